@@ -1,0 +1,8 @@
+#include <iostream>
+
+#include "ward/version.h"
+
+int main() {
+  std::cout << "ward " << ward::kVersion << "\n";
+  return 0;
+}

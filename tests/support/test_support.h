@@ -1,0 +1,70 @@
+#pragma once
+// Helpers shared by Ward's tests: fixture paths, scratch directories, and running the real `ward`
+// binary as a subprocess. Single-threaded use within one test.
+
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ward::test {
+
+// ../shared/fixtures/<relative>, failing the test if it does not exist.
+std::filesystem::path fixture(const std::string& relative);
+
+// A fresh directory under the system temp dir, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// The path of the `ward` executable built alongside the tests.
+std::filesystem::path ward_binary();
+
+struct ProcessResult {
+  int exit_code = -1;  // -1 when the process was killed by a signal
+  std::string out;
+  std::string err;
+};
+
+// Runs `ward args...` with `env` added to a minimal environment (PATH, HOME) and with `cwd` as
+// working directory; waits for it and captures stdout and stderr.
+ProcessResult run_ward(const std::vector<std::string>& args,
+                       const std::map<std::string, std::string>& env = {},
+                       const std::filesystem::path& cwd = {});
+
+// A `ward` process running in the background, for tests of long-running commands (`ward serve`).
+// Its stdout and stderr go to files in a scratch directory; the destructor kills it if still running.
+class BackgroundWard {
+ public:
+  BackgroundWard(const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env = {});
+  ~BackgroundWard();
+  BackgroundWard(const BackgroundWard&) = delete;
+  BackgroundWard& operator=(const BackgroundWard&) = delete;
+
+  // Waits up to `timeout_ms` for a stdout line containing `needle`; returns that line or "".
+  std::string wait_for_line(const std::string& needle, int timeout_ms = 20000);
+  // Sends `signal` and waits for exit; returns the exit code (-1 if killed by a signal).
+  int stop(int signal_number);
+  std::string out() const;
+  std::string err() const;
+
+ private:
+  TempDir logs_;
+  int pid_ = -1;
+};
+
+// Writes `text` to `path`, creating parent directories.
+void write_text(const std::filesystem::path& path, const std::string& text);
+std::string read_text(const std::filesystem::path& path);
+
+}  // namespace ward::test
