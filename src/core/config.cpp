@@ -1,0 +1,300 @@
+#include "core/config.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <toml++/toml.h>
+
+#include "core/file.h"
+
+extern char** environ;
+
+namespace ward::core {
+namespace fs = std::filesystem;
+namespace {
+
+// Makes a relative path absolute against the directory its setting came from.
+fs::path resolve(const std::string& value, const fs::path& base_dir) {
+  fs::path path(value);
+  return path.is_absolute() ? path.lexically_normal() : (base_dir / path).lexically_normal();
+}
+
+Status set_path(fs::path& target, const std::string& value, const fs::path& base_dir,
+                std::string_view key) {
+  if (value.empty()) {
+    return Error(Code::kInvalidArgument, "", fmt::format("{} must not be empty", key));
+  }
+  target = resolve(value, base_dir);
+  return {};
+}
+
+// A setting: its dotted key, what it is for, and how to validate and store a value.
+struct Setting {
+  std::string_view key;
+  std::string_view help;
+  std::string (*current)(const Config&);
+  Status (*apply)(Config&, const std::string& value, const fs::path& base_dir);
+};
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> table = {
+      {"data_dir", "where Ward keeps its database, keys and certificates",
+       [](const Config& c) { return c.data_dir.string(); },
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(c.data_dir, v, base, "data_dir");
+       }},
+      {"server.listen", "address `ward serve` listens on, HOST:PORT (port 0: any free port)",
+       [](const Config& c) { return c.server.listen; },
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         auto address = parse_listen_address(v);
+         if (!address) return address.error();
+         c.server.listen = v;
+         return {};
+       }},
+      {"server.tls_cert", "PEM certificate chain for HTTPS (default: self-signed, generated)",
+       [](const Config& c) { return c.server.tls_cert.string(); },
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(c.server.tls_cert, v, base, "server.tls_cert");
+       }},
+      {"server.tls_key", "PEM private key for server.tls_cert",
+       [](const Config& c) { return c.server.tls_key.string(); },
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(c.server.tls_key, v, base, "server.tls_key");
+       }},
+      {"log.level", "trace, debug, info, warn, error or off",
+       [](const Config& c) { return c.log.level; },
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         if (auto status = check_log_level(v); !status) return status;
+         c.log.level = v;
+         return {};
+       }},
+      {"log.format", "auto (text on a terminal, JSON lines otherwise), text or json",
+       [](const Config& c) -> std::string {
+         switch (c.log.format) {
+           case LogFormat::kText: return "text";
+           case LogFormat::kJson: return "json";
+           case LogFormat::kAuto: break;
+         }
+         return "auto";
+       },
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         auto format = parse_log_format(v);
+         if (!format) return format.error();
+         c.log.format = *format;
+         return {};
+       }},
+  };
+  return table;
+}
+
+const Setting* find_setting(std::string_view key) {
+  for (const auto& setting : settings()) {
+    if (setting.key == key) return &setting;
+  }
+  return nullptr;
+}
+
+std::string env_name(std::string_view key) {
+  std::string name = "WARD_";
+  for (char c : key) name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(c)));
+  return name;
+}
+
+std::string known_keys() {
+  std::string keys;
+  for (const auto& setting : settings()) keys += (keys.empty() ? "" : ", ") + std::string(setting.key);
+  return keys;
+}
+
+std::string node_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a number";
+    case toml::node_type::boolean: return "a boolean";
+    default: return "a date or time";
+  }
+}
+
+// Applies every key of `table` (recursively, with dotted keys) to `config`.
+Status apply_table(const toml::table& table, const std::string& prefix, const fs::path& file,
+                   Config& config) {
+  for (const auto& [name, node] : table) {
+    const std::string key = prefix + std::string(name.str());
+    const std::string where = fmt::format("{}:{}", file.string(), node.source().begin.line);
+    const Setting* setting = find_setting(key);
+    if (setting == nullptr && node.is_table()) {
+      if (auto status = apply_table(*node.as_table(), key + ".", file, config); !status) return status;
+      continue;
+    }
+    if (setting == nullptr) {
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("unknown setting `{}`; known settings: {}", key, known_keys()));
+    }
+    if (!node.is_string()) {
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("`{}` must be a string, not {}", key, node_type_name(node)));
+    }
+    Status status = setting->apply(config, node.as_string()->get(), file.parent_path());
+    if (!status) {
+      return Error(Code::kInvalidArgument, where, fmt::format("`{}`: {}", key, status.error().to_string()));
+    }
+  }
+  return {};
+}
+
+Status apply_file(const fs::path& file, Config& config) {
+  auto text = read_file(file);
+  if (!text) return text.error();
+  try {
+    toml::table table = toml::parse(*text, file.string());
+    return apply_table(table, "", file, config);
+  } catch (const toml::parse_error& error) {
+    return Error(Code::kInvalidArgument,
+                 fmt::format("{}:{}", file.string(), error.source().begin.line),
+                 fmt::format("not valid TOML: {}; fix the file or move it aside",
+                             std::string(error.description())));
+  }
+}
+
+Status apply_environment(const ConfigInputs& inputs, Config& config) {
+  for (const auto& [name, value] : inputs.environment) {
+    if (name.rfind("WARD_", 0) != 0 || name == "WARD_CONFIG") continue;
+    const Setting* match = nullptr;
+    for (const auto& setting : settings()) {
+      if (env_name(setting.key) == name) match = &setting;
+    }
+    if (match == nullptr) {
+      return Error(Code::kInvalidArgument, name,
+                   "unknown Ward environment variable; unset it or use one of the variables in "
+                   "docs/configuration.md");
+    }
+    Status status = match->apply(config, value, inputs.working_dir);
+    if (!status) return Error(Code::kInvalidArgument, name, status.error().to_string());
+  }
+  return {};
+}
+
+Status apply_flags(const ConfigInputs& inputs, Config& config) {
+  for (const auto& [key, value] : inputs.flags) {
+    const Setting* setting = find_setting(key);
+    if (setting == nullptr) {
+      return Error(Code::kInternal, key, "flag bound to an unknown setting");
+    }
+    Status status = setting->apply(config, value, inputs.working_dir);
+    if (!status) return Error(Code::kInvalidArgument, "--" + key, status.error().to_string());
+  }
+  return {};
+}
+
+std::optional<std::string> lookup(const std::map<std::string, std::string>& map,
+                                  const std::string& key) {
+  auto it = map.find(key);
+  if (it == map.end()) return std::nullopt;
+  return it->second;
+}
+
+bool is_ward_checkout(const fs::path& dir) {
+  std::error_code ec;
+  return fs::exists(dir / "src/core/config.h", ec) && fs::exists(dir / "CMakeLists.txt", ec);
+}
+
+}  // namespace
+
+std::map<std::string, std::string> process_environment() {
+  std::map<std::string, std::string> environment;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    std::string_view text(*entry);
+    auto eq = text.find('=');
+    if (eq != std::string_view::npos) {
+      environment.emplace(std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)));
+    }
+  }
+  return environment;
+}
+
+fs::path default_data_dir(const ConfigInputs& inputs) {
+  for (fs::path dir = inputs.working_dir; !dir.empty(); dir = dir.parent_path()) {
+    if (is_ward_checkout(dir)) return dir / ".ward";
+    if (dir == dir.root_path()) break;
+  }
+  if (auto xdg = lookup(inputs.environment, "XDG_DATA_HOME"); xdg && !xdg->empty()) {
+    return fs::path(*xdg) / "ward";
+  }
+  if (auto home = lookup(inputs.environment, "HOME"); home && !home->empty()) {
+    return fs::path(*home) / ".local/share/ward";
+  }
+  return inputs.working_dir / ".ward";
+}
+
+Result<Config> load_config(const ConfigInputs& inputs) {
+  Config config;
+  config.data_dir = default_data_dir(inputs);
+
+  // The data directory may come from the environment or a flag before any file is read, since the
+  // default file lives inside it.
+  fs::path data_dir = config.data_dir;
+  if (auto v = lookup(inputs.environment, "WARD_DATA_DIR")) data_dir = resolve(*v, inputs.working_dir);
+  if (auto v = lookup(inputs.flags, "data_dir")) data_dir = resolve(*v, inputs.working_dir);
+
+  if (inputs.config_flag) {
+    config.config_file = resolve(inputs.config_flag->string(), inputs.working_dir);
+  } else if (auto v = lookup(inputs.environment, "WARD_CONFIG"); v && !v->empty()) {
+    config.config_file = resolve(*v, inputs.working_dir);
+  } else if (std::error_code ec; fs::exists(data_dir / "ward.toml", ec)) {
+    config.config_file = data_dir / "ward.toml";
+  }
+
+  if (!config.config_file.empty()) {
+    if (auto status = apply_file(config.config_file, config); !status) return status.error();
+  }
+  if (auto status = apply_environment(inputs, config); !status) return status.error();
+  if (auto status = apply_flags(inputs, config); !status) return status.error();
+
+  if (config.server.tls_cert.empty() != config.server.tls_key.empty()) {
+    return Error(Code::kInvalidArgument, "server.tls_cert",
+                 "server.tls_cert and server.tls_key must be set together (or both left unset "
+                 "for a generated self-signed certificate)");
+  }
+  return config;
+}
+
+Result<ListenAddress> parse_listen_address(std::string_view text) {
+  auto invalid = [&](std::string_view why) {
+    return Error(Code::kInvalidArgument, std::string(text),
+                 fmt::format("{}; expected HOST:PORT such as 127.0.0.1:8443 or [::1]:8443", why));
+  };
+  auto colon = text.rfind(':');
+  if (colon == std::string_view::npos) return invalid("no port");
+  std::string_view host = text.substr(0, colon), port_text = text.substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string_view::npos) {
+    return invalid("an IPv6 address must be in brackets");
+  }
+  if (host.empty()) return invalid("no host");
+  int port = -1;
+  auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (ec != std::errc() || end != port_text.data() + port_text.size() || port < 0 || port > 65535) {
+    return invalid("the port must be a number from 0 to 65535");
+  }
+  return ListenAddress{std::string(host), port};
+}
+
+std::vector<std::string> describe_settings() {
+  Config defaults;
+  std::vector<std::string> lines;
+  for (const auto& setting : settings()) {
+    std::string value = setting.current(defaults);
+    lines.push_back(fmt::format("{:<16} {:<22} {}{}", setting.key, env_name(setting.key),
+                                setting.help, value.empty() ? "" : " (default " + value + ")"));
+  }
+  return lines;
+}
+
+}  // namespace ward::core

@@ -1,0 +1,64 @@
+#pragma once
+// Ward's configuration: one TOML file, overridden by WARD_* environment variables, overridden by
+// command-line flags. Every setting has a dotted key (`server.listen`), an environment variable
+// (`WARD_SERVER_LISTEN`) and a default; docs/configuration.md lists them all.
+//
+// Loading is strict: an unknown key, a wrong type or a bad value is an Error that names the key
+// and where it came from (file and line, variable or flag), so a typo never silently falls back
+// to a default. Load once at start-up; a loaded Config is a plain value.
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/log.h"
+
+namespace ward::core {
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:8443";  // HOST:PORT; port 0 picks a free port
+  std::filesystem::path tls_cert;         // empty: a self-signed certificate in the data dir
+  std::filesystem::path tls_key;
+};
+
+struct Config {
+  std::filesystem::path data_dir;
+  std::filesystem::path config_file;  // the file that was read; empty when none
+  ServerConfig server;
+  LogOptions log;
+};
+
+// Everything the loader reads besides the file itself, so tests can supply it.
+struct ConfigInputs {
+  std::optional<std::filesystem::path> config_flag;  // --config
+  std::map<std::string, std::string> flags;          // dotted key -> value, from CLI flags
+  std::map<std::string, std::string> environment;    // the process environment
+  std::filesystem::path working_dir;
+};
+
+// Reads the process environment into a map (for ConfigInputs::environment).
+std::map<std::string, std::string> process_environment();
+
+// Builds the Config: defaults, then the file, then WARD_* variables, then flags.
+// The file is --config, else $WARD_CONFIG, else <data dir>/ward.toml when it exists.
+Result<Config> load_config(const ConfigInputs& inputs);
+
+// The default data directory: ./.ward inside a Ward source checkout (the working directory or an
+// ancestor holding src/core/config.h), else $XDG_DATA_HOME/ward, else ~/.local/share/ward.
+std::filesystem::path default_data_dir(const ConfigInputs& inputs);
+
+struct ListenAddress {
+  std::string host;  // without brackets for IPv6
+  int port = 0;
+};
+
+// Parses "HOST:PORT" or "[IPV6]:PORT".
+Result<ListenAddress> parse_listen_address(std::string_view text);
+
+// One line per setting: its key, environment variable and default (for --help and docs).
+std::vector<std::string> describe_settings();
+
+}  // namespace ward::core

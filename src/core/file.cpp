@@ -1,0 +1,109 @@
+#include "core/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "core/id.h"
+
+namespace ward::core {
+namespace fs = std::filesystem;
+
+std::string errno_text(int error_number) {
+  std::string text = std::strerror(error_number);
+  if (!text.empty()) text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+  return text;
+}
+
+namespace {
+
+Error io_error(const fs::path& path, std::string_view doing, int error_number) {
+  Code code = (error_number == EACCES || error_number == EPERM || error_number == EROFS)
+                  ? Code::kFailedPrecondition
+                  : Code::kUnavailable;
+  std::string advice = code == Code::kFailedPrecondition
+                           ? "; give the ward user write access to it or choose another location"
+                           : "; check the disk and try again";
+  return Error(code, path.string(),
+               std::string(doing) + " failed: " + errno_text(error_number) + advice);
+}
+
+Status write_all(int fd, std::string_view contents, const fs::path& path) {
+  while (!contents.empty()) {
+    ssize_t written = ::write(fd, contents.data(), contents.size());
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return io_error(path, "writing", errno);
+    }
+    contents.remove_prefix(static_cast<std::size_t>(written));
+  }
+  return {};
+}
+
+Status fsync_directory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return io_error(dir, "opening the directory", errno);
+  int rc = ::fsync(fd);
+  int saved = errno;
+  ::close(fd);
+  if (rc != 0) return io_error(dir, "syncing the directory", saved);
+  return {};
+}
+
+}  // namespace
+
+Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t mode) {
+  const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const fs::path temp = dir / ("." + path.filename().string() + ".tmp-" + new_id().to_string());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) return io_error(path, "creating a temporary file beside it", errno);
+  Status status = write_all(fd, contents, path);
+  if (status.ok() && ::fsync(fd) != 0) status = io_error(path, "syncing", errno);
+  if (::close(fd) != 0 && status.ok()) status = io_error(path, "closing", errno);
+  if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
+    status = io_error(path, "renaming the new file into place", errno);
+  }
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  return fsync_directory(dir);
+}
+
+Result<std::string> read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (!fs::exists(path)) {
+      return Error(Code::kNotFound, path.string(), "the file does not exist; check the path");
+    }
+    return io_error(path, "opening", errno ? errno : EACCES);
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) return io_error(path, "reading", errno ? errno : EIO);
+  return buffer.str();
+}
+
+Status ensure_writable_directory(const fs::path& dir, mode_t mode) {
+  std::error_code ec;
+  if (!fs::exists(dir, ec)) {
+    fs::create_directories(dir, ec);
+    if (ec) return io_error(dir, "creating the directory", ec.value());
+    fs::permissions(dir, static_cast<fs::perms>(mode), ec);
+  }
+  if (!fs::is_directory(dir, ec)) {
+    return Error(Code::kFailedPrecondition, dir.string(),
+                 "exists but is not a directory; remove it or choose another data directory");
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return io_error(dir, "checking write access to the directory", errno);
+  }
+  return {};
+}
+
+}  // namespace ward::core

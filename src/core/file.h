@@ -1,0 +1,31 @@
+#pragma once
+// Durable file operations. A file that matters (configuration, certificates, keys) is never
+// half-written: it is written to a temporary file in the same directory, fsynced, renamed over
+// the target, and the directory is fsynced so the rename itself survives a crash.
+// Thread-safe: each call works on its own temporary file.
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+
+#include "core/error.h"
+
+namespace ward::core {
+
+// Atomically replaces `path` with `contents`; the file is created with `mode` (never wider, even
+// while being written). On failure the old file, if any, is left untouched.
+Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
+                         mode_t mode = 0600);
+
+// Reads a whole file; the error names the path and says how to fix it.
+Result<std::string> read_file(const std::filesystem::path& path);
+
+// Creates `dir` (and parents) with `mode` if missing, then checks that it is a directory this
+// process can create files in.
+Status ensure_writable_directory(const std::filesystem::path& dir, mode_t mode = 0700);
+
+// A sentence for an errno value, e.g. "permission denied".
+std::string errno_text(int error_number);
+
+}  // namespace ward::core

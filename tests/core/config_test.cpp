@@ -1,0 +1,194 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include "support/test_support.h"
+
+namespace ward::core {
+namespace {
+
+namespace fs = std::filesystem;
+using ward::test::TempDir;
+using ward::test::write_text;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  ConfigInputs inputs() {
+    ConfigInputs in;
+    in.working_dir = dir_.path();
+    in.environment = {{"HOME", (dir_ / "home").string()}};
+    return in;
+  }
+  fs::path write_config(const std::string& text) {
+    fs::path path = dir_ / "ward.toml";
+    write_text(path, text);
+    return path;
+  }
+  TempDir dir_;
+};
+
+TEST_F(ConfigTest, DefaultsWithoutAFile) {
+  auto config = load_config(inputs());
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->server.listen, "127.0.0.1:8443");
+  EXPECT_EQ(config->data_dir, dir_ / "home/.local/share/ward");
+  EXPECT_TRUE(config->config_file.empty());
+  EXPECT_EQ(config->log.level, "info");
+}
+
+TEST_F(ConfigTest, DataDirDefaultsToDotWardInsideACheckout) {
+  write_text(dir_ / "repo/src/core/config.h", "");
+  write_text(dir_ / "repo/CMakeLists.txt", "");
+  auto in = inputs();
+  in.working_dir = dir_ / "repo/build";
+  EXPECT_EQ(default_data_dir(in), dir_ / "repo/.ward");
+}
+
+TEST_F(ConfigTest, DataDirFollowsXdgDataHome) {
+  auto in = inputs();
+  in.environment["XDG_DATA_HOME"] = "/srv/data";
+  EXPECT_EQ(default_data_dir(in), fs::path("/srv/data/ward"));
+}
+
+TEST_F(ConfigTest, FileThenEnvironmentThenFlagsInOrderOfPrecedence) {
+  auto in = inputs();
+  in.config_flag = write_config(
+      "data_dir = \"state\"\n[server]\nlisten = \"0.0.0.0:9000\"\n[log]\nlevel = \"debug\"\n"
+      "format = \"json\"\n");
+  auto from_file = load_config(in);
+  ASSERT_TRUE(from_file.ok()) << from_file.error().to_string();
+  EXPECT_EQ(from_file->server.listen, "0.0.0.0:9000");
+  EXPECT_EQ(from_file->data_dir, dir_ / "state");  // relative to the file's directory
+  EXPECT_EQ(from_file->log.format, LogFormat::kJson);
+
+  in.environment["WARD_SERVER_LISTEN"] = "127.0.0.1:9001";
+  in.environment["WARD_LOG_LEVEL"] = "warn";
+  auto from_env = load_config(in);
+  ASSERT_TRUE(from_env.ok()) << from_env.error().to_string();
+  EXPECT_EQ(from_env->server.listen, "127.0.0.1:9001");
+  EXPECT_EQ(from_env->log.level, "warn");
+
+  in.flags["server.listen"] = "[::1]:9002";
+  auto from_flag = load_config(in);
+  ASSERT_TRUE(from_flag.ok()) << from_flag.error().to_string();
+  EXPECT_EQ(from_flag->server.listen, "[::1]:9002");
+  EXPECT_EQ(from_flag->log.level, "warn");
+}
+
+TEST_F(ConfigTest, FileInsideDataDirIsReadByDefault) {
+  auto in = inputs();
+  in.flags["data_dir"] = (dir_ / "data").string();
+  write_text(dir_ / "data/ward.toml", "[log]\nlevel = \"error\"\n");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->config_file, dir_ / "data/ward.toml");
+  EXPECT_EQ(config->log.level, "error");
+}
+
+struct BadFileCase {
+  std::string text;
+  std::string expected_error;  // with FILE standing for the config file's path
+};
+
+class BadConfigFileTest : public ConfigTest, public ::testing::WithParamInterface<BadFileCase> {};
+
+TEST_P(BadConfigFileTest, NamesTheKeyTheFileAndTheLine) {
+  auto in = inputs();
+  in.config_flag = write_config(GetParam().text);
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code(), Code::kInvalidArgument);
+  std::string expected = GetParam().expected_error;
+  expected.replace(expected.find("FILE"), 4, in.config_flag->string());
+  EXPECT_EQ(config.error().to_string(), expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadConfigFileTest,
+    ::testing::Values(
+        BadFileCase{"[server]\nlisen = \"x:1\"\n",
+                    "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
+                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format"},
+        BadFileCase{"\n\n[server]\nlisten = 8443\n",
+                    "FILE:4: `server.listen` must be a string, not an integer"},
+        BadFileCase{"[log]\nlevel = \"loud\"\n",
+                    "FILE:2: `log.level`: loud: unknown log level; use one of trace, debug, info, "
+                    "warn, error, off"},
+        BadFileCase{"server = 3\n", "FILE:1: unknown setting `server`; known settings: data_dir, "
+                                    "server.listen, server.tls_cert, server.tls_key, log.level, "
+                                    "log.format"},
+        BadFileCase{"[server]\nlisten = \"127.0.0.1:99999\"\n",
+                    "FILE:2: `server.listen`: 127.0.0.1:99999: the port must be a number from 0 "
+                    "to 65535; expected HOST:PORT such as 127.0.0.1:8443 or [::1]:8443"}));
+
+TEST_F(ConfigTest, CorruptTomlNamesTheLine) {
+  auto in = inputs();
+  in.config_flag = write_config("[server]\nlisten = \"unterminated\n");
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().where(), in.config_flag->string() + ":2");
+  EXPECT_NE(config.error().message().find("not valid TOML"), std::string::npos);
+}
+
+TEST_F(ConfigTest, MissingExplicitFileIsNotFound) {
+  auto in = inputs();
+  in.config_flag = dir_ / "absent.toml";
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code(), Code::kNotFound);
+  EXPECT_EQ(config.error().where(), (dir_ / "absent.toml").string());
+}
+
+TEST_F(ConfigTest, UnknownWardVariableIsAnError) {
+  auto in = inputs();
+  in.environment["WARD_LOG_LEVL"] = "debug";
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().where(), "WARD_LOG_LEVL");
+}
+
+TEST_F(ConfigTest, BadFlagValueNamesTheFlag) {
+  auto in = inputs();
+  in.flags["server.listen"] = "nowhere";
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().where(), "--server.listen");
+}
+
+TEST_F(ConfigTest, CertificateAndKeyGoTogether) {
+  auto in = inputs();
+  in.environment["WARD_SERVER_TLS_CERT"] = "/etc/ward/cert.pem";
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().where(), "server.tls_cert");
+}
+
+struct ListenCase {
+  std::string text;
+  bool ok;
+  std::string host;
+  int port;
+};
+
+class ListenAddressTest : public ::testing::TestWithParam<ListenCase> {};
+
+TEST_P(ListenAddressTest, Parses) {
+  auto parsed = parse_listen_address(GetParam().text);
+  ASSERT_EQ(parsed.ok(), GetParam().ok) << GetParam().text;
+  if (!parsed.ok()) return;
+  EXPECT_EQ(parsed->host, GetParam().host);
+  EXPECT_EQ(parsed->port, GetParam().port);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, ListenAddressTest,
+                         ::testing::Values(ListenCase{"127.0.0.1:8443", true, "127.0.0.1", 8443},
+                                           ListenCase{"[::1]:0", true, "::1", 0},
+                                           ListenCase{"localhost:443", true, "localhost", 443},
+                                           ListenCase{"::1:80", false, "", 0},
+                                           ListenCase{"host", false, "", 0},
+                                           ListenCase{":80", false, "", 0},
+                                           ListenCase{"h:-1", false, "", 0},
+                                           ListenCase{"h:80x", false, "", 0}));
+
+}  // namespace
+}  // namespace ward::core
