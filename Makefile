@@ -1,0 +1,16 @@
+# The two commands of the README's quick start. Everything else lives in scripts/ and CMake.
+.PHONY: run test
+
+# Install what is missing, build, and start the HTTPS gateway with the embedded defaults.
+run:
+	scripts/setup
+	./build/ward serve
+
+# Install what is missing, build, and run the unit tests twice: as built for release, and under
+# AddressSanitizer + UndefinedBehaviorSanitizer.
+test:
+	scripts/setup
+	cmake --preset asan >/dev/null
+	cmake --build --preset asan
+	ctest --preset default
+	ctest --preset asan

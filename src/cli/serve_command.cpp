@@ -1,0 +1,96 @@
+// `ward serve`: prepares the data directory, the store and the certificate, binds the listener,
+// prints the URL (and the one-time bootstrap token while no administrator exists), then serves
+// until SIGINT or SIGTERM, finishing the requests in flight.
+
+#include <pthread.h>
+#include <spdlog/spdlog.h>
+#include <signal.h>
+
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/file.h"
+#include "core/log.h"
+#include "gov/bootstrap.h"
+#include "gov/schema.h"
+#include "server/server.h"
+#include "server/tls_files.h"
+#include "store/sqlite_store.h"
+
+namespace ward::cli {
+namespace {
+
+constexpr std::chrono::hours kBootstrapTokenLifetime{24};
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts later, so that only the
+// watcher thread (sigwait) receives them and no handler runs at an arbitrary point.
+sigset_t block_shutdown_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+core::Result<std::unique_ptr<store::Database>> open_store(const core::Config& config) {
+  auto db = store::open_sqlite(config.data_dir / "ward.db", {});
+  if (!db) return db.error();
+  if (auto status = gov::migrate(**db); !status) return status.error();
+  return db;
+}
+
+void announce(const server::Server& server, const std::optional<std::string>& bootstrap_token) {
+  std::cout << "Ward is listening on " << server.url() << "\n";
+  if (bootstrap_token) {
+    std::cout << "Administrator bootstrap token (shown once, valid for "
+              << kBootstrapTokenLifetime.count() << " hours):\n"
+              << *bootstrap_token << "\n";
+  }
+  std::cout.flush();
+}
+
+}  // namespace
+
+int run_serve(const core::ConfigInputs& inputs) {
+  auto config = core::load_config(inputs);
+  if (!config) return report(config.error());
+  if (auto status = core::init_logging(config->log); !status) return report(status.error());
+  if (auto status = core::ensure_writable_directory(config->data_dir); !status) {
+    return report(status.error().with_context("the data directory is not usable: "));
+  }
+  auto db = open_store(*config);
+  if (!db) return report(db.error());
+  auto tls = server::prepare_tls_files(*config);
+  if (!tls) return report(tls.error());
+  auto listen = core::parse_listen_address(config->server.listen);
+  if (!listen) return report(listen.error());
+
+  const sigset_t signals = block_shutdown_signals();
+  server::ServerOptions options;
+  options.listen = *listen;
+  options.tls_cert = tls->cert;
+  options.tls_key = tls->key;
+  auto server = server::Server::create(options);
+  if (!server) return report(server.error());
+
+  auto token = gov::Bootstrap(**db, core::system_clock()).issue(kBootstrapTokenLifetime);
+  if (!token) return report(token.error());
+  announce(**server, *token);
+
+  std::thread watcher([&] {
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("received signal {}; finishing requests in flight and stopping", received);
+    (*server)->stop();
+  });
+  core::Status served = (*server)->run();
+  pthread_kill(watcher.native_handle(), SIGTERM);  // wakes the watcher if run() ended by itself
+  watcher.join();
+  if (!served) return report(served.error());
+  spdlog::info("stopped");
+  return kExitOk;
+}
+
+}  // namespace ward::cli

@@ -1,0 +1,151 @@
+#include "server/server.h"
+
+#include <gtest/gtest.h>
+#include <openssl/ssl.h>
+
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "crypto/tls.h"
+#include "server/http_error.h"
+#include "support/test_support.h"
+#include "support/tls_client.h"
+
+namespace ward::server {
+namespace {
+
+using ward::test::https_request;
+using ward::test::get;
+using ward::test::HttpsRequest;
+
+// A server on a free loopback port, with a freshly generated certificate, running on a thread.
+class ServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(crypto::generate_self_signed_certificate(cert(), key(), "localhost", 30).ok());
+  }
+  void TearDown() override {
+    if (server_) server_->stop();
+    if (thread_.joinable()) thread_.join();
+  }
+  std::filesystem::path cert() const { return dir_ / "server.crt"; }
+  std::filesystem::path key() const { return dir_ / "server.key"; }
+  ServerOptions options() const {
+    ServerOptions o;
+    o.listen = {"127.0.0.1", 0};
+    o.tls_cert = cert();
+    o.tls_key = key();
+    o.worker_threads = 2;
+    return o;
+  }
+  void start(const ServerOptions& o) {
+    auto created = Server::create(o);
+    ASSERT_TRUE(created.ok()) << created.error().to_string();
+    server_ = std::move(*created);
+    thread_ = std::thread([this] { run_status_ = server_->run(); });
+  }
+
+  ward::test::TempDir dir_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  core::Status run_status_;
+};
+
+TEST_F(ServerTest, HealthzAnswersJsonOverTls13) {
+  start(options());
+  EXPECT_EQ(server_->url(), "https://127.0.0.1:" + std::to_string(server_->port()));
+  auto response = https_request(server_->port(), get("/healthz"));
+  ASSERT_TRUE(response.handshake_ok);
+  EXPECT_EQ(response.protocol, "TLSv1.3");
+  EXPECT_EQ(response.status, 200);
+  auto body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["status"], "ok");
+}
+
+TEST_F(ServerTest, Tls12NegotiatesEcdheWithAead) {
+  start(options());
+  auto response = https_request(server_->port(), get("/healthz", TLS1_2_VERSION));
+  ASSERT_TRUE(response.handshake_ok);
+  EXPECT_EQ(response.protocol, "TLSv1.2");
+  EXPECT_EQ(response.cipher.rfind("ECDHE-", 0), 0u) << response.cipher;
+  EXPECT_TRUE(response.cipher.find("GCM") != std::string::npos ||
+              response.cipher.find("CHACHA20") != std::string::npos)
+      << response.cipher;
+  EXPECT_EQ(response.status, 200);
+}
+
+TEST_F(ServerTest, RefusesTls11AndTls10) {
+  start(options());
+  for (int version : {TLS1_1_VERSION, TLS1_VERSION}) {
+    auto response = https_request(server_->port(), get("/healthz", version));
+    EXPECT_FALSE(response.handshake_ok) << version;
+  }
+}
+
+TEST_F(ServerTest, UnknownRouteIsAJsonError) {
+  start(options());
+  auto response = https_request(server_->port(), get("/nope"));
+  EXPECT_EQ(response.status, 404);
+  auto body = nlohmann::json::parse(response.body);
+  EXPECT_EQ(body["error"]["code"], "not_found");
+}
+
+TEST_F(ServerTest, OversizedBodyIsRefusedWith413) {
+  ServerOptions o = options();
+  o.max_request_body = 1024;
+  start(o);
+  HttpsRequest request = get("/healthz");
+  request.method = "POST";
+  request.body = std::string(4096, 'x');
+  auto response = https_request(server_->port(), request);
+  EXPECT_EQ(response.status, 413);
+}
+
+TEST_F(ServerTest, PortInUseIsUnavailable) {
+  start(options());
+  ServerOptions o = options();
+  o.listen.port = server_->port();
+  auto second = Server::create(o);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), core::Code::kUnavailable);
+  EXPECT_NE(second.error().message().find("already in use"), std::string::npos);
+}
+
+TEST_F(ServerTest, MismatchedKeyIsRefusedAtStart) {
+  ASSERT_TRUE(crypto::generate_self_signed_certificate(dir_ / "other.crt", dir_ / "other.key",
+                                                       "localhost", 30)
+                  .ok());
+  ServerOptions o = options();
+  o.tls_key = dir_ / "other.key";
+  auto server = Server::create(o);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.error().where(), o.tls_key.string());
+  EXPECT_NE(server.error().message().find("does not belong to the certificate"), std::string::npos);
+}
+
+TEST_F(ServerTest, GarbageCertificateIsRefusedAtStart) {
+  ward::test::write_text(dir_ / "garbage.crt", "not a certificate");
+  ServerOptions o = options();
+  o.tls_cert = dir_ / "garbage.crt";
+  auto server = Server::create(o);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.error().where(), o.tls_cert.string());
+}
+
+TEST_F(ServerTest, StopEndsRun) {
+  start(options());
+  server_->stop();
+  thread_.join();
+  EXPECT_TRUE(run_status_.ok());
+  EXPECT_FALSE(https_request(server_->port(), get("/healthz")).handshake_ok);
+}
+
+TEST(HttpErrorTest, CodesMapToStatuses) {
+  EXPECT_EQ(http_status(core::Code::kUnauthenticated), 401);
+  EXPECT_EQ(http_status(core::Code::kPermissionDenied), 403);
+  EXPECT_EQ(http_status(core::Code::kResourceExhausted), 429);
+  EXPECT_EQ(http_status(core::Code::kInvalidArgument), 400);
+}
+
+}  // namespace
+}  // namespace ward::server
