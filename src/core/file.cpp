@@ -23,14 +23,20 @@ std::string errno_text(int error_number) {
 namespace {
 
 Error io_error(const fs::path& path, std::string_view doing, int error_number) {
-  Code code = (error_number == EACCES || error_number == EPERM || error_number == EROFS)
-                  ? Code::kFailedPrecondition
-                  : Code::kUnavailable;
-  std::string advice = code == Code::kFailedPrecondition
-                           ? "; give the ward user write access to it or choose another location"
-                           : "; check the disk and try again";
-  return Error(code, path.string(),
-               std::string(doing) + " failed: " + errno_text(error_number) + advice);
+  std::string sentence = std::string(doing) + " failed: " + errno_text(error_number);
+  switch (error_number) {
+    case ENOENT:
+    case ENOTDIR:
+      return Error(Code::kNotFound, path.string(),
+                   sentence + "; create the missing directory or fix the path");
+    case EACCES:
+    case EPERM:
+    case EROFS:
+      return Error(Code::kFailedPrecondition, path.string(),
+                   sentence + "; give the ward user write access to it or choose another location");
+    default:
+      return Error(Code::kUnavailable, path.string(), sentence + "; check the disk and try again");
+  }
 }
 
 Status write_all(int fd, std::string_view contents, const fs::path& path) {
@@ -60,9 +66,11 @@ Status fsync_directory(const fs::path& dir) {
 Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t mode) {
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   const fs::path temp = dir / ("." + path.filename().string() + ".tmp-" + new_id().to_string());
-  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  // Created private, then set to exactly `mode` whatever the umask, before any byte is written.
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return io_error(path, "creating a temporary file beside it", errno);
-  Status status = write_all(fd, contents, path);
+  Status status = ::fchmod(fd, mode) == 0 ? write_all(fd, contents, path)
+                                           : Status(io_error(path, "setting the mode of", errno));
   if (status.ok() && ::fsync(fd) != 0) status = io_error(path, "syncing", errno);
   if (::close(fd) != 0 && status.ok()) status = io_error(path, "closing", errno);
   if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {

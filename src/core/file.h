@@ -13,8 +13,8 @@
 
 namespace ward::core {
 
-// Atomically replaces `path` with `contents`; the file is created with `mode` (never wider, even
-// while being written). On failure the old file, if any, is left untouched.
+// Atomically replaces `path` with `contents`; the file gets exactly `mode`, whatever the umask, and
+// is never wider than 0600 while being written. On failure the old file, if any, is untouched.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
                          mode_t mode = 0600);
 
