@@ -173,7 +173,10 @@ int run_doctor(const core::ConfigInputs& inputs) {
                                                    : config.config_file.string()});
   } else {
     findings.push_back({Level::kFail, "config", error_text(loaded.error())});
-    config.data_dir = core::default_data_dir(inputs);
+    // Check the data directory the user named even though the rest of the config is unusable.
+    auto flag = inputs.flags.find("data_dir");
+    config.data_dir = flag != inputs.flags.end() ? inputs.working_dir / flag->second
+                                                 : core::default_data_dir(inputs);
   }
   check_data_dir(config.data_dir, findings);
   check_database(config.data_dir / "ward.db", findings);

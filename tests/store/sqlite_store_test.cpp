@@ -348,31 +348,33 @@ TEST(SqliteStoreFileTest, BlockedDirectoryIsAClearError) {
 }
 
 TEST(SqliteStoreFileTest, UnwritableDirectoryIsAClearError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may write into any directory";
   test::TempDir dir;
   auto locked = dir / "locked";
   std::filesystem::create_directory(locked);
-  std::filesystem::permissions(
-      locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-  auto db = open_sqlite(locked / "ward.db");
-  ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.error().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(db.error().where(), (locked / "ward.db").string());
-  EXPECT_NE(db.error().message().find("Permission denied"), std::string::npos)
-      << db.error().message();
+  test::run_without_root(dir, [&] {
+    std::filesystem::permissions(
+        locked, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+    auto db = open_sqlite(locked / "ward.db");
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.error().code(), Code::kFailedPrecondition);
+    EXPECT_EQ(db.error().where(), (locked / "ward.db").string());
+    EXPECT_NE(db.error().message().find("Permission denied"), std::string::npos)
+        << db.error().message();
+  });
 }
 
 TEST(SqliteStoreFileTest, ReadOnlyFileIsAClearError) {
-  if (::geteuid() == 0) GTEST_SKIP() << "root may write any file";
   test::TempDir dir;
   auto file = dir / "ward.db";
   ASSERT_NE(open_or_fail(file), nullptr);
-  std::filesystem::permissions(file, std::filesystem::perms::owner_read);
-  auto db = open_sqlite(file);
-  ASSERT_FALSE(db.ok());
-  EXPECT_EQ(db.error().code(), Code::kFailedPrecondition);
-  EXPECT_EQ(db.error().where(), file.string());
-  EXPECT_NE(db.error().message().find("read-only"), std::string::npos) << db.error().message();
+  test::run_without_root(dir, [&] {
+    std::filesystem::permissions(file, std::filesystem::perms::owner_read);
+    auto db = open_sqlite(file);
+    ASSERT_FALSE(db.ok());
+    EXPECT_EQ(db.error().code(), Code::kFailedPrecondition);
+    EXPECT_EQ(db.error().where(), file.string());
+    EXPECT_NE(db.error().message().find("read-only"), std::string::npos) << db.error().message();
+  });
 }
 
 TEST(SqliteStoreFileTest, TransactionOutlivesItsDatabase) {

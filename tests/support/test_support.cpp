@@ -1,12 +1,14 @@
 #include "support/test_support.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -46,6 +48,33 @@ TempDir::~TempDir() {
     fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
     fs::remove_all(path_, ec);
   }
+}
+
+void run_without_root(const TempDir& dir, const std::function<void()>& body) {
+  if (::geteuid() != 0) {
+    body();
+    return;
+  }
+  constexpr uid_t kNobody = 65534;
+  constexpr gid_t kNogroup = 65534;
+  std::error_code ec;
+  ASSERT_EQ(::chown(dir.path().c_str(), kNobody, kNogroup), 0);
+  for (auto it = fs::recursive_directory_iterator(dir.path(), ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
+    ASSERT_EQ(::lchown(it->path().c_str(), kNobody, kNogroup), 0) << it->path();
+  }
+  std::fflush(stdout);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (::setgroups(0, nullptr) != 0 || ::setgid(kNogroup) != 0 || ::setuid(kNobody) != 0) _exit(2);
+    body();
+    std::fflush(stdout);
+    _exit(::testing::Test::HasFailure() ? 1 : 0);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "the unprivileged part of this test failed (see above)";
 }
 
 fs::path ward_binary() { return fs::path(WARD_BINARY_PATH); }

@@ -3,6 +3,7 @@
 // binary as a subprocess. Single-threaded use within one test.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -25,6 +26,12 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+// Runs `body` as a user without root's power to ignore file permissions, so that permission errors
+// can be tested in CI, which runs as root. As root: hands everything under `dir` to the user
+// `nobody`, runs `body` in a forked child under that user, and fails the calling test if any
+// assertion in the child failed. As any other user: runs `body` directly.
+void run_without_root(const TempDir& dir, const std::function<void()>& body);
 
 // The path of the `ward` executable built alongside the tests.
 std::filesystem::path ward_binary();
