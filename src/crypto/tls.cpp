@@ -19,6 +19,7 @@
 #include <ctime>
 #include <optional>
 
+#include "core/clock.h"
 #include "core/file.h"
 #include "crypto/openssl_util.h"
 #include "crypto/secret.h"
@@ -322,17 +323,6 @@ std::string fingerprint_of(const X509* cert) {
   return text;
 }
 
-std::string utc_text(TimePoint time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm parts{};
-  char text[64];
-  if (gmtime_r(&seconds, &parts) == nullptr ||
-      std::strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S UTC", &parts) == 0) {
-    return std::to_string(seconds) + " seconds after 1970-01-01 UTC";
-  }
-  return text;
-}
-
 core::Error unusable(const fs::path& path, std::string message) {
   return core::Error(core::Code::kFailedPrecondition, path.string(), std::move(message));
 }
@@ -411,10 +401,10 @@ core::Status check_serving_certificate(const CertificateInfo& info, TimePoint no
   }
   if (now < info.not_before) {
     return unusable(info.cert_path, "the certificate is not valid until " +
-                                        utc_text(info.not_before) + "; check the system clock");
+                                        core::format_rfc3339(info.not_before) + "; check the system clock");
   }
   if (now > info.not_after) {
-    return unusable(info.cert_path, "the certificate expired at " + utc_text(info.not_after) +
+    return unusable(info.cert_path, "the certificate expired at " + core::format_rfc3339(info.not_after) +
                                         "; renew it or generate a new one");
   }
   return core::ok_status();

@@ -1,9 +1,8 @@
 // Database::migrate, written against the Transaction interface only, so every engine shares it.
 
-#include <chrono>
-#include <ctime>
 #include <map>
 
+#include "core/clock.h"
 #include "store/store.h"
 
 namespace ward::store {
@@ -50,15 +49,6 @@ Status validate(std::string_view component, std::span<const Migration> migration
     previous = m.version;
   }
   return {};
-}
-
-std::string now_rfc3339() {
-  std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
 }
 
 Result<Applied> read_applied(Transaction& tx, std::string_view component) {
@@ -112,7 +102,7 @@ Status apply(Transaction& tx, std::string_view component, const Migration& m) {
   }
   auto recorded = tx.execute(
       "INSERT INTO schema_migrations (component, version, name, applied_at) VALUES (?, ?, ?, ?)",
-      {std::string(component), std::int64_t{m.version}, m.name, now_rfc3339()});
+      {std::string(component), std::int64_t{m.version}, m.name, core::format_rfc3339(core::system_clock().now())});
   if (!recorded) return std::move(recorded).error();
   return {};
 }

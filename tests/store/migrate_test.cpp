@@ -42,7 +42,7 @@ class StoreMigrateTest : public ::testing::Test {
     EXPECT_TRUE(rows.ok()) << rows.error().to_string();
     for (const Row& row : *rows) {
       EXPECT_TRUE(std::regex_match(*row.get_text("applied_at"),
-                                   std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ)")));
+                                   std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
       versions[*row.get_int("version")] = *row.get_text("name");
     }
     return versions;
