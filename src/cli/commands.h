@@ -1,8 +1,16 @@
 #pragma once
-// The `ward` subcommands. main.cpp parses argv with CLI11 and calls these; each returns the process
-// exit code and prints its own errors. Called once, from the main thread.
+// The `ward` subcommands. main.cpp builds the CLI11 app and asks each command group to add its
+// subcommands; when the command line selects one, its CLI11 callback stores what to run in
+// CommandContext::action, which main() runs after parsing. Each action returns the process exit
+// code and prints its own errors. Everything here runs once, on the main thread.
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
 
 #include "core/config.h"
+#include "store/store.h"
 
 namespace ward::cli {
 
@@ -11,13 +19,28 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and failed
 inline constexpr int kExitUsage = 2;    // bad flags or arguments
 
+struct CommandContext {
+  core::ConfigInputs inputs;     // filled by the global flags and the environment
+  std::function<int()> action;  // set by the selected subcommand's callback
+};
+
 // Prints "ward: error: <error>" to stderr and returns kExitFailure.
 int report(const core::Error& error);
 
-// `ward serve`: the HTTPS gateway, until SIGINT or SIGTERM.
-int run_serve(const core::ConfigInputs& inputs);
+// Binds an optional flag of `app` to the dotted config key `key` (recorded only when given).
+void bind_setting(CLI::App& app, CommandContext& context, const std::string& flag,
+                  const std::string& key, const std::string& help);
 
-// `ward doctor`: checks the installation and prints what is wrong and how to fix it.
-int run_doctor(const core::ConfigInputs& inputs);
+// What a command that works on the data directory needs: the loaded configuration and the store,
+// migrated to this version's schema. Creates the data directory on first use.
+struct DataDir {
+  core::Config config;
+  std::unique_ptr<store::Database> db;
+};
+core::Result<DataDir> open_data_dir(const core::ConfigInputs& inputs);
+
+// Command groups.
+void add_serve_command(CLI::App& app, CommandContext& context);
+void add_doctor_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ward::cli

@@ -160,8 +160,6 @@ const char* label(Level level) {
   return "FAIL";
 }
 
-}  // namespace
-
 int run_doctor(const core::ConfigInputs& inputs) {
   Findings findings;
   auto loaded = core::load_config(inputs);
@@ -190,6 +188,13 @@ int run_doctor(const core::ConfigInputs& inputs) {
     failed = failed || finding.level == Level::kFail;
   }
   return failed ? kExitFailure : kExitOk;
+}
+
+}  // namespace
+
+void add_doctor_command(CLI::App& app, CommandContext& context) {
+  auto* doctor = app.add_subcommand("doctor", "check the installation and say how to fix problems");
+  doctor->callback([&context] { context.action = [&context] { return run_doctor(context.inputs); }; });
 }
 
 }  // namespace ward::cli

@@ -10,13 +10,9 @@
 #include <thread>
 
 #include "cli/commands.h"
-#include "core/file.h"
-#include "core/log.h"
 #include "gov/bootstrap.h"
-#include "gov/schema.h"
 #include "server/server.h"
 #include "server/tls_files.h"
-#include "store/sqlite_store.h"
 
 namespace ward::cli {
 namespace {
@@ -34,13 +30,6 @@ sigset_t block_shutdown_signals() {
   return signals;
 }
 
-core::Result<std::unique_ptr<store::Database>> open_store(const core::Config& config) {
-  auto db = store::open_sqlite(config.data_dir / "ward.db", {});
-  if (!db) return db.error();
-  if (auto status = gov::migrate(**db); !status) return status.error();
-  return db;
-}
-
 void announce(const server::Server& server, const std::optional<std::string>& bootstrap_token) {
   std::cout << "Ward is listening on " << server.url() << "\n";
   if (bootstrap_token) {
@@ -51,20 +40,13 @@ void announce(const server::Server& server, const std::optional<std::string>& bo
   std::cout.flush();
 }
 
-}  // namespace
-
 int run_serve(const core::ConfigInputs& inputs) {
-  auto config = core::load_config(inputs);
-  if (!config) return report(config.error());
-  if (auto status = core::init_logging(config->log); !status) return report(status.error());
-  if (auto status = core::ensure_writable_directory(config->data_dir); !status) {
-    return report(status.error().with_context("the data directory is not usable: "));
-  }
-  auto db = open_store(*config);
-  if (!db) return report(db.error());
-  auto tls = server::prepare_tls_files(*config);
+  auto data = open_data_dir(inputs);
+  if (!data) return report(data.error());
+  const core::Config& config = data->config;
+  auto tls = server::prepare_tls_files(config);
   if (!tls) return report(tls.error());
-  auto listen = core::parse_listen_address(config->server.listen);
+  auto listen = core::parse_listen_address(config.server.listen);
   if (!listen) return report(listen.error());
 
   const sigset_t signals = block_shutdown_signals();
@@ -75,7 +57,7 @@ int run_serve(const core::ConfigInputs& inputs) {
   auto server = server::Server::create(options);
   if (!server) return report(server.error());
 
-  auto token = gov::Bootstrap(**db, core::system_clock()).issue(kBootstrapTokenLifetime);
+  auto token = gov::Bootstrap(*data->db, core::system_clock()).issue(kBootstrapTokenLifetime);
   if (!token) return report(token.error());
   announce(**server, *token);
 
@@ -91,6 +73,14 @@ int run_serve(const core::ConfigInputs& inputs) {
   if (!served) return report(served.error());
   spdlog::info("stopped");
   return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, CommandContext& context) {
+  auto* serve = app.add_subcommand("serve", "run the HTTPS gateway for IDEs and the CLI");
+  bind_setting(*serve, context, "--listen", "server.listen", "address to listen on");
+  serve->callback([&context] { context.action = [&context] { return run_serve(context.inputs); }; });
 }
 
 }  // namespace ward::cli

@@ -1,0 +1,37 @@
+#include <iostream>
+
+#include "cli/commands.h"
+#include "core/file.h"
+#include "core/log.h"
+#include "gov/schema.h"
+#include "store/sqlite_store.h"
+
+namespace ward::cli {
+
+int report(const core::Error& error) {
+  std::cerr << "ward: error: " << error.to_string() << "\n";
+  return kExitFailure;
+}
+
+void bind_setting(CLI::App& app, CommandContext& context, const std::string& flag,
+                  const std::string& key, const std::string& help) {
+  app.add_option_function<std::string>(
+         flag, [&context, key](const std::string& value) { context.inputs.flags[key] = value; },
+         help)
+      ->type_name(key == "server.listen" ? "HOST:PORT" : "VALUE");
+}
+
+core::Result<DataDir> open_data_dir(const core::ConfigInputs& inputs) {
+  auto config = core::load_config(inputs);
+  if (!config) return config.error();
+  if (auto status = core::init_logging(config->log); !status) return status.error();
+  if (auto status = core::ensure_writable_directory(config->data_dir); !status) {
+    return status.error().with_context("the data directory is not usable: ");
+  }
+  auto db = store::open_sqlite(config->data_dir / "ward.db", {});
+  if (!db) return db.error();
+  if (auto status = gov::migrate(**db); !status) return status.error();
+  return DataDir{std::move(*config), std::move(*db)};
+}
+
+}  // namespace ward::cli
