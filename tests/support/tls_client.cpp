@@ -6,7 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <memory>
+#include <cstdlib>
 
 namespace ward::test {
 namespace {
@@ -26,47 +26,74 @@ int connect_loopback(int port) {
   return fd;
 }
 
-void parse_response(const std::string& raw, HttpsResponse& out) {
+}  // namespace
+
+TlsConnection::TlsConnection(int port, int max_tls_version) {
+  ctx_ = SSL_CTX_new(TLS_client_method());
+  // Allow the old protocol versions on the client side so a test sees the server refuse them.
+  SSL_CTX_set_security_level(ctx_, 0);
+  SSL_CTX_set_min_proto_version(ctx_, 0);
+  SSL_CTX_set_max_proto_version(ctx_, max_tls_version);
+  fd_ = connect_loopback(port);
+  if (fd_ < 0) return;
+  ssl_ = SSL_new(ctx_);
+  SSL_set_fd(ssl_, fd_);
+  SSL_set_tlsext_host_name(ssl_, "localhost");
+  handshake_ok_ = SSL_connect(ssl_) == 1;
+}
+
+TlsConnection::~TlsConnection() {
+  if (ssl_ != nullptr) {
+    if (handshake_ok_) SSL_shutdown(ssl_);
+    SSL_free(ssl_);
+  }
+  if (fd_ >= 0) ::close(fd_);
+  SSL_CTX_free(ctx_);
+}
+
+std::string TlsConnection::protocol() const { return handshake_ok_ ? SSL_get_version(ssl_) : ""; }
+
+std::string TlsConnection::cipher() const {
+  return handshake_ok_ ? SSL_CIPHER_get_name(SSL_get_current_cipher(ssl_)) : "";
+}
+
+void TlsConnection::send(std::string_view bytes) {
+  if (handshake_ok_) SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+}
+
+std::string TlsConnection::read_to_end() {
+  std::string raw;
+  char buffer[4096];
+  while (handshake_ok_) {
+    int n = SSL_read(ssl_, buffer, sizeof(buffer));
+    if (n <= 0) break;
+    raw.append(buffer, static_cast<std::size_t>(n));
+  }
+  return raw;
+}
+
+void parse_http_response(const std::string& raw, HttpsResponse& out) {
   auto space = raw.find(' ');
   if (space != std::string::npos) out.status = std::atoi(raw.c_str() + space + 1);
   auto body = raw.find("\r\n\r\n");
   if (body != std::string::npos) out.body = raw.substr(body + 4);
 }
 
-}  // namespace
-
 HttpsResponse https_request(int port, const HttpsRequest& request) {
+  TlsConnection connection(port, request.max_tls_version);
   HttpsResponse out;
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(SSL_CTX_new(TLS_client_method()),
-                                                        SSL_CTX_free);
-  // Allow the old protocol versions on the client side so the test sees the server refuse them.
-  SSL_CTX_set_security_level(ctx.get(), 0);
-  SSL_CTX_set_min_proto_version(ctx.get(), request.min_tls_version);
-  SSL_CTX_set_max_proto_version(ctx.get(), request.max_tls_version);
-  int fd = connect_loopback(port);
-  if (fd < 0) return out;
-  std::unique_ptr<SSL, decltype(&SSL_free)> ssl(SSL_new(ctx.get()), SSL_free);
-  SSL_set_fd(ssl.get(), fd);
-  SSL_set_tlsext_host_name(ssl.get(), "localhost");
-  if (SSL_connect(ssl.get()) == 1) {
-    out.handshake_ok = true;
-    out.protocol = SSL_get_version(ssl.get());
-    out.cipher = SSL_CIPHER_get_name(SSL_get_current_cipher(ssl.get()));
-    std::string message = request.method + " " + request.path +
-                          " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
-    if (!request.body.empty() || request.method == "POST") {
-      message += "Content-Type: application/json\r\nContent-Length: " +
-                 std::to_string(request.body.size()) + "\r\n";
-    }
-    message += "\r\n" + request.body;
-    SSL_write(ssl.get(), message.data(), static_cast<int>(message.size()));
-    std::string raw;
-    char buffer[4096];
-    for (int n; (n = SSL_read(ssl.get(), buffer, sizeof(buffer))) > 0;) raw.append(buffer, n);
-    parse_response(raw, out);
-    SSL_shutdown(ssl.get());
+  out.handshake_ok = connection.handshake_ok();
+  if (!out.handshake_ok) return out;
+  out.protocol = connection.protocol();
+  out.cipher = connection.cipher();
+  std::string message = request.method + " " + request.path +
+                        " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n";
+  if (!request.body.empty() || request.method == "POST") {
+    message += "Content-Type: application/json\r\nContent-Length: " +
+               std::to_string(request.body.size()) + "\r\n";
   }
-  ::close(fd);
+  connection.send(message + "\r\n" + request.body);
+  parse_http_response(connection.read_to_end(), out);
   return out;
 }
 
