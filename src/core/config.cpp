@@ -31,55 +31,41 @@ Status set_path(fs::path& target, const std::string& value, const fs::path& base
   return {};
 }
 
-// A setting: its dotted key, what it is for, and how to validate and store a value.
+// A setting: its dotted key (documented in docs/configuration.md) and how to validate and store a
+// value for it.
 struct Setting {
   std::string_view key;
-  std::string_view help;
-  std::string (*current)(const Config&);
   Status (*apply)(Config&, const std::string& value, const fs::path& base_dir);
 };
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
-      {"data_dir", "where Ward keeps its database, keys and certificates",
-       [](const Config& c) { return c.data_dir.string(); },
+      {"data_dir",
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.data_dir, v, base, "data_dir");
        }},
-      {"server.listen", "address `ward serve` listens on, HOST:PORT (port 0: any free port)",
-       [](const Config& c) { return c.server.listen; },
+      {"server.listen",
        [](Config& c, const std::string& v, const fs::path&) -> Status {
          auto address = parse_listen_address(v);
          if (!address) return address.error();
          c.server.listen = v;
          return {};
        }},
-      {"server.tls_cert", "PEM certificate chain for HTTPS (default: self-signed, generated)",
-       [](const Config& c) { return c.server.tls_cert.string(); },
+      {"server.tls_cert",
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.server.tls_cert, v, base, "server.tls_cert");
        }},
-      {"server.tls_key", "PEM private key for server.tls_cert",
-       [](const Config& c) { return c.server.tls_key.string(); },
+      {"server.tls_key",
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.server.tls_key, v, base, "server.tls_key");
        }},
-      {"log.level", "trace, debug, info, warn, error or off",
-       [](const Config& c) { return c.log.level; },
+      {"log.level",
        [](Config& c, const std::string& v, const fs::path&) -> Status {
          if (auto status = check_log_level(v); !status) return status;
          c.log.level = v;
          return {};
        }},
-      {"log.format", "auto (text on a terminal, JSON lines otherwise), text or json",
-       [](const Config& c) -> std::string {
-         switch (c.log.format) {
-           case LogFormat::kText: return "text";
-           case LogFormat::kJson: return "json";
-           case LogFormat::kAuto: break;
-         }
-         return "auto";
-       },
+      {"log.format",
        [](Config& c, const std::string& v, const fs::path&) -> Status {
          auto format = parse_log_format(v);
          if (!format) return format.error();
@@ -284,17 +270,6 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
     return invalid("the port must be a number from 0 to 65535");
   }
   return ListenAddress{std::string(host), port};
-}
-
-std::vector<std::string> describe_settings() {
-  Config defaults;
-  std::vector<std::string> lines;
-  for (const auto& setting : settings()) {
-    std::string value = setting.current(defaults);
-    lines.push_back(fmt::format("{:<16} {:<22} {}{}", setting.key, env_name(setting.key),
-                                setting.help, value.empty() ? "" : " (default " + value + ")"));
-  }
-  return lines;
 }
 
 }  // namespace ward::core

@@ -11,7 +11,6 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -57,8 +56,5 @@ struct ListenAddress {
 
 // Parses "HOST:PORT" or "[IPV6]:PORT".
 Result<ListenAddress> parse_listen_address(std::string_view text);
-
-// One line per setting: its key, environment variable and default (for --help and docs).
-std::vector<std::string> describe_settings();
 
 }  // namespace ward::core
