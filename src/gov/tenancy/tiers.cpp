@@ -1,0 +1,66 @@
+#include "gov/tenancy/tiers.h"
+
+#include <fmt/format.h>
+
+namespace ward::gov {
+
+using core::Code;
+using core::Error;
+
+TierCatalog::TierCatalog() {
+  profiles_["free"] = TierProfile{.name = "free",
+                                  .store_content = false,
+                                  .user_opt_out_allowed = true,
+                                  .retention_days = 30,
+                                  .requests_per_minute = 30,
+                                  .tokens_per_day = 200'000,
+                                  .byok = false};
+  profiles_["pro"] = TierProfile{.name = "pro",
+                                 .store_content = true,
+                                 .user_opt_out_allowed = true,
+                                 .retention_days = 90,
+                                 .requests_per_minute = 120,
+                                 .tokens_per_day = 0,
+                                 .byok = true};
+}
+
+core::Status TierCatalog::put(TierProfile profile) {
+  const std::string where = "tiers." + profile.name;
+  if (profile.name.empty()) {
+    return Error(Code::kInvalidArgument, "tiers", "a tier needs a name");
+  }
+  if (profile.retention_days <= 0) {
+    return Error(Code::kInvalidArgument, where + ".retention_days", "must be at least 1 day");
+  }
+  if (profile.requests_per_minute <= 0) {
+    return Error(Code::kInvalidArgument, where + ".requests_per_minute", "must be at least 1");
+  }
+  if (profile.tokens_per_day < 0) {
+    return Error(Code::kInvalidArgument, where + ".tokens_per_day",
+                 "must be 0 (unlimited) or a positive number of tokens");
+  }
+  profiles_[profile.name] = std::move(profile);
+  return {};
+}
+
+core::Result<TierProfile> TierCatalog::find(std::string_view name) const {
+  auto it = profiles_.find(name);
+  if (it != profiles_.end()) return it->second;
+  std::string known;
+  for (const auto& [known_name, profile] : profiles_) known += (known.empty() ? "" : ", ") + known_name;
+  return Error(Code::kNotFound, std::string(name),
+               fmt::format("no such tier; known tiers: {}", known));
+}
+
+std::vector<std::string> TierCatalog::names() const {
+  std::vector<std::string> names;
+  for (const auto& [name, profile] : profiles_) names.push_back(name);
+  return names;
+}
+
+bool content_may_be_stored(const TierProfile& tier, bool user_opted_out) {
+  if (!tier.store_content) return false;
+  return !(user_opted_out && tier.user_opt_out_allowed);
+}
+
+}  // namespace ward::gov
