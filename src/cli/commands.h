@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/config.h"
+#include "gov/keys/keyring.h"
 #include "store/store.h"
 
 namespace ward::cli {
@@ -36,11 +37,19 @@ void bind_setting(CLI::App& app, CommandContext& context, const std::string& fla
 struct DataDir {
   core::Config config;
   std::unique_ptr<store::Database> db;
+  std::map<std::string, std::string> environment;  // for the master secret (WARD_MASTER_KEY)
 };
 core::Result<DataDir> open_data_dir(const core::ConfigInputs& inputs);
+
+// The data directory's keyring (creating the master key and keyring on first use).
+core::Result<gov::Keyring> open_keyring(DataDir& data);
 
 // Command groups.
 void add_serve_command(CLI::App& app, CommandContext& context);
 void add_doctor_command(CLI::App& app, CommandContext& context);
+void add_audit_commands(CLI::App& app, CommandContext& context);
+void add_policy_commands(CLI::App& app, CommandContext& context);
+void add_keys_commands(CLI::App& admin, CommandContext& context);
+void add_admin_commands(CLI::App& admin, CommandContext& context);
 
 }  // namespace ward::cli

@@ -31,7 +31,11 @@ core::Result<DataDir> open_data_dir(const core::ConfigInputs& inputs) {
   auto db = store::open_sqlite(config->data_dir / "ward.db", {});
   if (!db) return db.error();
   if (auto status = gov::migrate(**db); !status) return status.error();
-  return DataDir{std::move(*config), std::move(*db)};
+  return DataDir{std::move(*config), std::move(*db), inputs.environment};
+}
+
+core::Result<gov::Keyring> open_keyring(DataDir& data) {
+  return gov::open_keyring(data.config, data.environment, *data.db, core::system_clock());
 }
 
 }  // namespace ward::cli

@@ -72,6 +72,16 @@ const std::vector<Setting>& settings() {
          c.log.format = *format;
          return {};
        }},
+      {"region",
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         if (v.empty()) return Error(Code::kInvalidArgument, "", "region must not be empty");
+         c.region = v;
+         return {};
+       }},
+      {"keys.master_key_file",
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(c.keys.master_key_file, v, base, "keys.master_key_file");
+       }},
   };
   return table;
 }
@@ -92,7 +102,7 @@ std::string env_name(std::string_view key) {
 std::string known_keys() {
   std::string keys;
   for (const auto& setting : settings()) keys += (keys.empty() ? "" : ", ") + std::string(setting.key);
-  return keys;
+  return keys + ", and the tables [regions] and [tiers.NAME]";
 }
 
 std::string node_type_name(const toml::node& node) {
@@ -107,12 +117,96 @@ std::string node_type_name(const toml::node& node) {
   }
 }
 
+Error wrong_type(const std::string& where, const std::string& key, const toml::node& node,
+                 std::string_view expected) {
+  return Error(Code::kInvalidArgument, where,
+               fmt::format("`{}` must be {}, not {}", key, expected, node_type_name(node)));
+}
+
+std::string line_of(const fs::path& file, const toml::node& node) {
+  return fmt::format("{}:{}", file.string(), node.source().begin.line);
+}
+
+// [regions]: each key is a region label, each value the geography it belongs to.
+Status apply_regions(const toml::table& table, const fs::path& file, Config& config) {
+  for (const auto& [name, node] : table) {
+    const std::string key = "regions." + std::string(name.str());
+    if (!node.is_string()) return wrong_type(line_of(file, node), key, node, "a geography name");
+    config.region_geographies[std::string(name.str())] = node.as_string()->get();
+  }
+  return {};
+}
+
+// One field of a [tiers.NAME] table: its name and where it goes.
+struct TierField {
+  std::string_view name;
+  std::optional<bool> TierConfig::*flag = nullptr;            // for boolean fields
+  std::optional<std::int64_t> TierConfig::*number = nullptr;  // for counts, at least 0
+};
+
+constexpr TierField kTierFields[] = {
+    {"store_content", &TierConfig::store_content, nullptr},
+    {"user_opt_out_allowed", &TierConfig::user_opt_out_allowed, nullptr},
+    {"byok", &TierConfig::byok, nullptr},
+    {"retention_days", nullptr, &TierConfig::retention_days},
+    {"requests_per_minute", nullptr, &TierConfig::requests_per_minute},
+    {"tokens_per_day", nullptr, &TierConfig::tokens_per_day},
+};
+
+Status apply_tier_field(const std::string& key, const toml::node& node, const TierField& field,
+                        const std::string& where, TierConfig& tier) {
+  if (field.flag != nullptr) {
+    if (!node.is_boolean()) return wrong_type(where, key, node, "true or false");
+    tier.*field.flag = node.as_boolean()->get();
+    return {};
+  }
+  if (!node.is_integer()) return wrong_type(where, key, node, "an integer");
+  const std::int64_t value = node.as_integer()->get();
+  if (value < 0) return Error(Code::kInvalidArgument, where, fmt::format("`{}` must not be negative", key));
+  tier.*field.number = value;
+  return {};
+}
+
+// [tiers.NAME] tables: overrides of the built-in tier profiles, or new ones.
+Status apply_tiers(const toml::table& table, const fs::path& file, Config& config) {
+  for (const auto& [tier_name, tier_node] : table) {
+    const std::string prefix = "tiers." + std::string(tier_name.str());
+    if (!tier_node.is_table()) return wrong_type(line_of(file, tier_node), prefix, tier_node, "a table");
+    TierConfig& tier = config.tiers[std::string(tier_name.str())];
+    for (const auto& [field_name, node] : *tier_node.as_table()) {
+      const std::string key = prefix + "." + std::string(field_name.str());
+      const TierField* field = nullptr;
+      for (const auto& candidate : kTierFields) {
+        if (candidate.name == field_name.str()) field = &candidate;
+      }
+      if (field == nullptr) {
+        return Error(Code::kInvalidArgument, line_of(file, node),
+                     fmt::format("unknown tier setting `{}`; known: store_content, "
+                                 "user_opt_out_allowed, byok, retention_days, "
+                                 "requests_per_minute, tokens_per_day", key));
+      }
+      if (auto status = apply_tier_field(key, node, *field, line_of(file, node), tier); !status) {
+        return status;
+      }
+    }
+  }
+  return {};
+}
+
 // Applies every key of `table` (recursively, with dotted keys) to `config`.
 Status apply_table(const toml::table& table, const std::string& prefix, const fs::path& file,
                    Config& config) {
   for (const auto& [name, node] : table) {
     const std::string key = prefix + std::string(name.str());
     const std::string where = fmt::format("{}:{}", file.string(), node.source().begin.line);
+    if (key == "regions" && node.is_table()) {
+      if (auto status = apply_regions(*node.as_table(), file, config); !status) return status;
+      continue;
+    }
+    if (key == "tiers" && node.is_table()) {
+      if (auto status = apply_tiers(*node.as_table(), file, config); !status) return status;
+      continue;
+    }
     const Setting* setting = find_setting(key);
     if (setting == nullptr && node.is_table()) {
       if (auto status = apply_table(*node.as_table(), key + ".", file, config); !status) return status;
@@ -122,10 +216,7 @@ Status apply_table(const toml::table& table, const std::string& prefix, const fs
       return Error(Code::kInvalidArgument, where,
                    fmt::format("unknown setting `{}`; known settings: {}", key, known_keys()));
     }
-    if (!node.is_string()) {
-      return Error(Code::kInvalidArgument, where,
-                   fmt::format("`{}` must be a string, not {}", key, node_type_name(node)));
-    }
+    if (!node.is_string()) return wrong_type(where, key, node, "a string");
     Status status = setting->apply(config, node.as_string()->get(), file.parent_path());
     if (!status) {
       return Error(Code::kInvalidArgument, where, fmt::format("`{}`: {}", key, status.error().to_string()));
@@ -150,7 +241,9 @@ Status apply_file(const fs::path& file, Config& config) {
 
 Status apply_environment(const ConfigInputs& inputs, Config& config) {
   for (const auto& [name, value] : inputs.environment) {
-    if (name.rfind("WARD_", 0) != 0 || name == "WARD_CONFIG") continue;
+    // WARD_CONFIG names the file; WARD_MASTER_KEY carries the master secret itself, which is
+    // read by the keyring (gov/keys) and never stored in the Config.
+    if (name.rfind("WARD_", 0) != 0 || name == "WARD_CONFIG" || name == "WARD_MASTER_KEY") continue;
     const Setting* match = nullptr;
     for (const auto& setting : settings()) {
       if (env_name(setting.key) == name) match = &setting;

@@ -7,6 +7,7 @@
 // and where it came from (file and line, variable or flag), so a typo never silently falls back
 // to a default. Load once at start-up; a loaded Config is a plain value.
 
+#include <cstdint>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -23,11 +24,30 @@ struct ServerConfig {
   std::filesystem::path tls_key;
 };
 
+struct KeysConfig {
+  std::filesystem::path master_key_file;  // empty: <data dir>/keys/master.key
+};
+
+// Overrides of one tier profile's fields from a [tiers.NAME] table; unset fields keep the built-in
+// profile's value (or the defaults, for a new tier). The gov module turns these into profiles.
+struct TierConfig {
+  std::optional<bool> store_content;
+  std::optional<bool> user_opt_out_allowed;
+  std::optional<std::int64_t> retention_days;
+  std::optional<std::int64_t> requests_per_minute;
+  std::optional<std::int64_t> tokens_per_day;
+  std::optional<bool> byok;
+};
+
 struct Config {
   std::filesystem::path data_dir;
   std::filesystem::path config_file;  // the file that was read; empty when none
   ServerConfig server;
   LogOptions log;
+  KeysConfig keys;
+  std::string region = "local";                           // where this deployment's data lives
+  std::map<std::string, std::string> region_geographies;  // [regions]: region -> geography
+  std::map<std::string, TierConfig> tiers;                // [tiers.NAME]
 };
 
 // Everything the loader reads besides the file itself, so tests can supply it.

@@ -2,6 +2,11 @@
 
 #include <array>
 
+#include "gov/audit/schema.h"
+#include "gov/identity/schema.h"
+#include "gov/keys/schema.h"
+#include "gov/tenancy/quota.h"
+
 namespace ward::gov {
 
 namespace {
@@ -19,6 +24,12 @@ const std::array<store::Migration, 1> kMigrations = {{
 
 }  // namespace
 
-core::Status migrate(store::Database& db) { return db.migrate("gov", kMigrations); }
+core::Status migrate(store::Database& db) {
+  if (auto status = db.migrate("gov", kMigrations); !status) return status;
+  if (auto status = migrate_keys(db); !status) return status;
+  if (auto status = migrate_audit(db); !status) return status;
+  if (auto status = migrate_identity(db); !status) return status;
+  return migrate_tenancy(db);
+}
 
 }  // namespace ward::gov

@@ -108,18 +108,53 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadFileCase{"[server]\nlisen = \"x:1\"\n",
                     "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
-                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format"},
+                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+                    "keys.master_key_file, and the tables [regions] and [tiers.NAME]"},
         BadFileCase{"\n\n[server]\nlisten = 8443\n",
                     "FILE:4: `server.listen` must be a string, not an integer"},
         BadFileCase{"[log]\nlevel = \"loud\"\n",
                     "FILE:2: `log.level`: loud: unknown log level; use one of trace, debug, info, "
                     "warn, error, off"},
         BadFileCase{"server = 3\n", "FILE:1: unknown setting `server`; known settings: data_dir, "
-                                    "server.listen, server.tls_cert, server.tls_key, log.level, "
-                                    "log.format"},
+                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+                    "keys.master_key_file, and the tables [regions] and [tiers.NAME]"},
         BadFileCase{"[server]\nlisten = \"127.0.0.1:99999\"\n",
                     "FILE:2: `server.listen`: 127.0.0.1:99999: the port must be a number from 0 "
                     "to 65535; expected HOST:PORT such as 127.0.0.1:8443 or [::1]:8443"}));
+
+TEST_F(ConfigTest, RegionsAndTiers) {
+  auto in = inputs();
+  in.config_flag = write_config(
+      "region = \"uk-south\"\n[regions]\nuk-south = \"uk\"\nuk-west = \"uk\"\n"
+      "[tiers.government]\nstore_content = true\nretention_days = 365\n"
+      "[tiers.free]\nrequests_per_minute = 5\n");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->region, "uk-south");
+  EXPECT_EQ(config->region_geographies.at("uk-west"), "uk");
+  EXPECT_EQ(config->tiers.at("government").store_content, true);
+  EXPECT_EQ(config->tiers.at("government").retention_days, 365);
+  EXPECT_FALSE(config->tiers.at("government").byok.has_value());
+  EXPECT_EQ(config->tiers.at("free").requests_per_minute, 5);
+}
+
+TEST_F(ConfigTest, BadTierSettingsNameKeyAndLine) {
+  auto in = inputs();
+  in.config_flag = write_config("[tiers.pro]\nbyok = \"yes\"\n");
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().to_string(),
+            in.config_flag->string() + ":2: `tiers.pro.byok` must be true or false, not a string");
+  in.config_flag = write_config("[tiers.pro]\nretention_dayz = 3\n");
+  config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_NE(config.error().message().find("unknown tier setting `tiers.pro.retention_dayz`"),
+            std::string::npos);
+  in.config_flag = write_config("[tiers.pro]\ntokens_per_day = -1\n");
+  EXPECT_FALSE(load_config(in).ok());
+  in.config_flag = write_config("[regions]\nuk-south = 1\n");
+  EXPECT_FALSE(load_config(in).ok());
+}
 
 TEST_F(ConfigTest, CorruptTomlNamesTheLine) {
   auto in = inputs();
@@ -145,6 +180,28 @@ TEST_F(ConfigTest, UnknownWardVariableIsAnError) {
   auto config = load_config(in);
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().where(), "WARD_LOG_LEVL");
+}
+
+TEST_F(ConfigTest, KeysMasterKeyFileSettingAndTheMasterKeyVariable) {
+  auto defaults = load_config(inputs());
+  ASSERT_TRUE(defaults.ok()) << defaults.error().to_string();
+  EXPECT_TRUE(defaults->keys.master_key_file.empty());  // <data dir>/keys/master.key
+
+  auto in = inputs();
+  in.config_flag = write_config("[keys]\nmaster_key_file = \"secrets/master.key\"\n");
+  auto from_file = load_config(in);
+  ASSERT_TRUE(from_file.ok()) << from_file.error().to_string();
+  EXPECT_EQ(from_file->keys.master_key_file, dir_ / "secrets/master.key");
+
+  in.environment["WARD_KEYS_MASTER_KEY_FILE"] = "/run/secrets/ward-master";
+  // WARD_MASTER_KEY is the secret itself, read by the keyring: a known variable, not a setting.
+  in.environment["WARD_MASTER_KEY"] = std::string(64, 'a');
+  auto from_env = load_config(in);
+  ASSERT_TRUE(from_env.ok()) << from_env.error().to_string();
+  EXPECT_EQ(from_env->keys.master_key_file, fs::path("/run/secrets/ward-master"));
+
+  in.environment["WARD_KEYS_MASTER_KEY_FILE"] = "";
+  EXPECT_FALSE(load_config(in).ok());
 }
 
 TEST_F(ConfigTest, BadFlagValueNamesTheFlag) {

@@ -95,9 +95,10 @@ std::string read_text(const fs::path& path) {
 
 namespace {
 
-// Forks and execs `ward args` with stdout/stderr redirected to the given fds; returns the pid.
+// Forks and execs `ward args` with stdout/stderr redirected to the given fds and stdin read from
+// `in_path` (/dev/null when empty); returns the pid.
 int spawn_ward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const fs::path& cwd, int out_fd, int err_fd) {
+               const fs::path& cwd, int out_fd, int err_fd, const fs::path& in_path = {}) {
   std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin"};
   if (const char* home = std::getenv("HOME")) env_strings.push_back(std::string("HOME=") + home);
   for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
@@ -113,8 +114,8 @@ int spawn_ward(const std::vector<std::string>& args, const std::map<std::string,
 
   pid_t pid = fork();
   if (pid == 0) {
-    int null_fd = open("/dev/null", O_RDONLY);
-    dup2(null_fd, STDIN_FILENO);
+    int in_fd = open(in_path.empty() ? "/dev/null" : in_path.c_str(), O_RDONLY);
+    dup2(in_fd, STDIN_FILENO);
     dup2(out_fd, STDOUT_FILENO);
     dup2(err_fd, STDERR_FILENO);
     if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
@@ -133,12 +134,17 @@ int wait_exit_code(int pid) {
 }  // namespace
 
 ProcessResult run_ward(const std::vector<std::string>& args,
-                       const std::map<std::string, std::string>& env, const fs::path& cwd) {
+                       const std::map<std::string, std::string>& env, const fs::path& cwd,
+                       const std::optional<std::string>& stdin_text) {
   TempDir logs;
-  fs::path out_path = logs / "stdout", err_path = logs / "stderr";
+  fs::path out_path = logs / "stdout", err_path = logs / "stderr", in_path;
+  if (stdin_text) {
+    in_path = logs / "stdin";
+    write_text(in_path, *stdin_text);
+  }
   int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  int pid = spawn_ward(args, env, cwd, out_fd, err_fd);
+  int pid = spawn_ward(args, env, cwd, out_fd, err_fd, in_path);
   close(out_fd);
   close(err_fd);
   ProcessResult result;

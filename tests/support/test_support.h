@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,10 +44,12 @@ struct ProcessResult {
 };
 
 // Runs `ward args...` with `env` added to a minimal environment (PATH, HOME) and with `cwd` as
-// working directory; waits for it and captures stdout and stderr.
+// working directory; waits for it and captures stdout and stderr. Standard input is `stdin_text`
+// when given, else empty (/dev/null).
 ProcessResult run_ward(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env = {},
-                       const std::filesystem::path& cwd = {});
+                       const std::filesystem::path& cwd = {},
+                       const std::optional<std::string>& stdin_text = std::nullopt);
 
 // A `ward` process running in the background, for tests of long-running commands (`ward serve`).
 // Its stdout and stderr go to files in a scratch directory; the destructor kills it if still running.

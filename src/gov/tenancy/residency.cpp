@@ -7,6 +7,13 @@ namespace ward::gov {
 using core::Code;
 using core::Error;
 
+RegionMap region_map(const core::Config& config) {
+  RegionMap map;
+  map.geography_of.insert(config.region_geographies.begin(), config.region_geographies.end());
+  map.geography_of.try_emplace(config.region, config.region);
+  return map;
+}
+
 core::Result<ResidencyDecision> check_residency(const RegionMap& regions,
                                                 const std::string& home_region,
                                                 const std::string& target_region,

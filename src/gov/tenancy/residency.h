@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 
+#include "core/config.h"
 #include "core/error.h"
 
 namespace ward::gov {
@@ -18,6 +19,10 @@ namespace ward::gov {
 struct RegionMap {
   std::map<std::string, std::string, std::less<>> geography_of;
 };
+
+// The configuration's [regions] map; the deployment's own `region`, when not listed, forms a
+// geography of its own.
+RegionMap region_map(const core::Config& config);
 
 struct ResidencyDecision {
   bool crosses_region = false;  // allowed, but content leaves the home region: audit it

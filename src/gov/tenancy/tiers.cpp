@@ -58,6 +58,25 @@ std::vector<std::string> TierCatalog::names() const {
   return names;
 }
 
+core::Result<TierCatalog> tier_catalog(const core::Config& config) {
+  TierCatalog catalog;
+  for (const auto& [name, overrides] : config.tiers) {
+    auto existing = catalog.find(name);
+    TierProfile profile = existing ? *existing : TierProfile{};
+    profile.name = name;
+    if (overrides.store_content) profile.store_content = *overrides.store_content;
+    if (overrides.user_opt_out_allowed) profile.user_opt_out_allowed = *overrides.user_opt_out_allowed;
+    if (overrides.byok) profile.byok = *overrides.byok;
+    if (overrides.retention_days) profile.retention_days = static_cast<int>(*overrides.retention_days);
+    if (overrides.requests_per_minute) {
+      profile.requests_per_minute = static_cast<int>(*overrides.requests_per_minute);
+    }
+    if (overrides.tokens_per_day) profile.tokens_per_day = *overrides.tokens_per_day;
+    if (auto status = catalog.put(std::move(profile)); !status) return status.error();
+  }
+  return catalog;
+}
+
 bool content_may_be_stored(const TierProfile& tier, bool user_opted_out) {
   if (!tier.store_content) return false;
   return !(user_opted_out && tier.user_opt_out_allowed);

@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/config.h"
 #include "core/error.h"
 
 namespace ward::gov {
@@ -44,6 +45,10 @@ class TierCatalog {
  private:
   std::map<std::string, TierProfile, std::less<>> profiles_;
 };
+
+// The built-in profiles with the configuration's [tiers.NAME] overrides applied; a new name starts
+// from TierProfile's defaults. Errors name the offending tier field.
+core::Result<TierCatalog> tier_catalog(const core::Config& config);
 
 // Whether a piece of content may be stored: only when the tier stores content and the user has not
 // opted out (where the tier lets users opt out).

@@ -32,6 +32,15 @@ TEST(TenancyResidencyTest, OtherGeographyIsRefusedEvenWithThePolicy) {
   EXPECT_NE(refused.error().message().find("another geography"), std::string::npos);
 }
 
+TEST(TenancyResidencyTest, MapFromConfigurationIncludesTheDeploymentRegion) {
+  core::Config config;
+  config.region = "uk-south";
+  config.region_geographies = {{"uk-west", "uk"}};
+  RegionMap map = region_map(config);
+  EXPECT_EQ(map.geography_of.at("uk-west"), "uk");
+  EXPECT_EQ(map.geography_of.at("uk-south"), "uk-south");
+}
+
 TEST(TenancyResidencyTest, UnknownRegionIsAConfigurationError) {
   auto unknown = check_residency(kRegions, "uk-south", "mars-1", true);
   ASSERT_FALSE(unknown.ok());

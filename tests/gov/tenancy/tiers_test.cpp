@@ -46,6 +46,23 @@ TEST(TenancyTiersTest, RejectsBadProfilesNamingTheField) {
   EXPECT_EQ(missing.error().to_string(), "platinum: no such tier; known tiers: free, pro");
 }
 
+TEST(TenancyTiersTest, ConfigurationOverridesAndAddsTiers) {
+  core::Config config;
+  config.tiers["pro"].requests_per_minute = 7;
+  config.tiers["gov"].retention_days = 400;
+  config.tiers["gov"].store_content = true;
+  auto catalog = tier_catalog(config);
+  ASSERT_TRUE(catalog.ok()) << catalog.error().to_string();
+  EXPECT_EQ(catalog->find("pro")->requests_per_minute, 7);
+  EXPECT_TRUE(catalog->find("pro")->byok);  // untouched fields keep the built-in value
+  EXPECT_EQ(catalog->find("gov")->retention_days, 400);
+  EXPECT_TRUE(catalog->find("gov")->store_content);
+  config.tiers["bad"].requests_per_minute = 0;
+  auto bad = tier_catalog(config);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().where(), "tiers.bad.requests_per_minute");
+}
+
 TEST(TenancyTiersTest, ContentStorageHonoursTierAndOptOut) {
   TierProfile tier;
   tier.store_content = false;

@@ -1,0 +1,422 @@
+// `ward audit verify|query|export`: checks the audit log's hash chain and signed checkpoints,
+// shows events, and exports them for a SIEM (docs/audit.md).
+//
+// Reading the log (query, export) is itself audited: the command records a ward:AuditRead or
+// ward:AuditExport event, whose actor is the local OS user with auth method "local", and prints
+// nothing unless that event was written durably. `verify` only reads hashes and signatures and
+// writes nothing, so it also runs on a copy of the database with nothing but the public key.
+
+#include <fmt/format.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <iostream>
+#include <optional>
+
+#include "cli/commands.h"
+#include "gov/audit/audit_log.h"
+#include "gov/audit/export.h"
+#include "gov/audit/query.h"
+#include "gov/audit/signing_key.h"
+#include "gov/audit/verify.h"
+#include "ward/version.h"
+
+namespace ward::cli {
+namespace {
+
+using core::Code;
+using core::Error;
+
+constexpr std::string_view kAuditResource = "ward:audit";
+constexpr std::string_view kActionRead = "ward:AuditRead";
+constexpr std::string_view kActionExport = "ward:AuditExport";
+
+// The flags of query and export, as given.
+struct Filters {
+  std::string since;
+  std::string until;
+  std::string actor;
+  std::string action;
+  std::string outcome;
+  std::int64_t limit = 0;
+};
+
+struct VerifyFlags {
+  std::string public_key;
+  std::string anchor;
+};
+
+struct QueryFlags {
+  Filters filters;
+  bool json = false;
+};
+
+struct ExportFlags {
+  Filters filters;
+  std::string format;
+};
+
+// The person running the command: the OS user, who reached the data directory through the file
+// system ("local" authentication); there is no token, address or client.
+gov::AuditActor local_actor() {
+  gov::AuditActor actor;
+  const uid_t uid = ::geteuid();
+  std::vector<char> buffer(16384);
+  passwd entry{};
+  passwd* found = nullptr;
+  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
+    actor.user = found->pw_name;
+  } else {
+    actor.user = "uid:" + std::to_string(uid);
+  }
+  actor.auth_method = "local";
+  actor.user_agent = std::string("ward-cli/") + kVersion;
+  return actor;
+}
+
+// THE POLICY SEAM. Whether `actor` may perform `action` (ward:AuditRead, ward:AuditExport) on the
+// audit log. Today a local user who can open the data directory is allowed, because file access
+// already grants everything in it. When the policy engine is wired in, evaluate the actor's
+// policies here (e.g. the managed WardAuditor policy) and return kPermissionDenied; the caller
+// then records the event with outcome "denied" and refuses.
+core::Status authorize_audit_access(const gov::AuditActor& actor, std::string_view action) {
+  (void)actor;
+  (void)action;
+  return {};
+}
+
+core::Result<gov::AuditQuery> to_query(const Filters& filters) {
+  gov::AuditQuery query;
+  if (!filters.since.empty()) {
+    auto since = gov::parse_audit_time(filters.since);
+    if (!since) return Error(Code::kInvalidArgument, "--since", since.error().message());
+    query.since = *since;
+  }
+  if (!filters.until.empty()) {
+    auto until = gov::parse_audit_time(filters.until);
+    if (!until) return Error(Code::kInvalidArgument, "--until", until.error().message());
+    query.until = *until;
+  }
+  if (!filters.outcome.empty()) {
+    auto outcome = gov::parse_audit_outcome(filters.outcome);
+    if (!outcome) return Error(Code::kInvalidArgument, "--outcome", outcome.error().message());
+    query.outcome = *outcome;
+  }
+  if (filters.limit < 0) {
+    return Error(Code::kInvalidArgument, "--limit", "the limit is 0 (no limit) or more");
+  }
+  query.actor = filters.actor;
+  query.action = filters.action;
+  query.limit = filters.limit;
+  return query;
+}
+
+// The filters as audit parameters. The actor filter is a user's name, which is personal data the
+// chain could never erase, so only its presence is recorded.
+gov::AuditParams filter_params(const Filters& filters) {
+  gov::AuditParams params;
+  if (!filters.since.empty()) params.set("since", filters.since);
+  if (!filters.until.empty()) params.set("until", filters.until);
+  if (!filters.actor.empty()) params.set("actor_filter", true);
+  if (!filters.action.empty()) params.set("action", filters.action);
+  if (!filters.outcome.empty()) params.set("outcome", filters.outcome);
+  if (filters.limit > 0) params.set("limit", filters.limit);
+  return params;
+}
+
+// The data directory, the signing key and the audit log, for a command that records events.
+class AuditSession {
+ public:
+  static core::Result<std::unique_ptr<AuditSession>> open(const core::ConfigInputs& inputs) {
+    auto data = open_data_dir(inputs);
+    if (!data) return std::move(data).error();
+    auto key = gov::load_or_create_audit_signing_key(data->config.data_dir);
+    if (!key) return std::move(key).error();
+    auto session =
+        std::unique_ptr<AuditSession>(new AuditSession(std::move(*data), std::move(*key)));
+    gov::AuditLogOptions options;
+    options.background_checkpoints = false;  // a short command: it signs its head on exit
+    options.checkpoint_on_close = false;     // finish() does, and reports a failure
+    auto log =
+        gov::AuditLog::open(*session->data_.db, *session->key_, core::system_clock(), options);
+    if (!log) return std::move(log).error();
+    session->log_ = std::move(*log);
+    return session;
+  }
+
+  store::Database& db() { return *data_.db; }
+  const core::Config& config() const { return data_.config; }
+  const gov::AuditActor& actor() const { return actor_; }
+
+  // Records the command's event; an error means the command must stop without output.
+  core::Status record(std::string_view action, const gov::AuditParams& params,
+                      gov::AuditOutcome outcome, std::string_view error_code = {}) {
+    gov::AuditEvent event;
+    event.actor = actor_;
+    event.action = std::string(action);
+    event.resource = std::string(kAuditResource);
+    event.params = params;
+    event.outcome = outcome;
+    event.error_code = std::string(error_code);
+    event.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                           std::chrono::steady_clock::now() - started_)
+                           .count();
+    auto receipt = log_->append(event);
+    if (!receipt) return std::move(receipt).error();
+    return {};
+  }
+
+  // Records a failed read (best effort: the command fails either way) and reports `error`.
+  int fail(std::string_view action, const gov::AuditParams& params, const Error& error) {
+    (void)record(action, params, gov::AuditOutcome::kError, core::code_name(error.code()));
+    finish();
+    return report(error);
+  }
+
+  // Signs the log's head (the shutdown checkpoint); a failure is only a warning, since the
+  // events themselves are durable and the next checkpoint will cover them.
+  void finish() {
+    if (auto s = log_->checkpoint(); !s) {
+      std::cerr << "ward: warning: the audit checkpoint could not be written: "
+                << s.error().to_string() << "\n";
+    }
+  }
+
+ private:
+  AuditSession(DataDir data, crypto::Ed25519KeyPair key)
+      : data_(std::move(data)),
+        key_(std::make_unique<crypto::Ed25519KeyPair>(std::move(key))),
+        actor_(local_actor()),
+        started_(std::chrono::steady_clock::now()) {}
+
+  DataDir data_;
+  std::unique_ptr<crypto::Ed25519KeyPair> key_;
+  std::unique_ptr<gov::AuditLog> log_;
+  gov::AuditActor actor_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+// Checks access and records a denial; nullopt when the command may go on.
+std::optional<int> refuse_unless_authorized(AuditSession& session, std::string_view action,
+                                            const gov::AuditParams& params) {
+  core::Status allowed = authorize_audit_access(session.actor(), action);
+  if (allowed) return std::nullopt;
+  if (auto s = session.record(action, params, gov::AuditOutcome::kDenied); !s) {
+    return report(s.error());
+  }
+  session.finish();
+  return report(allowed.error());
+}
+
+int usage_error(const Error& error) {
+  std::cerr << "ward: error: " << error.to_string() << "\n";
+  return kExitUsage;
+}
+
+core::Status write_stdout(const std::string& text) {
+  std::cout << text;
+  if (!std::cout) {
+    return Error(Code::kUnavailable, "stdout",
+                 "writing the output failed (closed pipe or full disk)");
+  }
+  return {};
+}
+
+// ---- verify ----
+
+core::Result<gov::AuditVerifyOptions> parse_anchor(const std::string& text) {
+  gov::AuditVerifyOptions options;
+  if (text.empty()) return options;
+  const auto colon = text.find(':');
+  const Error bad(Code::kInvalidArgument, "--anchor",
+                  "an anchor is SEQ:HASH, an event number and its 64-digit hex hash as shown by "
+                  "`ward audit verify` or an export");
+  if (colon == std::string::npos) return bad;
+  try {
+    std::size_t used = 0;
+    const long long seq = std::stoll(text.substr(0, colon), &used);
+    if (used != colon || seq < 1) return bad;
+    options.anchor_seq = seq;
+  } catch (const std::exception&) {
+    return bad;
+  }
+  auto hash = crypto::from_hex(text.substr(colon + 1));
+  if (!hash || hash->size() != crypto::kSha256Size) return bad;
+  options.anchor_hash.emplace();
+  std::copy(hash->begin(), hash->end(), options.anchor_hash->begin());
+  return options;
+}
+
+int run_verify(const core::ConfigInputs& inputs, const VerifyFlags& flags) {
+  auto anchor = parse_anchor(flags.anchor);
+  if (!anchor) return usage_error(anchor.error());
+  auto data = open_data_dir(inputs);
+  if (!data) return report(data.error());
+  std::filesystem::path key_file = flags.public_key.empty()
+                                       ? gov::audit_public_key_file(data->config.data_dir)
+                                       : inputs.working_dir / flags.public_key;
+  std::error_code ec;
+  if (flags.public_key.empty() && !std::filesystem::exists(key_file, ec)) {
+    return report(Error(Code::kNotFound, key_file.string(),
+                        "there is no audit public key here (nothing has been signed in this data "
+                        "directory yet); pass --public-key FILE"));
+  }
+  auto public_key = gov::read_audit_public_key(key_file);
+  if (!public_key) return report(public_key.error());
+  auto verified = gov::verify_audit_log(*data->db, *public_key, *anchor);
+  if (!verified) return report(verified.error());
+  std::cout << verified->summary();
+  std::cout.flush();
+  if (verified->intact()) return kExitOk;
+  // The message names the first bad event (number and id) and what is wrong with it.
+  return report(
+      Error(Code::kDataLoss, "audit log", "tampered with: " + verified->problem->message));
+}
+
+// ---- query ----
+
+std::string text_table(const std::vector<gov::AuditRecord>& records) {
+  if (records.empty()) return "no matching audit events\n";
+  std::string out = fmt::format("{:<6} {:<24} {:<8} {:<16} {:<20} {}\n", "SEQ", "TIME", "OUTCOME",
+                                "ACTOR", "ACTION", "RESOURCE");
+  for (const auto& r : records) {
+    std::string actor = r.erased ? "(erased)" : (r.actor.user.empty() ? "-" : r.actor.user);
+    std::string outcome(gov::audit_outcome_name(r.outcome));
+    if (!r.error_code.empty()) outcome += ":" + r.error_code;
+    out += fmt::format("{:<6} {:<24} {:<8} {:<16} {:<20} {}\n", r.seq, r.time, outcome, actor,
+                       r.action, r.resource.empty() ? "-" : r.resource);
+  }
+  return out;
+}
+
+int run_query(const core::ConfigInputs& inputs, const QueryFlags& flags) {
+  auto query = to_query(flags.filters);
+  if (!query) return usage_error(query.error());
+  auto session = AuditSession::open(inputs);
+  if (!session) return report(session.error());
+  gov::AuditParams params = filter_params(flags.filters);
+  if (auto refused = refuse_unless_authorized(**session, kActionRead, params)) return *refused;
+
+  auto records = gov::query_audit_events((*session)->db(), *query);
+  if (!records) return (*session)->fail(kActionRead, params, records.error());
+  params.set("results", static_cast<std::int64_t>(records->size()));
+  // Nothing is shown unless the read was recorded.
+  if (auto s = (*session)->record(kActionRead, params, gov::AuditOutcome::kAllowed); !s) {
+    return report(s.error());
+  }
+  (*session)->finish();
+  std::string out;
+  if (flags.json) {
+    nlohmann::json array = nlohmann::json::array();
+    for (const auto& r : *records) array.push_back(gov::audit_record_json(r));
+    out = array.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  } else {
+    out = text_table(*records);
+  }
+  if (auto s = write_stdout(out); !s) return report(s.error());
+  return kExitOk;
+}
+
+// ---- export ----
+
+std::string host_name() {
+  char name[256] = {};
+  if (::gethostname(name, sizeof name - 1) != 0 || name[0] == '\0') return "-";
+  return name;
+}
+
+int run_export(const core::ConfigInputs& inputs, const ExportFlags& flags) {
+  auto format = gov::parse_audit_export_format(flags.format);
+  if (!format) return usage_error(format.error());
+  auto query = to_query(flags.filters);
+  if (!query) return usage_error(query.error());
+  auto session = AuditSession::open(inputs);
+  if (!session) return report(session.error());
+  gov::AuditParams params = filter_params(flags.filters);
+  params.set("format", flags.format);
+  if (auto refused = refuse_unless_authorized(**session, kActionExport, params)) return *refused;
+  // An export can be large, so it is recorded before it is written (and so includes itself when
+  // the filters match it).
+  if (auto s = (*session)->record(kActionExport, params, gov::AuditOutcome::kAllowed); !s) {
+    return report(s.error());
+  }
+  (*session)->finish();
+  gov::AuditSyslogOptions syslog;
+  syslog.hostname = host_name();
+  core::Status written;
+  core::Status scanned =
+      gov::scan_audit_events((*session)->db(), *query, [&](const gov::AuditRecord& record) {
+        written = write_stdout(gov::audit_export_line(record, *format, syslog) + "\n");
+        return written.ok();
+      });
+  std::cout.flush();
+  if (!scanned) return report(scanned.error());
+  if (!written) return report(written.error());
+  return kExitOk;
+}
+
+void add_filter_flags(CLI::App& command, Filters& filters) {
+  command.add_option("--since", filters.since, "events at or after this time (RFC 3339 or a date)")
+      ->type_name("TIME");
+  command.add_option("--until", filters.until, "events before this time (RFC 3339 or a date)")
+      ->type_name("TIME");
+  command.add_option("--actor", filters.actor, "events by this user")->type_name("USER");
+  command.add_option("--action", filters.action, "events of this action, e.g. ward:AdminUsers")
+      ->type_name("ACTION");
+  command.add_option("--outcome", filters.outcome, "allowed, denied or error")
+      ->type_name("OUTCOME")
+      ->check(CLI::IsMember({"allowed", "denied", "error"}));
+}
+
+}  // namespace
+
+void add_audit_commands(CLI::App& app, CommandContext& context) {
+  auto* audit =
+      app.add_subcommand("audit", "verify, query and export the tamper-evident audit log");
+  audit->require_subcommand(1);
+
+  auto verify_flags = std::make_shared<VerifyFlags>();
+  auto* verify = audit->add_subcommand(
+      "verify", "check the hash chain and the signed checkpoints; exit 1 on any tampering");
+  verify
+      ->add_option("--public-key", verify_flags->public_key,
+                   "the checkpoint public key (default: <data dir>/keys/audit-signing.pub; use "
+                   "a copy kept elsewhere)")
+      ->type_name("FILE");
+  verify
+      ->add_option("--anchor", verify_flags->anchor,
+                   "an event number and hash recorded elsewhere, e.g. in the SIEM")
+      ->type_name("SEQ:HASH");
+  verify->callback([&context, verify_flags] {
+    context.action = [&context, verify_flags] { return run_verify(context.inputs, *verify_flags); };
+  });
+
+  auto query_flags = std::make_shared<QueryFlags>();
+  query_flags->filters.limit = 100;
+  auto* query = audit->add_subcommand("query", "show audit events (this read is itself audited)");
+  add_filter_flags(*query, query_flags->filters);
+  query->add_option("--limit", query_flags->filters.limit, "the newest N matches (0: all)")
+      ->capture_default_str()
+      ->type_name("N");
+  query->add_flag("--json", query_flags->json, "print a JSON array");
+  query->callback([&context, query_flags] {
+    context.action = [&context, query_flags] { return run_query(context.inputs, *query_flags); };
+  });
+
+  auto export_flags = std::make_shared<ExportFlags>();
+  auto* exported = audit->add_subcommand(
+      "export", "write events to stdout, one per line, for a SIEM (this read is itself audited)");
+  exported->add_option("--format", export_flags->format, "jsonl, syslog (RFC 5424) or cef")
+      ->type_name("FORMAT")
+      ->required()
+      ->check(CLI::IsMember({"jsonl", "syslog", "cef"}));
+  add_filter_flags(*exported, export_flags->filters);
+  exported->add_option("--limit", export_flags->filters.limit, "the oldest N matches (0: all)")
+      ->type_name("N");
+  exported->callback([&context, export_flags] {
+    context.action = [&context, export_flags] { return run_export(context.inputs, *export_flags); };
+  });
+}
+
+}  // namespace ward::cli
