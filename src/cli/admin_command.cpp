@@ -32,11 +32,12 @@
 #include <optional>
 #include <sstream>
 
+#include "cli/audited_session.h"
 #include "cli/commands.h"
-#include "gov/keys/keyring_sealer.h"
 #include "gov/identity/directory.h"
 #include "gov/identity/mfa.h"
 #include "gov/identity/tokens.h"
+#include "gov/keys/keyring_sealer.h"
 
 namespace ward::cli {
 namespace {
@@ -54,14 +55,42 @@ struct Outcome {
 
 using AdminAction = std::function<Result<Outcome>(DataDir&)>;
 
-// Opens the data directory, runs `action` and prints its output, or reports its error.
-int run_admin(const CommandContext& context, const AdminAction& action) {
-  auto data = open_data_dir(context.inputs);
-  if (!data) return report(data.error());
-  auto outcome = action(*data);
-  // The audit log records one event per admin command here (outcome->change, or the error) once
-  // it is wired into the CLI.
-  if (!outcome) return report(outcome.error());
+// The audit action for an admin command, from its first word ("user create" -> ward:AdminUsers).
+std::string audit_action_for(const std::string& command) {
+  const std::string group = command.substr(0, command.find(' '));
+  if (group == "user") return "ward:AdminUsers";
+  if (group == "token") return "ward:AdminTokens";
+  if (group == "tenant") return "ward:AdminTenants";
+  return "ward:AdminPolicies";  // role, group, policy
+}
+
+// The words after `ward admin`, e.g. "user mfa enroll".
+std::string command_path(const CLI::App& command) {
+  std::string path = command.get_name();
+  for (const CLI::App* parent = command.get_parent();
+       parent != nullptr && parent->get_name() != "admin"; parent = parent->get_parent()) {
+    path = parent->get_name() + " " + path;
+  }
+  return path;
+}
+
+// Opens the data directory and its audit log, records the command (refusing it if the event
+// cannot be written), runs `action` and prints its output; a failure is recorded and reported.
+int run_admin(const CommandContext& context, const std::string& command,
+              const AdminAction& action) {
+  auto session = AuditedSession::open(context.inputs);
+  if (!session) return report(session.error());
+  const std::string audit_action = audit_action_for(command);
+  const std::string resource = "ward:" + (*session)->config().region + ":admin";
+  gov::AuditParams params;
+  params.set("command", command);
+  if (auto s = (*session)->record(audit_action, resource, params, gov::AuditOutcome::kAllowed);
+      !s) {
+    return report(s.error());
+  }
+  auto outcome = action((*session)->data());
+  if (!outcome) return (*session)->fail(audit_action, resource, params, outcome.error());
+  (*session)->finish();
   std::cout << outcome->output;
   return kExitOk;
 }
@@ -71,8 +100,11 @@ int usage_error(const std::string& message) {
   return kExitUsage;
 }
 
-gov::IdentityOptions identity_options(const DataDir&) {
-  return gov::IdentityOptions{};
+// The default tenant is homed in the deployment's region.
+gov::IdentityOptions identity_options(const DataDir& data) {
+  gov::IdentityOptions options;
+  options.default_region = data.config.region;
+  return options;
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -187,8 +219,10 @@ void add_tenant_option(CLI::App& command, std::string& tenant) {
 
 // Registers `command`'s callback to run `action` on the data directory.
 void on_run(CLI::App& command, CommandContext& context, AdminAction action) {
-  command.callback([&context, action = std::move(action)] {
-    context.action = [&context, action] { return run_admin(context, action); };
+  command.callback([&context, &command, action = std::move(action)] {
+    context.action = [&context, &command, action] {
+      return run_admin(context, command_path(command), action);
+    };
   });
 }
 
@@ -292,7 +326,7 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
       context.action = [&context, o] {
         if (!o->password_stdin && !o->remove)
           return usage_error("give --password-stdin or --remove");
-        return run_admin(context, [o](DataDir& data) -> Result<Outcome> {
+        return run_admin(context, "user set-password", [o](DataDir& data) -> Result<Outcome> {
           std::optional<std::string> password;
           if (o->password_stdin) {
             auto line = read_password_line();
@@ -728,25 +762,26 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
         if (o->managed.empty() == o->file.empty()) {
           return usage_error("give either --managed NAME or --file FILE");
         }
-        return run_admin(context, [o, principal](DataDir& data) -> Result<Outcome> {
-          gov::PolicyRef ref;
-          if (!o->managed.empty()) {
-            ref = gov::PolicyRef::managed(o->managed);
-          } else {
-            auto text = read_file(o->file);
-            if (!text) return text.error();
-            ref = gov::PolicyRef::inline_document(std::move(*text));
-          }
-          gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
-          auto attached =
-              directory.attach_policy(o->tenant, principal->first, principal->second, ref);
-          if (!attached) return attached.error();
-          const std::string change = fmt::format(
-              "attached {} to {} {}{} (attachment {})", describe_policy(attached->policy),
-              gov::principal_kind_name(principal->first), principal->second, in_tenant(o->tenant),
-              attached->id);
-          return Outcome{change + "\n", change};
-        });
+        return run_admin(
+            context, "policy attach", [o, principal](DataDir& data) -> Result<Outcome> {
+              gov::PolicyRef ref;
+              if (!o->managed.empty()) {
+                ref = gov::PolicyRef::managed(o->managed);
+              } else {
+                auto text = read_file(o->file);
+                if (!text) return text.error();
+                ref = gov::PolicyRef::inline_document(std::move(*text));
+              }
+              gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+              auto attached =
+                  directory.attach_policy(o->tenant, principal->first, principal->second, ref);
+              if (!attached) return attached.error();
+              const std::string change = fmt::format(
+                  "attached {} to {} {}{} (attachment {})", describe_policy(attached->policy),
+                  gov::principal_kind_name(principal->first), principal->second,
+                  in_tenant(o->tenant), attached->id);
+              return Outcome{change + "\n", change};
+            });
       };
     });
   }
@@ -760,7 +795,7 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
         const auto principal = chosen_principal(*o);
         if (!principal)
           return usage_error("name whose policies to list with --user, --group or --role");
-        return run_admin(context, [o, principal](DataDir& data) -> Result<Outcome> {
+        return run_admin(context, "policy list", [o, principal](DataDir& data) -> Result<Outcome> {
           gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
           auto listed = directory.attached_policies(o->tenant, principal->first, principal->second);
           if (!listed) return listed.error();

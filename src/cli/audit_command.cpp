@@ -7,20 +7,19 @@
 // writes nothing, so it also runs on a copy of the database with nothing but the public key.
 
 #include <fmt/format.h>
-#include <pwd.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <iostream>
 #include <optional>
 
+#include "cli/audited_session.h"
 #include "cli/commands.h"
 #include "gov/audit/audit_log.h"
 #include "gov/audit/export.h"
 #include "gov/audit/query.h"
 #include "gov/audit/signing_key.h"
 #include "gov/audit/verify.h"
-#include "ward/version.h"
 
 namespace ward::cli {
 namespace {
@@ -56,24 +55,6 @@ struct ExportFlags {
   Filters filters;
   std::string format;
 };
-
-// The person running the command: the OS user, who reached the data directory through the file
-// system ("local" authentication); there is no token, address or client.
-gov::AuditActor local_actor() {
-  gov::AuditActor actor;
-  const uid_t uid = ::geteuid();
-  std::vector<char> buffer(16384);
-  passwd entry{};
-  passwd* found = nullptr;
-  if (::getpwuid_r(uid, &entry, buffer.data(), buffer.size(), &found) == 0 && found != nullptr) {
-    actor.user = found->pw_name;
-  } else {
-    actor.user = "uid:" + std::to_string(uid);
-  }
-  actor.auth_method = "local";
-  actor.user_agent = std::string("ward-cli/") + kVersion;
-  return actor;
-}
 
 // THE POLICY SEAM. Whether `actor` may perform `action` (ward:AuditRead, ward:AuditExport) on the
 // audit log. Today a local user who can open the data directory is allowed, because file access
@@ -125,84 +106,12 @@ gov::AuditParams filter_params(const Filters& filters) {
   return params;
 }
 
-// The data directory, the signing key and the audit log, for a command that records events.
-class AuditSession {
- public:
-  static core::Result<std::unique_ptr<AuditSession>> open(const core::ConfigInputs& inputs) {
-    auto data = open_data_dir(inputs);
-    if (!data) return std::move(data).error();
-    auto key = gov::load_or_create_audit_signing_key(data->config.data_dir);
-    if (!key) return std::move(key).error();
-    auto session =
-        std::unique_ptr<AuditSession>(new AuditSession(std::move(*data), std::move(*key)));
-    gov::AuditLogOptions options;
-    options.background_checkpoints = false;  // a short command: it signs its head on exit
-    options.checkpoint_on_close = false;     // finish() does, and reports a failure
-    auto log =
-        gov::AuditLog::open(*session->data_.db, *session->key_, core::system_clock(), options);
-    if (!log) return std::move(log).error();
-    session->log_ = std::move(*log);
-    return session;
-  }
-
-  store::Database& db() { return *data_.db; }
-  const core::Config& config() const { return data_.config; }
-  const gov::AuditActor& actor() const { return actor_; }
-
-  // Records the command's event; an error means the command must stop without output.
-  core::Status record(std::string_view action, const gov::AuditParams& params,
-                      gov::AuditOutcome outcome, std::string_view error_code = {}) {
-    gov::AuditEvent event;
-    event.actor = actor_;
-    event.action = std::string(action);
-    event.resource = std::string(kAuditResource);
-    event.params = params;
-    event.outcome = outcome;
-    event.error_code = std::string(error_code);
-    event.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                           std::chrono::steady_clock::now() - started_)
-                           .count();
-    auto receipt = log_->append(event);
-    if (!receipt) return std::move(receipt).error();
-    return {};
-  }
-
-  // Records a failed read (best effort: the command fails either way) and reports `error`.
-  int fail(std::string_view action, const gov::AuditParams& params, const Error& error) {
-    (void)record(action, params, gov::AuditOutcome::kError, core::code_name(error.code()));
-    finish();
-    return report(error);
-  }
-
-  // Signs the log's head (the shutdown checkpoint); a failure is only a warning, since the
-  // events themselves are durable and the next checkpoint will cover them.
-  void finish() {
-    if (auto s = log_->checkpoint(); !s) {
-      std::cerr << "ward: warning: the audit checkpoint could not be written: "
-                << s.error().to_string() << "\n";
-    }
-  }
-
- private:
-  AuditSession(DataDir data, crypto::Ed25519KeyPair key)
-      : data_(std::move(data)),
-        key_(std::make_unique<crypto::Ed25519KeyPair>(std::move(key))),
-        actor_(local_actor()),
-        started_(std::chrono::steady_clock::now()) {}
-
-  DataDir data_;
-  std::unique_ptr<crypto::Ed25519KeyPair> key_;
-  std::unique_ptr<gov::AuditLog> log_;
-  gov::AuditActor actor_;
-  std::chrono::steady_clock::time_point started_;
-};
-
 // Checks access and records a denial; nullopt when the command may go on.
-std::optional<int> refuse_unless_authorized(AuditSession& session, std::string_view action,
+std::optional<int> refuse_unless_authorized(AuditedSession& session, std::string_view action,
                                             const gov::AuditParams& params) {
   core::Status allowed = authorize_audit_access(session.actor(), action);
   if (allowed) return std::nullopt;
-  if (auto s = session.record(action, params, gov::AuditOutcome::kDenied); !s) {
+  if (auto s = session.record(action, kAuditResource, params, gov::AuditOutcome::kDenied); !s) {
     return report(s.error());
   }
   session.finish();
@@ -293,16 +202,16 @@ std::string text_table(const std::vector<gov::AuditRecord>& records) {
 int run_query(const core::ConfigInputs& inputs, const QueryFlags& flags) {
   auto query = to_query(flags.filters);
   if (!query) return usage_error(query.error());
-  auto session = AuditSession::open(inputs);
+  auto session = AuditedSession::open(inputs);
   if (!session) return report(session.error());
   gov::AuditParams params = filter_params(flags.filters);
   if (auto refused = refuse_unless_authorized(**session, kActionRead, params)) return *refused;
 
   auto records = gov::query_audit_events((*session)->db(), *query);
-  if (!records) return (*session)->fail(kActionRead, params, records.error());
+  if (!records) return (*session)->fail(kActionRead, kAuditResource, params, records.error());
   params.set("results", static_cast<std::int64_t>(records->size()));
   // Nothing is shown unless the read was recorded.
-  if (auto s = (*session)->record(kActionRead, params, gov::AuditOutcome::kAllowed); !s) {
+  if (auto s = (*session)->record(kActionRead, kAuditResource, params, gov::AuditOutcome::kAllowed); !s) {
     return report(s.error());
   }
   (*session)->finish();
@@ -331,14 +240,14 @@ int run_export(const core::ConfigInputs& inputs, const ExportFlags& flags) {
   if (!format) return usage_error(format.error());
   auto query = to_query(flags.filters);
   if (!query) return usage_error(query.error());
-  auto session = AuditSession::open(inputs);
+  auto session = AuditedSession::open(inputs);
   if (!session) return report(session.error());
   gov::AuditParams params = filter_params(flags.filters);
   params.set("format", flags.format);
   if (auto refused = refuse_unless_authorized(**session, kActionExport, params)) return *refused;
   // An export can be large, so it is recorded before it is written (and so includes itself when
   // the filters match it).
-  if (auto s = (*session)->record(kActionExport, params, gov::AuditOutcome::kAllowed); !s) {
+  if (auto s = (*session)->record(kActionExport, kAuditResource, params, gov::AuditOutcome::kAllowed); !s) {
     return report(s.error());
   }
   (*session)->finish();

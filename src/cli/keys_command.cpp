@@ -16,8 +16,10 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/audited_session.h"
 #include "cli/commands.h"
 #include "core/clock.h"
+#include "gov/identity/directory.h"
 #include "gov/keys/keyring.h"
 #include "gov/keys/master_key.h"
 
@@ -29,24 +31,39 @@ struct KeysOptions {
   std::string key_file;
 };
 
-// Every command that changes keys ends here with what it changed. This is the seam for the audit
-// log: one event per gov::KeyChange (operation, tenant, version, description), which never holds
-// key material. Today it prints the description.
-int finish(const gov::KeyChange& change) {
-  std::cout << fmt::format("tenant {}: {}\n", change.tenant, change.description);
-  return kExitOk;
+// The keyring knows tenants by id; people know them by name. Errors and output use the name.
+core::Error name_the_tenant(const core::Error& error, const gov::Tenant& tenant) {
+  if (error.where() != "tenant " + tenant.id) return error;
+  return core::Error(error.code(), "tenant " + tenant.name, error.message());
 }
 
-// Opens the data directory and its keyring, runs `work`, and reports an error if any.
-int with_keyring(const core::ConfigInputs& inputs,
-                 const std::function<core::Result<gov::KeyChange>(gov::Keyring&)>& work) {
-  auto data = open_data_dir(inputs);
-  if (!data) return report(data.error());
-  auto keyring = open_keyring(*data);
-  if (!keyring) return report(keyring.error());
-  auto change = work(*keyring);
-  if (!change) return report(change.error());
-  return finish(*change);
+// Opens the data directory with its keyring and audit log, records the key operation (refusing
+// it if the event cannot be written), runs `work` on the tenant's id and prints what changed.
+// Events name the tenant and operation, never key material.
+int with_keyring(
+    const core::ConfigInputs& inputs, std::string_view operation, const std::string& tenant_name,
+    const std::function<core::Result<gov::KeyChange>(gov::Keyring&, const std::string&)>& work) {
+  auto session = AuditedSession::open(inputs);
+  if (!session) return report(session.error());
+  auto tenant =
+      gov::Directory(*(*session)->data().db, core::system_clock()).get_tenant(tenant_name);
+  if (!tenant) return report(tenant.error());
+  const std::string resource =
+      fmt::format("ward:{}:{}:key/{}", tenant->region, tenant->name, operation);
+  gov::AuditParams params;
+  params.set("operation", std::string(operation));
+  if (auto s = (*session)->record("ward:AdminKeys", resource, params, gov::AuditOutcome::kAllowed);
+      !s) {
+    return report(s.error());
+  }
+  auto change = work((*session)->keyring(), tenant->id);
+  if (!change) {
+    return (*session)->fail("ward:AdminKeys", resource, params,
+                            name_the_tenant(change.error(), *tenant));
+  }
+  (*session)->finish();
+  std::cout << fmt::format("tenant {}: {}\n", tenant->name, change->description);
+  return kExitOk;
 }
 
 std::string describe_version(const gov::KekVersionStatus& version) {
@@ -63,22 +80,22 @@ std::string describe_version(const gov::KekVersionStatus& version) {
   return line;
 }
 
-void print_status(const gov::KeyStatus& status) {
+void print_status(const gov::KeyStatus& status, const std::string& tenant_name) {
   if (status.destroyed_at) {
     std::cout << fmt::format("{}: keys destroyed at {}; its data can never be decrypted again\n",
-                             status.tenant, *status.destroyed_at);
+                             tenant_name, *status.destroyed_at);
     return;
   }
   if (status.versions.empty()) {
     std::cout << fmt::format(
         "{}: no keys yet (a Ward-managed key is created when its first data "
         "is encrypted)\n",
-        status.tenant);
+        tenant_name);
     return;
   }
   const auto& active = status.versions.back();
   std::cout << fmt::format("{}: active version {} ({}, {}); {} data key{}, {} in use\n",
-                           status.tenant, active.version, gov::origin_name(active.origin),
+                           tenant_name, active.version, gov::origin_name(active.origin),
                            gov::state_name(active.state), status.data_keys,
                            status.data_keys == 1 ? "" : "s", status.active_data_keys);
   for (const auto& version : status.versions) std::cout << describe_version(version) << "\n";
@@ -89,16 +106,27 @@ int run_status(const core::ConfigInputs& inputs, const std::string& tenant) {
   if (!data) return report(data.error());
   auto keyring = open_keyring(*data);
   if (!keyring) return report(keyring.error());
+  gov::Directory directory(*data->db, core::system_clock());
   if (!tenant.empty()) {
-    auto status = keyring->status(tenant);
-    if (!status) return report(status.error());
-    print_status(*status);
+    auto found = directory.get_tenant(tenant);
+    if (!found) return report(found.error());
+    auto status = keyring->status(found->id);
+    if (!status) return report(name_the_tenant(status.error(), *found));
+    print_status(*status, found->name);
     return kExitOk;
   }
+  auto tenants = directory.list_tenants();
+  if (!tenants) return report(tenants.error());
+  std::map<std::string, std::string> names;
+  for (const auto& t : *tenants) names[t.id] = t.name;
   auto all = keyring->status_all();
   if (!all) return report(all.error());
   if (all->empty()) std::cout << "no tenant has keys yet\n";
-  for (const auto& status : *all) print_status(status);
+  for (const auto& status : *all) {
+    auto name = names.find(status.tenant);
+    // A purged tenant's name is gone with it; its id is all that is left to show.
+    print_status(status, name != names.end() ? name->second : status.tenant);
+  }
   return kExitOk;
 }
 
@@ -119,7 +147,7 @@ core::Result<gov::KeyChange> rewrap(gov::Keyring& keyring, const std::string& te
 CLI::App* tenant_command(CLI::App& keys, const std::string& name, const std::string& help,
                          KeysOptions& options) {
   auto* command = keys.add_subcommand(name, help);
-  command->add_option("--tenant", options.tenant, "the tenant id")->required()->type_name("T");
+  command->add_option("--tenant", options.tenant, "the tenant's name")->required()->type_name("T");
   return command;
 }
 
@@ -146,61 +174,65 @@ void add_keys_commands(CLI::App& admin, CommandContext& context) {
     context.action = [&context, options] { return run_status(context.inputs, options->tenant); };
   });
 
-  auto* import = tenant_command(
+  auto* import_command = tenant_command(
       *keys, "import", "make the tenant's own key (BYOK) its new key-encryption key", *options);
-  add_key_file(*import, *options);
-  import->callback([&context, options] {
+  add_key_file(*import_command, *options);
+  import_command->callback([&context, options] {
     context.action = [&context, options] {
       auto key = gov::read_key_file(options->key_file);
-  if (!key) return report(key.error());
-  return with_keyring(context.inputs, [&](gov::Keyring& keyring) {
-    return keyring.import_kek(options->tenant, *key);
+      if (!key) return report(key.error());
+      return with_keyring(context.inputs, "import", options->tenant,
+                          [&](gov::Keyring& keyring, const std::string& id) {
+                            return keyring.import_kek(id, *key);
+                          });
+    };
   });
-};
-}  // namespace ward::cli
-);
 
-auto* rotate = tenant_command(
-    *keys, "rotate", "give the tenant a new Ward-managed key-encryption key version", *options);
-rotate->callback([&context, options] {
-  context.action = [&context, options] {
-    return with_keyring(context.inputs,
-                        [&](gov::Keyring& keyring) { return keyring.rotate_kek(options->tenant); });
-  };
-});
+  auto* rotate = tenant_command(
+      *keys, "rotate", "give the tenant a new Ward-managed key-encryption key version", *options);
+  rotate->callback([&context, options] {
+    context.action = [&context, options] {
+      return with_keyring(
+          context.inputs, "rotate", options->tenant,
+          [](gov::Keyring& keyring, const std::string& id) { return keyring.rotate_kek(id); });
+    };
+  });
 
-auto* revoke = tenant_command(
-    *keys, "revoke", "revoke the tenant's imported key: its data is unreadable until restored",
-    *options);
-revoke->callback([&context, options] {
-  context.action = [&context, options] {
-    return with_keyring(context.inputs,
-                        [&](gov::Keyring& keyring) { return keyring.revoke_kek(options->tenant); });
-  };
-});
+  auto* revoke = tenant_command(
+      *keys, "revoke", "revoke the tenant's imported key: its data is unreadable until restored",
+      *options);
+  revoke->callback([&context, options] {
+    context.action = [&context, options] {
+      return with_keyring(
+          context.inputs, "revoke", options->tenant,
+          [](gov::Keyring& keyring, const std::string& id) { return keyring.revoke_kek(id); });
+    };
+  });
 
-auto* restore =
-    tenant_command(*keys, "restore", "restore a revoked key from the same key material", *options);
-add_key_file(*restore, *options);
-restore->callback([&context, options] {
-  context.action = [&context, options] {
-    auto key = gov::read_key_file(options->key_file);
-    if (!key) return report(key.error());
-    return with_keyring(context.inputs, [&](gov::Keyring& keyring) {
-      return keyring.restore_kek(options->tenant, *key);
-    });
-  };
-});
+  auto* restore = tenant_command(*keys, "restore",
+                                 "restore a revoked key from the same key material", *options);
+  add_key_file(*restore, *options);
+  restore->callback([&context, options] {
+    context.action = [&context, options] {
+      auto key = gov::read_key_file(options->key_file);
+      if (!key) return report(key.error());
+      return with_keyring(context.inputs, "restore", options->tenant,
+                          [&](gov::Keyring& keyring, const std::string& id) {
+                            return keyring.restore_kek(id, *key);
+                          });
+    };
+  });
 
-auto* rewrap_command =
-    tenant_command(*keys, "rewrap",
-                   "re-wrap all of the tenant's data keys under its active key version", *options);
-rewrap_command->callback([&context, options] {
-  context.action = [&context, options] {
-    return with_keyring(context.inputs,
-                        [&](gov::Keyring& keyring) { return rewrap(keyring, options->tenant); });
-  };
-});
+  auto* rewrap_command = tenant_command(
+      *keys, "rewrap", "re-wrap all of the tenant's data keys under its active key version",
+      *options);
+  rewrap_command->callback([&context, options] {
+    context.action = [&context, options] {
+      return with_keyring(
+          context.inputs, "rewrap", options->tenant,
+          [](gov::Keyring& keyring, const std::string& id) { return rewrap(keyring, id); });
+    };
+  });
 }
 
 }  // namespace ward::cli

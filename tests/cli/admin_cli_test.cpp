@@ -252,5 +252,23 @@ TEST_F(IdentityAdminCliTest, MfaEnrolmentSealsTheSeedAndConfirmsWithACode) {
   EXPECT_EQ(nlohmann::json::parse(ok({"user", "list", "--json"}))[0]["mfa"], true);
 }
 
+TEST_F(IdentityAdminCliTest, EveryAdminCommandIsAuditedAndFailuresTooAndTheChainVerifies) {
+  ok({"user", "create", "alice"});
+  EXPECT_EQ(ward({"user", "create", "alice"}).exit_code, 1);  // exists already
+  auto events = run_ward({"--data-dir", (dir_ / "data").string(), "audit", "query", "--json",
+                          "--action", "ward:AdminUsers"},
+                         env());
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  auto parsed = nlohmann::json::parse(events.out);
+  ASSERT_EQ(parsed.size(), 3u) << events.out;  // allowed, allowed, then the failure
+  EXPECT_EQ(parsed[0]["params"]["command"], "user create");
+  EXPECT_EQ(parsed[0]["outcome"], "allowed");
+  EXPECT_EQ(parsed[0]["actor"]["auth_method"], "local");
+  EXPECT_EQ(parsed[2]["outcome"], "error");
+  EXPECT_EQ(parsed[2]["error_code"], "already_exists");
+  auto verified = run_ward({"--data-dir", (dir_ / "data").string(), "audit", "verify"}, env());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
 }  // namespace
 }  // namespace ward::test

@@ -84,8 +84,8 @@ TEST_F(AuditCliTest, ReadingTheLogIsItselfAudited) {
       std::regex("[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}")));
   EXPECT_TRUE(std::regex_match(event["time"].get<std::string>(),
                                std::regex(R"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)")));
-  // The key was created private, with its public half beside it.
-  EXPECT_TRUE(fs::exists(data() / "keys" / "audit-signing.key"));
+  // The signing key is sealed in the keyring; only its public half is a file of its own.
+  EXPECT_FALSE(fs::exists(data() / "keys" / "audit-signing.key"));
   EXPECT_TRUE(fs::exists(data() / "keys" / "audit-signing.pub"));
 }
 

@@ -23,6 +23,15 @@ std::string random_hex_key() {
 
 class KeysCliTest : public ::testing::Test {
  protected:
+  // The keys commands name tenants that identity knows.
+  void SetUp() override {
+    for (const char* tenant : {"acme", "globex"}) {
+      auto created = run_ward(
+          {"--data-dir", (dir_ / "data").string(), "admin", "tenant", "create", tenant}, env());
+      ASSERT_EQ(created.exit_code, 0) << created.err;
+    }
+  }
+
   std::map<std::string, std::string> env() const { return {{"HOME", (dir_ / "home").string()}}; }
 
   ProcessResult ward(std::vector<std::string> args,
@@ -181,6 +190,11 @@ TEST_F(KeysCliTest, UsageErrors) {
 
 TEST_F(KeysCliTest, MasterSecretFromTheEnvironmentAndAWrongOneIsRefused) {
   const std::string master = random_hex_key();
+  // Start over with a data directory whose keys come from the environment from the first command.
+  fs::remove_all(dir_ / "data");
+  auto tenant = run_ward({"--data-dir", (dir_ / "data").string(), "admin", "tenant", "create", "acme"},
+                         {{"HOME", (dir_ / "home").string()}, {"WARD_MASTER_KEY", master}});
+  ASSERT_EQ(tenant.exit_code, 0) << tenant.err;
   auto created = ward({"rotate", "--tenant", "acme"}, {{"WARD_MASTER_KEY", master}});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   EXPECT_FALSE(fs::exists(dir_ / "data/keys/master.key"));

@@ -1,13 +1,12 @@
 #pragma once
-// The checkpoint signing key for commands that run without the keyring (the CLI, for now): an
-// Ed25519 seed in <data dir>/keys/audit-signing.key (64 hex digits, mode 0600) and its public key
-// in <data dir>/keys/audit-signing.pub (64 hex digits, 0644), so that `ward audit verify` works
-// offline from the public key alone. Keep a copy of the .pub file elsewhere: whoever can write
-// the data directory could replace both files and re-sign; `verify --public-key COPY` catches it.
-// When the keyring exists, it supplies the key instead and this file goes away.
+// The audit log's checkpoint signing key is held, sealed, by the keyring
+// (gov::Keyring::audit_signing_key). Its public half is published as
+// <data dir>/keys/audit-signing.pub (64 hex digits, 0644) so that `ward audit verify` works offline
+// from the public key alone. Keep a copy of the .pub file elsewhere: whoever can write the data
+// directory could replace the keyring and the file and re-sign; `verify --public-key COPY` catches
+// that.
 //
-// Thread-safety: safe; several processes creating the key at once agree on one key (the first
-// file linked into place wins).
+// Thread-safety: safe; writers of the same key leave the same file.
 
 #include <filesystem>
 
@@ -16,13 +15,12 @@
 
 namespace ward::gov {
 
-std::filesystem::path audit_private_key_file(const std::filesystem::path& data_dir);
 std::filesystem::path audit_public_key_file(const std::filesystem::path& data_dir);
 
-// Loads the signing key, or creates it (and its .pub file) on first use. Refuses a private key
-// file that other users may read (kFailedPrecondition, with the chmod to run).
-core::Result<crypto::Ed25519KeyPair> load_or_create_audit_signing_key(
-    const std::filesystem::path& data_dir);
+// Writes the public key file when it is missing or holds another key (the keyring's key is the one
+// that signs from now on; verification of older checkpoints needs the old file, see docs/audit.md).
+core::Status publish_audit_public_key(const std::filesystem::path& data_dir,
+                                      const crypto::Ed25519PublicKey& key);
 
 // Reads a public key file: 64 hex digits, surrounding white space ignored.
 core::Result<crypto::Ed25519PublicKey> read_audit_public_key(const std::filesystem::path& file);

@@ -260,6 +260,116 @@ Result<User> reload_user(Transaction& tx, std::string_view id) {
   return std::move(**user);
 }
 
+// Runs `change` (Transaction&, const User&) -> Result<rows changed>, as tx.execute returns, on the
+// user `name` of `tenant` and returns the user as it is afterwards. The caller has prepared the
+// tenant.
+template <typename Change>
+Result<User> change_user(store::Database& db, const store::TransactionOptions& options,
+                         std::string_view tenant, std::string_view name, Change&& change) {
+  return transact<User>(db, options, [&](Transaction& tx) -> Result<User> {
+    auto t = require_tenant(tx, tenant);
+    if (!t) return t.error();
+    auto user = require_user(tx, *t, name);
+    if (!user) return user.error();
+    auto changed = change(tx, *user);
+    if (!changed) return changed.error();
+    return reload_user(tx, user->id);
+  });
+}
+
+template <typename T>
+std::string insert_member_sql(const MemberKind<T>& kind) {
+  const std::string column(kind.id_column);
+  return "INSERT INTO " + std::string(kind.members) + " (" + column +
+         ", user_id, added_at) VALUES (?, ?, ?) ON CONFLICT (" + column + ", user_id) DO NOTHING";
+}
+
+// Makes the user `user_id` a member of each of `names`, which must exist in `tenant`.
+template <typename T>
+core::Status add_to_each(Transaction& tx, const MemberKind<T>& kind, const Tenant& tenant,
+                         const std::vector<std::string>& names, const std::string& user_id,
+                         const std::string& now) {
+  for (const std::string& name : names) {
+    auto target = require_named(tx, kind, tenant, name);
+    if (!target) return target.error();
+    auto added = tx.execute(insert_member_sql(kind), {target->id, user_id, now});
+    if (!added) return added.error();
+  }
+  return {};
+}
+
+// The group or role `name` created by `insert` (Transaction&, const Tenant&) -> Result<rows
+// inserted>, which inserts nothing when the name is taken. The caller has checked the name and
+// prepared the tenant.
+template <typename T, typename Insert>
+Result<T> create_named(store::Database& db, const MemberKind<T>& kind, std::string_view tenant,
+                       std::string_view name, Insert&& insert) {
+  return transact<T>(db, kWrite, [&](Transaction& tx) -> Result<T> {
+    auto t = require_tenant(tx, tenant);
+    if (!t) return t.error();
+    if (auto s = require_active(*t); !s) return s.error();
+    auto inserted = insert(tx, *t);
+    if (!inserted) return inserted.error();
+    if (*inserted == 0) {
+      const std::string noun(kind.noun);
+      return Error(Code::kAlreadyExists, noun + " " + std::string(name),
+                   "a " + noun + " with this name exists in tenant " + t->name + " already");
+    }
+    return require_named(tx, kind, *t, name);
+  });
+}
+
+// The caller has prepared the tenant.
+template <typename T>
+Result<std::vector<T>> list_named(store::Database& db, const MemberKind<T>& kind,
+                                  std::string_view tenant) {
+  return transact<std::vector<T>>(db, kRead, [&](Transaction& tx) -> Result<std::vector<T>> {
+    auto t = require_tenant(tx, tenant);
+    if (!t) return t.error();
+    auto rows = tx.query(std::string(kind.select) + "WHERE tenant_id = ? ORDER BY name", {t->id});
+    if (!rows) return rows.error();
+    std::vector<T> out;
+    for (const Row& row : *rows) {
+      auto item = kind.from_row(row);
+      if (!item) return item.error();
+      out.push_back(std::move(*item));
+    }
+    return out;
+  });
+}
+
+enum class MembershipChange { kAdd, kRemove };
+
+// Adds `user` to, or removes them from, the group or role `name`; a change that changes nothing is
+// an error. The caller has prepared the tenant.
+template <typename T>
+Result<User> change_membership(store::Database& db, const core::Clock& clock,
+                               const MemberKind<T>& kind, MembershipChange change,
+                               std::string_view tenant, std::string_view name,
+                               std::string_view user) {
+  return transact<User>(db, kWrite, [&](Transaction& tx) -> Result<User> {
+    auto t = require_tenant(tx, tenant);
+    if (!t) return t.error();
+    auto target = require_named(tx, kind, *t, name);
+    if (!target) return target.error();
+    auto u = require_user(tx, *t, user);
+    if (!u) return u.error();
+    const bool add = change == MembershipChange::kAdd;
+    auto changed =
+        add ? tx.execute(insert_member_sql(kind), {target->id, u->id, time_text(clock.now())})
+            : tx.execute("DELETE FROM " + std::string(kind.members) + " WHERE " +
+                             std::string(kind.id_column) + " = ? AND user_id = ?",
+                         {target->id, u->id});
+    if (!changed) return changed.error();
+    if (*changed == 0) {
+      return Error(add ? Code::kAlreadyExists : Code::kNotFound,
+                   std::string(kind.noun) + " " + target->name,
+                   "user " + u->name + std::string(add ? kind.already_member : kind.not_member));
+    }
+    return reload_user(tx, u->id);
+  });
+}
+
 }  // namespace
 
 Directory::Directory(store::Database& db, const core::Clock& clock, IdentityOptions options)
@@ -370,24 +480,8 @@ Result<User> Directory::create_user(const NewUser& request) {
       return Error(Code::kAlreadyExists, "user " + request.name,
                    "a user with this name exists in tenant " + tenant->name + " already");
     }
-    for (const std::string& name : request.roles) {
-      auto role = require_role(tx, *tenant, name);
-      if (!role) return role.error();
-      auto added = tx.execute(
-          "INSERT INTO identity_role_members (role_id, user_id, added_at) VALUES (?, ?, ?) "
-          "ON CONFLICT (role_id, user_id) DO NOTHING",
-          {role->id, id, now});
-      if (!added) return added.error();
-    }
-    for (const std::string& name : request.groups) {
-      auto group = require_group(tx, *tenant, name);
-      if (!group) return group.error();
-      auto added = tx.execute(
-          "INSERT INTO identity_group_members (group_id, user_id, added_at) VALUES (?, ?, ?) "
-          "ON CONFLICT (group_id, user_id) DO NOTHING",
-          {group->id, id, now});
-      if (!added) return added.error();
-    }
+    if (auto s = add_to_each(tx, kRoles, *tenant, request.roles, id, now); !s) return s.error();
+    if (auto s = add_to_each(tx, kGroups, *tenant, request.groups, id, now); !s) return s.error();
     return reload_user(tx, id);
   });
 }
@@ -423,15 +517,9 @@ Result<User> Directory::set_password(std::string_view tenant, std::string_view n
     hash = std::move(*hashed);
   }
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kDurableWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    auto updated = tx.execute("UPDATE identity_users SET password_hash = ? WHERE id = ?",
-                              {optional_value(hash), user->id});
-    if (!updated) return updated.error();
-    return reload_user(tx, user->id);
+  return change_user(db_, kDurableWrite, tenant, name, [&](Transaction& tx, const User& user) {
+    return tx.execute("UPDATE identity_users SET password_hash = ? WHERE id = ?",
+                      {optional_value(hash), user.id});
   });
 }
 
@@ -439,15 +527,9 @@ Result<User> Directory::set_tags(std::string_view tenant, std::string_view name,
                                  const std::map<std::string, std::string>& tags) {
   if (auto s = check_tags(tags); !s) return s.error();
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    auto updated =
-        tx.execute("UPDATE identity_users SET tags = ? WHERE id = ?", {tags_json(tags), user->id});
-    if (!updated) return updated.error();
-    return reload_user(tx, user->id);
+  return change_user(db_, kWrite, tenant, name, [&](Transaction& tx, const User& user) {
+    return tx.execute("UPDATE identity_users SET tags = ? WHERE id = ?",
+                      {tags_json(tags), user.id});
   });
 }
 
@@ -460,35 +542,25 @@ Result<User> Directory::set_permission_boundary(std::string_view tenant, std::st
     checked = std::move(*policy);
   }
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kDurableWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    auto updated = tx.execute(
+  return change_user(db_, kDurableWrite, tenant, name, [&](Transaction& tx, const User& user) {
+    return tx.execute(
         "UPDATE identity_users SET boundary_managed = ?, boundary_document = ? WHERE id = ?",
         {optional_value(checked ? checked->managed_name : std::nullopt),
-         optional_value(checked ? checked->document : std::nullopt), user->id});
-    if (!updated) return updated.error();
-    return reload_user(tx, user->id);
+         optional_value(checked ? checked->document : std::nullopt), user.id});
   });
 }
 
 Result<User> Directory::disable_mfa(std::string_view tenant, std::string_view name) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kDurableWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    auto deleted = tx.execute("DELETE FROM identity_totp WHERE user_id = ?", {user->id});
+  const auto remove_mfa = [](Transaction& tx, const User& user) -> Result<std::int64_t> {
+    auto deleted = tx.execute("DELETE FROM identity_totp WHERE user_id = ?", {user.id});
     if (!deleted) return deleted.error();
     if (*deleted == 0) {
-      return Error(Code::kFailedPrecondition, "user " + user->name,
-                   "the user has no MFA to remove");
+      return Error(Code::kFailedPrecondition, "user " + user.name, "the user has no MFA to remove");
     }
-    return reload_user(tx, user->id);
-  });
+    return deleted;
+  };
+  return change_user(db_, kDurableWrite, tenant, name, remove_mfa);
 }
 
 // ---------------------------------------------------------------- termination
@@ -500,42 +572,32 @@ Result<User> Directory::schedule_user_deletion(std::string_view tenant, std::str
     return Error(Code::kInvalidArgument, "grace period", "the grace period cannot be negative");
   }
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kDurableWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    if (user->status == AccountStatus::kScheduledForDeletion) {
-      return Error(Code::kFailedPrecondition, "user " + user->name,
+  const auto schedule = [&](Transaction& tx, const User& user) -> Result<std::int64_t> {
+    if (user.status == AccountStatus::kScheduledForDeletion) {
+      return Error(Code::kFailedPrecondition, "user " + user.name,
                    "the user is already scheduled for deletion on " +
-                       time_text(*user->deletion_due) + "; `ward admin user restore` undoes it");
+                       time_text(*user.deletion_due) + "; `ward admin user restore` undoes it");
     }
-    auto updated = tx.execute(
+    return tx.execute(
         "UPDATE identity_users SET status = 'scheduled_for_deletion', deletion_due_at = ? "
         "WHERE id = ?",
-        {time_text(clock_.now() + period), user->id});
-    if (!updated) return updated.error();
-    return reload_user(tx, user->id);
-  });
+        {time_text(clock_.now() + period), user.id});
+  };
+  return change_user(db_, kDurableWrite, tenant, name, schedule);
 }
 
 Result<User> Directory::restore_user(std::string_view tenant, std::string_view name) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kDurableWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto user = require_user(tx, *t, name);
-    if (!user) return user.error();
-    if (user->status != AccountStatus::kScheduledForDeletion) {
-      return Error(Code::kFailedPrecondition, "user " + user->name,
+  const auto restore = [](Transaction& tx, const User& user) -> Result<std::int64_t> {
+    if (user.status != AccountStatus::kScheduledForDeletion) {
+      return Error(Code::kFailedPrecondition, "user " + user.name,
                    "the user is not scheduled for deletion");
     }
-    auto updated = tx.execute(
+    return tx.execute(
         "UPDATE identity_users SET status = 'active', deletion_due_at = NULL WHERE id = ?",
-        {user->id});
-    if (!updated) return updated.error();
-    return reload_user(tx, user->id);
-  });
+        {user.id});
+  };
+  return change_user(db_, kDurableWrite, tenant, name, restore);
 }
 
 Result<std::vector<User>> Directory::list_due_for_deletion(core::TimePoint now) {
@@ -642,42 +704,17 @@ Result<Tenant> Directory::purge_tenant(std::string_view tenant_id) {
 Result<Group> Directory::create_group(std::string_view tenant, std::string_view name) {
   if (auto s = check_name("group name", name); !s) return s.error();
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<Group>(db_, kWrite, [&](Transaction& tx) -> Result<Group> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    if (auto s = require_active(*t); !s) return s.error();
-    auto inserted = tx.execute(
+  return create_named(db_, kGroups, tenant, name, [&](Transaction& tx, const Tenant& t) {
+    return tx.execute(
         "INSERT INTO identity_groups (id, tenant_id, name, created_at) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (tenant_id, name) DO NOTHING",
-        {new_id(), t->id, std::string(name), time_text(clock_.now())});
-    if (!inserted) return inserted.error();
-    if (*inserted == 0) {
-      return Error(Code::kAlreadyExists, "group " + std::string(name),
-                   "a group with this name exists in tenant " + t->name + " already");
-    }
-    return require_group(tx, *t, name);
+        {new_id(), t.id, std::string(name), time_text(clock_.now())});
   });
 }
 
 Result<std::vector<Group>> Directory::list_groups(std::string_view tenant) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<std::vector<Group>>(
-      db_, kRead, [&](Transaction& tx) -> Result<std::vector<Group>> {
-        auto t = require_tenant(tx, tenant);
-        if (!t) return t.error();
-        auto rows = tx.query(
-            "SELECT id, tenant_id, name, created_at FROM identity_groups WHERE tenant_id = ? "
-            "ORDER BY name",
-            {t->id});
-        if (!rows) return rows.error();
-        std::vector<Group> out;
-        for (const Row& row : *rows) {
-          auto group = group_from_row(row);
-          if (!group) return group.error();
-          out.push_back(std::move(*group));
-        }
-        return out;
-      });
+  return list_named(db_, kGroups, tenant);
 }
 
 Result<Role> Directory::create_role(std::string_view tenant, std::string_view name,
@@ -688,129 +725,41 @@ Result<Role> Directory::create_role(std::string_view tenant, std::string_view na
                  "a role description has at most 1024 bytes");
   }
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<Role>(db_, kWrite, [&](Transaction& tx) -> Result<Role> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    if (auto s = require_active(*t); !s) return s.error();
-    auto inserted = tx.execute(
+  return create_named(db_, kRoles, tenant, name, [&](Transaction& tx, const Tenant& t) {
+    return tx.execute(
         "INSERT INTO identity_roles (id, tenant_id, name, description, created_at) "
         "VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id, name) DO NOTHING",
-        {new_id(), t->id, std::string(name), std::string(description), time_text(clock_.now())});
-    if (!inserted) return inserted.error();
-    if (*inserted == 0) {
-      return Error(Code::kAlreadyExists, "role " + std::string(name),
-                   "a role with this name exists in tenant " + t->name + " already");
-    }
-    return require_role(tx, *t, name);
+        {new_id(), t.id, std::string(name), std::string(description), time_text(clock_.now())});
   });
 }
 
 Result<std::vector<Role>> Directory::list_roles(std::string_view tenant) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<std::vector<Role>>(db_, kRead, [&](Transaction& tx) -> Result<std::vector<Role>> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto rows = tx.query(
-        "SELECT id, tenant_id, name, description, created_at FROM identity_roles "
-        "WHERE tenant_id = ? ORDER BY name",
-        {t->id});
-    if (!rows) return rows.error();
-    std::vector<Role> out;
-    for (const Row& row : *rows) {
-      auto role = role_from_row(row);
-      if (!role) return role.error();
-      out.push_back(std::move(*role));
-    }
-    return out;
-  });
+  return list_named(db_, kRoles, tenant);
 }
 
 Result<User> Directory::add_user_to_group(std::string_view tenant, std::string_view group,
                                           std::string_view user) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto g = require_group(tx, *t, group);
-    if (!g) return g.error();
-    auto u = require_user(tx, *t, user);
-    if (!u) return u.error();
-    auto inserted = tx.execute(
-        "INSERT INTO identity_group_members (group_id, user_id, added_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (group_id, user_id) DO NOTHING",
-        {g->id, u->id, time_text(clock_.now())});
-    if (!inserted) return inserted.error();
-    if (*inserted == 0) {
-      return Error(Code::kAlreadyExists, "group " + g->name,
-                   "user " + u->name + " is a member of this group already");
-    }
-    return reload_user(tx, u->id);
-  });
+  return change_membership(db_, clock_, kGroups, MembershipChange::kAdd, tenant, group, user);
 }
 
 Result<User> Directory::remove_user_from_group(std::string_view tenant, std::string_view group,
                                                std::string_view user) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto g = require_group(tx, *t, group);
-    if (!g) return g.error();
-    auto u = require_user(tx, *t, user);
-    if (!u) return u.error();
-    auto deleted = tx.execute(
-        "DELETE FROM identity_group_members WHERE group_id = ? AND user_id = ?", {g->id, u->id});
-    if (!deleted) return deleted.error();
-    if (*deleted == 0) {
-      return Error(Code::kNotFound, "group " + g->name,
-                   "user " + u->name + " is not a member of this group");
-    }
-    return reload_user(tx, u->id);
-  });
+  return change_membership(db_, clock_, kGroups, MembershipChange::kRemove, tenant, group, user);
 }
 
 Result<User> Directory::assign_role(std::string_view tenant, std::string_view role,
                                     std::string_view user) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto r = require_role(tx, *t, role);
-    if (!r) return r.error();
-    auto u = require_user(tx, *t, user);
-    if (!u) return u.error();
-    auto inserted = tx.execute(
-        "INSERT INTO identity_role_members (role_id, user_id, added_at) VALUES (?, ?, ?) "
-        "ON CONFLICT (role_id, user_id) DO NOTHING",
-        {r->id, u->id, time_text(clock_.now())});
-    if (!inserted) return inserted.error();
-    if (*inserted == 0) {
-      return Error(Code::kAlreadyExists, "role " + r->name,
-                   "user " + u->name + " holds this role already");
-    }
-    return reload_user(tx, u->id);
-  });
+  return change_membership(db_, clock_, kRoles, MembershipChange::kAdd, tenant, role, user);
 }
 
 Result<User> Directory::unassign_role(std::string_view tenant, std::string_view role,
                                       std::string_view user) {
   if (auto s = prepare(tenant); !s) return s.error();
-  return transact<User>(db_, kWrite, [&](Transaction& tx) -> Result<User> {
-    auto t = require_tenant(tx, tenant);
-    if (!t) return t.error();
-    auto r = require_role(tx, *t, role);
-    if (!r) return r.error();
-    auto u = require_user(tx, *t, user);
-    if (!u) return u.error();
-    auto deleted = tx.execute("DELETE FROM identity_role_members WHERE role_id = ? AND user_id = ?",
-                              {r->id, u->id});
-    if (!deleted) return deleted.error();
-    if (*deleted == 0) {
-      return Error(Code::kNotFound, "role " + r->name,
-                   "user " + u->name + " does not hold this role");
-    }
-    return reload_user(tx, u->id);
-  });
+  return change_membership(db_, clock_, kRoles, MembershipChange::kRemove, tenant, role, user);
 }
 
 // ---------------------------------------------------------------- policies

@@ -60,18 +60,6 @@ Result<std::optional<StoredSecret>> read_secret(Transaction& tx, std::string_vie
   return std::optional<StoredSecret>(std::move(out));
 }
 
-Result<User> active_user(Transaction& tx, std::string_view tenant, std::string_view user) {
-  auto t = require_tenant(tx, tenant);
-  if (!t) return t.error();
-  auto u = require_user(tx, *t, user);
-  if (!u) return u.error();
-  if (!may_authenticate(*t, *u)) {
-    return Error(Code::kFailedPrecondition, "user " + u->name,
-                 "the user or their tenant is scheduled for deletion; restore it first");
-  }
-  return u;
-}
-
 }  // namespace
 
 Mfa::Mfa(store::Database& db, const core::Clock& clock, SecretSealer& sealer)
@@ -79,8 +67,8 @@ Mfa::Mfa(store::Database& db, const core::Clock& clock, SecretSealer& sealer)
 
 Result<MfaEnrollment> Mfa::enroll(std::string_view tenant, std::string_view user,
                                   TotpAlgorithm algorithm) {
-  auto found =
-      transact<User>(db_, kRead, [&](Transaction& tx) { return active_user(tx, tenant, user); });
+  auto found = transact<User>(
+      db_, kRead, [&](Transaction& tx) { return require_active_user(tx, tenant, user); });
   if (!found) return found.error();
   auto secret = crypto::random_secret(totp_secret_size(algorithm));
   if (!secret) return secret.error();
@@ -114,7 +102,7 @@ core::Status Mfa::confirm(std::string_view tenant, std::string_view user, std::s
       Code::kUnauthenticated, "mfa",
       "the code is not valid; check the device's clock and enter the current code");
   auto pending = transact<StoredSecret>(db_, kRead, [&](Transaction& tx) -> Result<StoredSecret> {
-    auto u = active_user(tx, tenant, user);
+    auto u = require_active_user(tx, tenant, user);
     if (!u) return u.error();
     auto stored = read_secret(tx, u->id, "pending");
     if (!stored) return stored.error();

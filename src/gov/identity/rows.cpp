@@ -39,16 +39,6 @@ core::Result<AccountStatus> parse_status(std::string_view text) {
   return Error(Code::kDataLoss, "identity", "unknown account status \"" + std::string(text) + "\"");
 }
 
-core::Result<std::optional<core::TimePoint>> optional_time(const Row& row,
-                                                           std::string_view column) {
-  auto text = row.get_optional_text(column);
-  if (!text) return text.error();
-  if (!*text) return std::optional<core::TimePoint>();
-  auto time = parse_time(**text);
-  if (!time) return time.error();
-  return std::optional<core::TimePoint>(*time);
-}
-
 core::Result<Tenant> tenant_from_row(const Row& row) {
   Tenant t;
   std::string status, created;
@@ -173,6 +163,16 @@ core::Result<core::TimePoint> parse_time(std::string_view text) {
       std::chrono::duration_cast<core::TimePoint::duration>(time.time_since_epoch()));
 }
 
+core::Result<std::optional<core::TimePoint>> optional_time(const Row& row,
+                                                           std::string_view column) {
+  auto text = row.get_optional_text(column);
+  if (!text) return text.error();
+  if (!*text) return std::optional<core::TimePoint>();
+  auto time = parse_time(**text);
+  if (!time) return time.error();
+  return std::optional<core::TimePoint>(*time);
+}
+
 core::Status check_name(std::string_view what, std::string_view name) {
   const auto allowed = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
@@ -278,6 +278,19 @@ core::Result<std::optional<User>> user_by_id(Transaction& tx, std::string_view i
 
 bool may_authenticate(const Tenant& tenant, const User& user) {
   return tenant.status == AccountStatus::kActive && user.status == AccountStatus::kActive;
+}
+
+core::Result<User> require_active_user(Transaction& tx, std::string_view tenant,
+                                       std::string_view name) {
+  auto t = require_tenant(tx, tenant);
+  if (!t) return t.error();
+  auto u = require_user(tx, *t, name);
+  if (!u) return u.error();
+  if (!may_authenticate(*t, *u)) {
+    return Error(Code::kFailedPrecondition, "user " + u->name,
+                 "the user or their tenant is scheduled for deletion; restore it first");
+  }
+  return u;
 }
 
 AuthenticatedPrincipal principal_for(const Tenant& tenant, const User& user, AuthMethod method) {

@@ -44,6 +44,9 @@ core::Result<T> transact(store::Database& db, const store::TransactionOptions& o
 std::string time_text(core::TimePoint time);
 // Parses what core::format_rfc3339 writes ("2026-11-26T13:48:28.123Z"); kDataLoss otherwise.
 core::Result<core::TimePoint> parse_time(std::string_view text);
+// The time in `column`, or std::nullopt when it is NULL.
+core::Result<std::optional<core::TimePoint>> optional_time(const store::Row& row,
+                                                           std::string_view column);
 
 // Names of tenants, users, groups, roles and managed policies: 1 to 64 characters from
 // A-Z a-z 0-9 and . _ @ + = , -, starting with a letter or digit. `what` is e.g. "user name".
@@ -70,6 +73,9 @@ core::Result<std::vector<User>> select_users(store::Transaction& tx, std::string
 
 // Both the user and their tenant are active.
 bool may_authenticate(const Tenant& tenant, const User& user);
+// The user `name` of `tenant`, refused (kFailedPrecondition) unless may_authenticate.
+core::Result<User> require_active_user(store::Transaction& tx, std::string_view tenant,
+                                       std::string_view name);
 
 // The principal for `user` of `tenant` (method and the rest filled in by the caller).
 AuthenticatedPrincipal principal_for(const Tenant& tenant, const User& user, AuthMethod method);

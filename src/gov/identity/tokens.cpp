@@ -51,15 +51,6 @@ constexpr std::string_view kTokenColumns =
     "FROM identity_tokens k JOIN identity_users u ON u.id = k.user_id "
     "JOIN identity_tenants t ON t.id = k.tenant_id ";
 
-Result<std::optional<core::TimePoint>> optional_time(const Row& row, std::string_view column) {
-  auto text = row.get_optional_text(column);
-  if (!text) return text.error();
-  if (!*text) return std::optional<core::TimePoint>();
-  auto time = parse_time(**text);
-  if (!time) return time.error();
-  return std::optional<core::TimePoint>(*time);
-}
-
 Result<TokenInfo> token_from_row(const Row& row) {
   TokenInfo info;
   auto id = row.get_text("id");
@@ -147,14 +138,8 @@ Result<IssuedToken> Tokens::create(const TokenRequest& request) {
     policy = std::move(*normal);
   }
   return transact<IssuedToken>(db_, kDurableWrite, [&](Transaction& tx) -> Result<IssuedToken> {
-    auto tenant = require_tenant(tx, request.tenant);
-    if (!tenant) return tenant.error();
-    auto user = require_user(tx, *tenant, request.user);
+    auto user = require_active_user(tx, request.tenant, request.user);
     if (!user) return user.error();
-    if (!may_authenticate(*tenant, *user)) {
-      return Error(Code::kFailedPrecondition, "user " + user->name,
-                   "the user or their tenant is scheduled for deletion; restore it first");
-    }
     const core::TimePoint now = clock_.now();
     for (int attempt = 0; attempt < 5; ++attempt) {
       std::array<std::uint8_t, kIdBytes> id_bytes{};
@@ -166,7 +151,7 @@ Result<IssuedToken> Tokens::create(const TokenRequest& request) {
       auto inserted = tx.execute(
           "INSERT INTO identity_tokens (id, tenant_id, user_id, token_hash, session_policy, "
           "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-          {id, tenant->id, user->id, token_hash(text),
+          {id, user->tenant_id, user->id, token_hash(text),
            policy ? Value(*policy) : Value(std::monostate{}), time_text(now),
            time_text(now + lifetime)});
       if (!inserted) return inserted.error();

@@ -244,6 +244,11 @@ Result<SecretBytes> unwrap(const SecretBytes& kek, const DataKeyRow& row) {
   return to_secret(std::move(*plain));
 }
 
+// The argument check of a key change that takes only the tenant id.
+Status no_arguments() {
+  return {};
+}
+
 }  // namespace
 
 std::string_view origin_name(KekOrigin origin) {
@@ -336,6 +341,38 @@ struct Keyring::State {
     return keys;
   }
 
+  // The tenant's keys, refused once destroyed: they can never be used or changed again.
+  Result<TenantKeys> read_live(const std::string& tenant) {
+    auto keys = read(tenant);
+    if (!keys) return keys.error();
+    if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
+    return keys;
+  }
+
+  // How every key change starts. The tenant id, then the operation's own arguments (`check`,
+  // () -> Status), are checked before anything is locked; `change` (() -> Result<KeyChange>) runs
+  // holding the mutex and the exclusive file lock, with `contents` current.
+  template <typename Check, typename Change>
+  Result<KeyChange> change_keys(const std::string& tenant, Check&& check, Change&& change) {
+    if (auto status = check_tenant(tenant); !status) return status.error();
+    if (auto status = check(); !status) return status.error();
+    std::lock_guard lock(mutex);
+    auto guard = begin_change();
+    if (!guard) return guard.error();
+    return change();
+  }
+
+  // The same for a change that starts from the tenant's keys as they are now (`change`:
+  // const TenantKeys& -> Result<KeyChange>).
+  template <typename Check, typename Change>
+  Result<KeyChange> change_tenant_keys(const std::string& tenant, Check&& check, Change&& change) {
+    return change_keys(tenant, check, [&]() -> Result<KeyChange> {
+      auto keys = read_live(tenant);
+      if (!keys) return keys.error();
+      return change(*keys);
+    });
+  }
+
   // The material of a KEK version, re-reading the file once if it is not known; nullptr when the
   // file does not hold it.
   Result<const SecretBytes*> kek(const std::string& tenant, std::uint32_t version) {
@@ -391,9 +428,8 @@ struct Keyring::State {
   Status create_first_kek(const std::string& tenant) {
     auto guard = begin_change();
     if (!guard) return guard.error();
-    auto keys = read(tenant);
+    auto keys = read_live(tenant);
     if (!keys) return keys.error();
-    if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
     if (!keys->versions.empty()) return {};  // another process was quicker
     auto material = crypto::random_secret(kKeySize);
     if (!material) return material.error();
@@ -406,9 +442,8 @@ struct Keyring::State {
   Result<ActiveDataKey> renew(const std::string& tenant, const std::string& purpose) {
     const std::uint64_t limit = options.data_key_usage_limit;
     for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-      auto keys = read(tenant);
+      auto keys = read_live(tenant);
       if (!keys) return keys.error();
-      if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
       const KekRow* newest = keys->newest();
       if (newest == nullptr) {
         if (auto status = create_first_kek(tenant); !status) return status.error();
@@ -706,28 +741,28 @@ Result<Bytes> Keyring::decrypt(const EncryptionContext& context,
 }
 
 Result<KeyChange> Keyring::import_kek(const std::string& tenant, const SecretBytes& kek) {
-  if (auto status = check_tenant(tenant); !status) return status.error();
-  if (kek.size() != kKeySize) {
-    return Error(Code::kInvalidArgument, where(tenant),
-                 fmt::format("an imported key-encryption key must be exactly {} bytes (256 bits)",
-                             kKeySize));
-  }
-  auto material = parse_key_material(kek.view(), where(tenant));  // refuses an all-zero key
-  if (!material) return material.error();
-  std::lock_guard lock(state_->mutex);
+  SecretBytes material;
+  const auto check_kek = [&]() -> Status {
+    if (kek.size() != kKeySize) {
+      return Error(Code::kInvalidArgument, where(tenant),
+                   fmt::format("an imported key-encryption key must be exactly {} bytes (256 bits)",
+                               kKeySize));
+    }
+    auto parsed = parse_key_material(kek.view(), where(tenant));  // refuses an all-zero key
+    if (!parsed) return parsed.error();
+    material = std::move(*parsed);
+    return {};
+  };
   State& s = *state_;
-  auto guard = s.begin_change();
-  if (!guard) return guard.error();
-  auto keys = s.read(tenant);
-  if (!keys) return keys.error();
-  if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
-  auto version = s.append_version(tenant, *keys, KekOrigin::kImported, std::move(*material));
-  if (!version) return version.error();
-  return KeyChange{"import", tenant, *version,
-                   fmt::format("imported the tenant's own key as version {} of its key-encryption "
-                               "key; new data keys are wrapped by it (run rewrap to move existing "
-                               "ones)",
-                               *version)};
+  return s.change_tenant_keys(tenant, check_kek, [&](const TenantKeys& keys) -> Result<KeyChange> {
+    auto version = s.append_version(tenant, keys, KekOrigin::kImported, std::move(material));
+    if (!version) return version.error();
+    return KeyChange{"import", tenant, *version,
+                     fmt::format("imported the tenant's own key as version {} of its "
+                                 "key-encryption key; new data keys are wrapped by it (run rewrap "
+                                 "to move existing ones)",
+                                 *version)};
+  });
 }
 
 Result<KeyChange> Keyring::rotate_kek(const std::string& tenant) {
@@ -886,9 +921,8 @@ Result<RewrapReport> Keyring::rewrap(const std::string& tenant) {
   if (auto status = check_tenant(tenant); !status) return status.error();
   std::lock_guard lock(state_->mutex);
   State& s = *state_;
-  auto keys = s.read(tenant);
+  auto keys = s.read_live(tenant);
   if (!keys) return keys.error();
-  if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
   const KekRow* newest = keys->newest();
   if (newest == nullptr) {
     return Error(Code::kNotFound, where(tenant), "the tenant has no keys to re-wrap");

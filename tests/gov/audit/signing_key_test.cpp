@@ -1,11 +1,9 @@
-// The CLI's checkpoint signing key files.
+// The published public half of the audit log's signing key.
 
 #include "gov/audit/signing_key.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
-
-#include <regex>
 
 #include "support/test_support.h"
 
@@ -20,59 +18,23 @@ mode_t mode_of(const fs::path& path) {
   return info.st_mode & 0777;
 }
 
-TEST(AuditSigningKeyTest, CreatesAPrivateKeyAndItsPublicKeyOnce) {
+TEST(AuditSigningKeyTest, PublishesThePublicKeyAndReplacesAStaleOne) {
   test::TempDir dir;
-  auto first = load_or_create_audit_signing_key(dir.path());
-  ASSERT_TRUE(first.ok()) << first.error().to_string();
-  EXPECT_EQ(mode_of(audit_private_key_file(dir.path())), 0600u);
-  EXPECT_EQ(mode_of(audit_private_key_file(dir.path()).parent_path()), 0700u);
-  EXPECT_TRUE(std::regex_match(test::read_text(audit_private_key_file(dir.path())),
-                               std::regex("[0-9a-f]{64}\n")));
-  auto public_key = read_audit_public_key(audit_public_key_file(dir.path()));
-  ASSERT_TRUE(public_key.ok());
-  EXPECT_EQ(*public_key, first->public_key());
-
-  auto second = load_or_create_audit_signing_key(dir.path());
-  ASSERT_TRUE(second.ok());
-  EXPECT_EQ(second->public_key(), first->public_key());
-  // No temporary files are left behind.
-  int files = 0;
-  for (const auto& entry : fs::directory_iterator(dir.path() / "keys")) {
-    (void)entry;
-    ++files;
-  }
-  EXPECT_EQ(files, 2);
-}
-
-TEST(AuditSigningKeyTest, RestoresAMissingPublicKeyFile) {
-  test::TempDir dir;
-  auto key = load_or_create_audit_signing_key(dir.path());
-  ASSERT_TRUE(key.ok());
-  fs::remove(audit_public_key_file(dir.path()));
-  ASSERT_TRUE(load_or_create_audit_signing_key(dir.path()).ok());
-  EXPECT_EQ(*read_audit_public_key(audit_public_key_file(dir.path())), key->public_key());
-}
-
-TEST(AuditSigningKeyTest, RefusesAKeyOthersCanRead) {
-  test::TempDir dir;
-  ASSERT_TRUE(load_or_create_audit_signing_key(dir.path()).ok());
-  fs::permissions(audit_private_key_file(dir.path()), fs::perms::group_read, fs::perm_options::add);
-  auto refused = load_or_create_audit_signing_key(dir.path());
-  ASSERT_FALSE(refused.ok());
-  EXPECT_EQ(refused.error().code(), core::Code::kFailedPrecondition);
-  EXPECT_NE(refused.error().message().find("chmod 600"), std::string::npos);
+  auto first = crypto::Ed25519KeyPair::generate();
+  auto second = crypto::Ed25519KeyPair::generate();
+  ASSERT_TRUE(first.ok() && second.ok());
+  ASSERT_TRUE(publish_audit_public_key(dir.path(), first->public_key()).ok());
+  const fs::path file = audit_public_key_file(dir.path());
+  EXPECT_EQ(mode_of(file), 0644u);
+  EXPECT_EQ(mode_of(file.parent_path()), 0700u);
+  EXPECT_EQ(*read_audit_public_key(file), first->public_key());
+  ASSERT_TRUE(publish_audit_public_key(dir.path(), first->public_key()).ok());  // idempotent
+  ASSERT_TRUE(publish_audit_public_key(dir.path(), second->public_key()).ok());
+  EXPECT_EQ(*read_audit_public_key(file), second->public_key());
 }
 
 TEST(AuditSigningKeyTest, RejectsDamagedFiles) {
   test::TempDir dir;
-  ASSERT_TRUE(load_or_create_audit_signing_key(dir.path()).ok());
-  test::write_text(audit_private_key_file(dir.path()), "not hex\n");
-  fs::permissions(audit_private_key_file(dir.path()),
-                  fs::perms::owner_read | fs::perms::owner_write);
-  auto damaged = load_or_create_audit_signing_key(dir.path());
-  ASSERT_FALSE(damaged.ok());
-  EXPECT_EQ(damaged.error().code(), core::Code::kDataLoss);
-
   test::write_text(dir / "short.pub", "abcd\n");
   EXPECT_FALSE(read_audit_public_key(dir / "short.pub").ok());
   EXPECT_FALSE(read_audit_public_key(dir / "missing.pub").ok());
