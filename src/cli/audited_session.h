@@ -29,6 +29,7 @@ class AuditedSession {
   const core::Config& config() const { return data_.config; }
   gov::Keyring& keyring() { return *keyring_; }
   const gov::AuditActor& actor() const { return actor_; }
+  gov::AuditLog& audit_log() { return *log_; }
 
   // Appends one event for this command; an error means the command must stop without acting.
   core::Status record(std::string_view action, std::string_view resource,

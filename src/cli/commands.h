@@ -51,5 +51,6 @@ void add_audit_commands(CLI::App& app, CommandContext& context);
 void add_policy_commands(CLI::App& app, CommandContext& context);
 void add_keys_commands(CLI::App& admin, CommandContext& context);
 void add_admin_commands(CLI::App& admin, CommandContext& context);
+void add_retention_commands(CLI::App& admin, CommandContext& context);
 
 }  // namespace ward::cli

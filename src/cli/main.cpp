@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
   admin->require_subcommand(1);
   add_keys_commands(*admin, context);
   add_admin_commands(*admin, context);
+  add_retention_commands(*admin, context);
 
   try {
     app.parse(argc, argv);

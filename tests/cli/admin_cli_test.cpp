@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 #include <sstream>
 
 #include "gov/identity/totp.h"
@@ -266,6 +267,22 @@ TEST_F(IdentityAdminCliTest, EveryAdminCommandIsAuditedAndFailuresTooAndTheChain
   EXPECT_EQ(parsed[0]["actor"]["auth_method"], "local");
   EXPECT_EQ(parsed[2]["outcome"], "error");
   EXPECT_EQ(parsed[2]["error_code"], "already_exists");
+  auto verified = run_ward({"--data-dir", (dir_ / "data").string(), "audit", "verify"}, env());
+  EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
+}
+
+TEST_F(IdentityAdminCliTest, RetentionRunPurgesOnlyWhatIsDue) {
+  ok({"user", "create", "alice"});
+  ok({"user", "create", "bob"});
+  ok({"user", "delete", "alice", "--grace", "1s"});
+  ok({"user", "delete", "bob"});  // the default 30 days
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  std::string purged = ok({"retention", "run"});
+  EXPECT_NE(purged.find("purged user"), std::string::npos) << purged;
+  auto users = nlohmann::json::parse(ok({"user", "list", "--json"}));
+  ASSERT_EQ(users.size(), 1u);
+  EXPECT_EQ(users[0]["name"], "bob");
+  EXPECT_EQ(ok({"retention", "run"}), "nothing is due for deletion\n");
   auto verified = run_ward({"--data-dir", (dir_ / "data").string(), "audit", "verify"}, env());
   EXPECT_EQ(verified.exit_code, 0) << verified.out << verified.err;
 }

@@ -329,7 +329,8 @@ struct Keyring::State {
     return guard;
   }
 
-  Result<TenantKeys> read(const std::string& tenant) {
+  // The tenant's keys, refused once destroyed: they can never be used or changed again.
+  Result<TenantKeys> read_live(const std::string& tenant) {
     TenantKeys keys;
     Status status = db.with_transaction(kRead, [&](Transaction& tx) -> Status {
       auto read_keys = read_tenant(tx, tenant);
@@ -338,14 +339,7 @@ struct Keyring::State {
       return {};
     });
     if (!status) return status.error();
-    return keys;
-  }
-
-  // The tenant's keys, refused once destroyed: they can never be used or changed again.
-  Result<TenantKeys> read_live(const std::string& tenant) {
-    auto keys = read(tenant);
-    if (!keys) return keys.error();
-    if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
+    if (keys.destroyed_at) return destroyed_error(tenant, *keys.destroyed_at);
     return keys;
   }
 
@@ -766,155 +760,148 @@ Result<KeyChange> Keyring::import_kek(const std::string& tenant, const SecretByt
 }
 
 Result<KeyChange> Keyring::rotate_kek(const std::string& tenant) {
-  if (auto status = check_tenant(tenant); !status) return status.error();
-  std::lock_guard lock(state_->mutex);
   State& s = *state_;
-  auto guard = s.begin_change();
-  if (!guard) return guard.error();
-  auto keys = s.read(tenant);
-  if (!keys) return keys.error();
-  if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
-  if (const KekRow* newest = keys->newest()) {
-    if (newest->state == KekState::kRevoked) return revoked_error(tenant, newest->version);
-    if (newest->origin == KekOrigin::kImported) {
-      return Error(Code::kFailedPrecondition, where(tenant),
-                   fmt::format("the tenant's active key-encryption key (version {}) is its own, "
-                               "imported key; rotate it by importing new key material with "
-                               "`ward admin keys import --tenant {} --key-file FILE` (a "
-                               "Ward-generated key would take the key out of the tenant's control)",
-                               newest->version, tenant));
+  const auto rotate = [&](const TenantKeys& keys) -> Result<KeyChange> {
+    if (const KekRow* newest = keys.newest()) {
+      if (newest->state == KekState::kRevoked) return revoked_error(tenant, newest->version);
+      if (newest->origin == KekOrigin::kImported) {
+        return Error(
+            Code::kFailedPrecondition, where(tenant),
+            fmt::format("the tenant's active key-encryption key (version {}) is its own, "
+                        "imported key; rotate it by importing new key material with "
+                        "`ward admin keys import --tenant {} --key-file FILE` (a "
+                        "Ward-generated key would take the key out of the tenant's control)",
+                        newest->version, tenant));
+      }
     }
-  }
-  auto material = crypto::random_secret(kKeySize);
-  if (!material) return material.error();
-  auto version = s.append_version(tenant, *keys, KekOrigin::kWardManaged, std::move(*material));
-  if (!version) return version.error();
-  if (*version == 1) {
+    auto material = crypto::random_secret(kKeySize);
+    if (!material) return material.error();
+    auto version = s.append_version(tenant, keys, KekOrigin::kWardManaged, std::move(*material));
+    if (!version) return version.error();
+    if (*version == 1) {
+      return KeyChange{"rotate", tenant, *version,
+                       "created the tenant's first key-encryption key (version 1, Ward-managed)"};
+    }
     return KeyChange{"rotate", tenant, *version,
-                     "created the tenant's first key-encryption key (version 1, Ward-managed)"};
-  }
-  return KeyChange{"rotate", tenant, *version,
-                   fmt::format("created version {} of the tenant's Ward-managed key-encryption "
-                               "key; older versions now only unwrap (run rewrap to move existing "
-                               "data keys)",
-                               *version)};
+                     fmt::format("created version {} of the tenant's Ward-managed key-encryption "
+                                 "key; older versions now only unwrap (run rewrap to move existing "
+                                 "data keys)",
+                                 *version)};
+  };
+  return s.change_tenant_keys(tenant, no_arguments, rotate);
 }
 
 Result<KeyChange> Keyring::revoke_kek(const std::string& tenant) {
-  if (auto status = check_tenant(tenant); !status) return status.error();
-  std::lock_guard lock(state_->mutex);
   State& s = *state_;
-  auto guard = s.begin_change();
-  if (!guard) return guard.error();
-  auto keys = s.read(tenant);
-  if (!keys) return keys.error();
-  if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
-  const KekRow* newest = keys->newest();
-  if (newest == nullptr) {
-    return Error(Code::kNotFound, where(tenant), "the tenant has no keys to revoke");
-  }
-  if (newest->state == KekState::kRevoked) {
-    return Error(Code::kFailedPrecondition, where(tenant),
-                 fmt::format("the tenant's key (version {}) is revoked already", newest->version));
-  }
-  if (newest->origin != KekOrigin::kImported) {
-    return Error(Code::kFailedPrecondition, where(tenant),
-                 "the tenant's active key-encryption key is Ward-managed; only a key the tenant "
-                 "imported (BYOK) can be revoked and later restored from the tenant's copy. To "
-                 "make the data unreadable for good, the tenant's keys are destroyed at "
-                 "termination instead");
-  }
-  int erased = 0;
-  for (const auto& version : keys->versions) {
-    if (version.origin == KekOrigin::kImported) {
-      erased += static_cast<int>(s.contents.keks.erase(KekId{tenant, version.version}));
+  const auto revoke = [&](const TenantKeys& keys) -> Result<KeyChange> {
+    const KekRow* newest = keys.newest();
+    if (newest == nullptr) {
+      return Error(Code::kNotFound, where(tenant), "the tenant has no keys to revoke");
     }
-  }
-  if (auto status = s.save(); !status) return status.error();
-  std::int64_t disabled = 0;
-  Status updated = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
-    auto done =
-        tx.execute("UPDATE keys_kek SET state = ?, revoked_at = ? WHERE tenant = ? AND state = ?",
-                   {std::string(kRevoked), s.now(), tenant, std::string(kEnabled)});
-    if (!done) return done.error();
-    disabled = *done;
-    return {};
-  });
-  if (!updated) return updated.error();
-  s.forget(tenant);
-  return KeyChange{"revoke", tenant, newest->version,
-                   fmt::format("revoked the tenant's key-encryption key: {} version(s) disabled, "
-                               "the material of {} imported version(s) erased from the keyring "
-                               "(only check values kept); the tenant's data stays unreadable "
-                               "until restore",
-                               disabled, erased)};
+    if (newest->state == KekState::kRevoked) {
+      return Error(
+          Code::kFailedPrecondition, where(tenant),
+          fmt::format("the tenant's key (version {}) is revoked already", newest->version));
+    }
+    if (newest->origin != KekOrigin::kImported) {
+      return Error(Code::kFailedPrecondition, where(tenant),
+                   "the tenant's active key-encryption key is Ward-managed; only a key the tenant "
+                   "imported (BYOK) can be revoked and later restored from the tenant's copy. To "
+                   "make the data unreadable for good, the tenant's keys are destroyed at "
+                   "termination instead");
+    }
+    int erased = 0;
+    for (const auto& version : keys.versions) {
+      if (version.origin == KekOrigin::kImported) {
+        erased += static_cast<int>(s.contents.keks.erase(KekId{tenant, version.version}));
+      }
+    }
+    if (auto status = s.save(); !status) return status.error();
+    std::int64_t disabled = 0;
+    Status updated = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
+      auto done =
+          tx.execute("UPDATE keys_kek SET state = ?, revoked_at = ? WHERE tenant = ? AND state = ?",
+                     {std::string(kRevoked), s.now(), tenant, std::string(kEnabled)});
+      if (!done) return done.error();
+      disabled = *done;
+      return {};
+    });
+    if (!updated) return updated.error();
+    s.forget(tenant);
+    return KeyChange{"revoke", tenant, newest->version,
+                     fmt::format("revoked the tenant's key-encryption key: {} version(s) disabled, "
+                                 "the material of {} imported version(s) erased from the keyring "
+                                 "(only check values kept); the tenant's data stays unreadable "
+                                 "until restore",
+                                 disabled, erased)};
+  };
+  return s.change_tenant_keys(tenant, no_arguments, revoke);
 }
 
 Result<KeyChange> Keyring::restore_kek(const std::string& tenant, const SecretBytes& kek) {
-  if (auto status = check_tenant(tenant); !status) return status.error();
-  if (kek.size() != kKeySize) {
-    return Error(Code::kInvalidArgument, where(tenant),
-                 fmt::format("a key-encryption key is exactly {} bytes (256 bits)", kKeySize));
-  }
-  std::lock_guard lock(state_->mutex);
-  State& s = *state_;
-  auto guard = s.begin_change();
-  if (!guard) return guard.error();
-  auto keys = s.read(tenant);
-  if (!keys) return keys.error();
-  if (keys->destroyed_at) return destroyed_error(tenant, *keys->destroyed_at);
-  auto check = kek_check_value(tenant, kek);
-  if (!check) return check.error();
-  const KekRow* match = nullptr;
-  bool any_revoked = false;
-  for (const auto& version : keys->versions) {
-    any_revoked = any_revoked || version.state == KekState::kRevoked;
-    if (version.origin == KekOrigin::kImported &&
-        crypto::constant_time_equal(version.check_value, *check)) {
-      match = &version;
-    }
-  }
-  if (!any_revoked) {
-    return Error(Code::kFailedPrecondition, where(tenant),
-                 "none of the tenant's key-encryption key versions is revoked; nothing to restore");
-  }
-  if (match == nullptr) {
-    return Error(Code::kInvalidArgument, where(tenant),
-                 "this key is not the tenant's revoked key (its key check value differs); supply "
-                 "exactly the key material that was imported");
-  }
-  if (match->state != KekState::kRevoked) {
-    return Error(Code::kFailedPrecondition, where(tenant),
-                 fmt::format("version {} of the tenant's key is not revoked", match->version));
-  }
-  const bool newest = match == keys->newest();
-  s.contents.keks.insert_or_assign(KekId{tenant, match->version}, kek.clone());
-  if (auto status = s.save(); !status) return status.error();
-  std::int64_t enabled = 0;
-  Status updated = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
-    enabled = 0;
-    auto done = tx.execute(
-        "UPDATE keys_kek SET state = ?, revoked_at = NULL WHERE tenant = ? AND version = ?",
-        {std::string(kEnabled), tenant, std::int64_t{match->version}});
-    if (!done) return done.error();
-    enabled += *done;
-    if (newest) {
-      // The Ward-managed versions were disabled by the tenant's revocation; they come back with
-      // the tenant's active key.
-      auto managed = tx.execute(
-          "UPDATE keys_kek SET state = ?, revoked_at = NULL WHERE tenant = ? AND origin = ? AND "
-          "state = ?",
-          {std::string(kEnabled), tenant, std::string(kWardManaged), std::string(kRevoked)});
-      if (!managed) return managed.error();
-      enabled += *managed;
+  const auto check_kek = [&]() -> Status {
+    if (kek.size() != kKeySize) {
+      return Error(Code::kInvalidArgument, where(tenant),
+                   fmt::format("a key-encryption key is exactly {} bytes (256 bits)", kKeySize));
     }
     return {};
+  };
+  State& s = *state_;
+  return s.change_tenant_keys(tenant, check_kek, [&](const TenantKeys& keys) -> Result<KeyChange> {
+    auto check = kek_check_value(tenant, kek);
+    if (!check) return check.error();
+    const KekRow* match = nullptr;
+    bool any_revoked = false;
+    for (const auto& version : keys.versions) {
+      any_revoked = any_revoked || version.state == KekState::kRevoked;
+      if (version.origin == KekOrigin::kImported &&
+          crypto::constant_time_equal(version.check_value, *check)) {
+        match = &version;
+      }
+    }
+    if (!any_revoked) {
+      return Error(
+          Code::kFailedPrecondition, where(tenant),
+          "none of the tenant's key-encryption key versions is revoked; nothing to restore");
+    }
+    if (match == nullptr) {
+      return Error(Code::kInvalidArgument, where(tenant),
+                   "this key is not the tenant's revoked key (its key check value differs); supply "
+                   "exactly the key material that was imported");
+    }
+    if (match->state != KekState::kRevoked) {
+      return Error(Code::kFailedPrecondition, where(tenant),
+                   fmt::format("version {} of the tenant's key is not revoked", match->version));
+    }
+    const bool newest = match == keys.newest();
+    s.contents.keks.insert_or_assign(KekId{tenant, match->version}, kek.clone());
+    if (auto status = s.save(); !status) return status.error();
+    std::int64_t enabled = 0;
+    Status updated = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
+      enabled = 0;
+      auto done = tx.execute(
+          "UPDATE keys_kek SET state = ?, revoked_at = NULL WHERE tenant = ? AND version = ?",
+          {std::string(kEnabled), tenant, std::int64_t{match->version}});
+      if (!done) return done.error();
+      enabled += *done;
+      if (newest) {
+        // The Ward-managed versions were disabled by the tenant's revocation; they come back with
+        // the tenant's active key.
+        auto managed = tx.execute(
+            "UPDATE keys_kek SET state = ?, revoked_at = NULL WHERE tenant = ? AND origin = ? AND "
+            "state = ?",
+            {std::string(kEnabled), tenant, std::string(kWardManaged), std::string(kRevoked)});
+        if (!managed) return managed.error();
+        enabled += *managed;
+      }
+      return {};
+    });
+    if (!updated) return updated.error();
+    return KeyChange{"restore", tenant, match->version,
+                     fmt::format("restored version {} of the tenant's key-encryption key from the "
+                                 "tenant's key ({} version(s) enabled again)",
+                                 match->version, enabled)};
   });
-  if (!updated) return updated.error();
-  return KeyChange{"restore", tenant, match->version,
-                   fmt::format("restored version {} of the tenant's key-encryption key from the "
-                               "tenant's key ({} version(s) enabled again)",
-                               match->version, enabled)};
 }
 
 Result<RewrapReport> Keyring::rewrap(const std::string& tenant) {
@@ -1005,45 +992,44 @@ Result<RewrapReport> Keyring::rewrap(const std::string& tenant) {
 }
 
 Result<KeyChange> Keyring::destroy_tenant_keys(const std::string& tenant) {
-  if (auto status = check_tenant(tenant); !status) return status.error();
-  std::lock_guard lock(state_->mutex);
   State& s = *state_;
-  auto guard = s.begin_change();
-  if (!guard) return guard.error();
-  // The keyring file first: once the KEK material is gone, the data is unreadable whatever
-  // happens next; the database rows only describe what was there.
-  std::size_t erased = std::erase_if(
-      s.contents.keks, [&](const auto& entry) { return entry.first.first == tenant; });
-  s.forget(tenant);
-  if (erased > 0) {
-    if (auto status = s.save(); !status) return status.error();
-  }
-  std::int64_t versions = 0, data_keys = 0;
-  Status deleted = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
-    auto deks = tx.execute("DELETE FROM keys_dek WHERE tenant = ?", {tenant});
-    if (!deks) return deks.error();
-    auto keks = tx.execute("DELETE FROM keys_kek WHERE tenant = ?", {tenant});
-    if (!keks) return keks.error();
-    auto tombstone = tx.execute(
-        "INSERT INTO keys_destroyed (tenant, destroyed_at) VALUES (?, ?) ON CONFLICT (tenant) DO "
-        "NOTHING",
-        {tenant, s.now()});
-    if (!tombstone) return tombstone.error();
-    data_keys = *deks;
-    versions = *keks;
-    return {};
+  return s.change_keys(tenant, no_arguments, [&]() -> Result<KeyChange> {
+    // The keyring file first: once the KEK material is gone, the data is unreadable whatever
+    // happens next; the database rows only describe what was there.
+    std::size_t erased = std::erase_if(
+        s.contents.keks, [&](const auto& entry) { return entry.first.first == tenant; });
+    s.forget(tenant);
+    if (erased > 0) {
+      if (auto status = s.save(); !status) return status.error();
+    }
+    std::int64_t versions = 0, data_keys = 0;
+    Status deleted = s.db.with_transaction(kWriteDurable, [&](Transaction& tx) -> Status {
+      auto deks = tx.execute("DELETE FROM keys_dek WHERE tenant = ?", {tenant});
+      if (!deks) return deks.error();
+      auto keks = tx.execute("DELETE FROM keys_kek WHERE tenant = ?", {tenant});
+      if (!keks) return keks.error();
+      auto tombstone = tx.execute(
+          "INSERT INTO keys_destroyed (tenant, destroyed_at) VALUES (?, ?) ON CONFLICT (tenant) DO "
+          "NOTHING",
+          {tenant, s.now()});
+      if (!tombstone) return tombstone.error();
+      data_keys = *deks;
+      versions = *keks;
+      return {};
+    });
+    if (!deleted) {
+      return deleted.error().with_context(
+          "the tenant's key-encryption keys were erased, but recording it failed; run the "
+          "destruction again: ");
+    }
+    return KeyChange{
+        "destroy", tenant, 0,
+        fmt::format("destroyed the tenant's keys ({} key-encryption key version(s), {} "
+                    "data key(s)); its data can no longer be decrypted, from this "
+                    "database or any copy of it",
+                    std::max<std::int64_t>(versions, static_cast<std::int64_t>(erased)),
+                    data_keys)};
   });
-  if (!deleted) {
-    return deleted.error().with_context(
-        "the tenant's key-encryption keys were erased, but recording it failed; run the "
-        "destruction again: ");
-  }
-  return KeyChange{
-      "destroy", tenant, 0,
-      fmt::format("destroyed the tenant's keys ({} key-encryption key version(s), {} "
-                  "data key(s)); its data can no longer be decrypted, from this "
-                  "database or any copy of it",
-                  std::max<std::int64_t>(versions, static_cast<std::int64_t>(erased)), data_keys)};
 }
 
 Result<KeyStatus> Keyring::status(const std::string& tenant) {
