@@ -1,6 +1,10 @@
 # The two commands of the README's quick start. Everything else lives in scripts/ and CMake.
 .PHONY: run test
 
+# Let ccache reuse objects across checkouts in different folders (paths are made relative).
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := true
+
 # Install what is missing, build, and start the HTTPS gateway with the embedded defaults.
 run:
 	scripts/setup

@@ -25,15 +25,14 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <sstream>
 
 #include "cli/audited_session.h"
 #include "cli/commands.h"
+#include "gov/policy/parser.h"
 #include "gov/identity/directory.h"
 #include "gov/identity/mfa.h"
 #include "gov/identity/tokens.h"
@@ -105,14 +104,6 @@ gov::IdentityOptions identity_options(const DataDir& data) {
   gov::IdentityOptions options;
   options.default_region = data.config.region;
   return options;
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(Code::kNotFound, path, "cannot read the file; check the path");
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
 }
 
 // One line from standard input, without its line ending. On a terminal, asks for it on stderr
@@ -520,7 +511,7 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
         request.lifetime = *lifetime;
       }
       if (!o->session_policy.empty()) {
-        auto text = read_file(o->session_policy);
+        auto text = gov::read_policy_file(o->session_policy);
         if (!text) return text.error();
         request.session_policy = std::move(*text);
       }
@@ -733,7 +724,7 @@ std::optional<std::pair<gov::PrincipalKind, std::string>> chosen_principal(
   return std::nullopt;
 }
 
-std::string describe_policy(const gov::PolicyRef& policy) {
+std::string describe_policy(const gov::PolicySource& policy) {
   return policy.managed_name ? "managed policy " + *policy.managed_name
                              : "an inline policy document";
 }
@@ -764,13 +755,13 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
         }
         return run_admin(
             context, "policy attach", [o, principal](DataDir& data) -> Result<Outcome> {
-              gov::PolicyRef ref;
+              gov::PolicySource ref;
               if (!o->managed.empty()) {
-                ref = gov::PolicyRef::managed(o->managed);
+                ref = gov::PolicySource::managed(o->managed);
               } else {
-                auto text = read_file(o->file);
+                auto text = gov::read_policy_file(o->file);
                 if (!text) return text.error();
-                ref = gov::PolicyRef::inline_document(std::move(*text));
+                ref = gov::PolicySource::inline_document(std::move(*text));
               }
               gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
               auto attached =

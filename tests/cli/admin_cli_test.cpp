@@ -198,7 +198,7 @@ TEST_F(IdentityAdminCliTest, GroupsRolesAndPolicyAttachments) {
             std::string::npos)
       << attached;
   write_text(dir_ / "policy.json",
-             R"({"Statement": [{"Effect": "Deny", "Action": "ward:AgentExec", "Resource": "*"}]})");
+             R"({"Version": "2024-01-01", "Statement": [{"Effect": "Deny", "Action": "ward:AgentExec", "Resource": "*"}]})");
   ok({"policy", "attach", "--user", "alice", "--file", (dir_ / "policy.json").string()});
   const std::string listed = ok({"policy", "list", "--user", "alice"});
   EXPECT_NE(listed.find("ward:AgentExec"), std::string::npos) << listed;

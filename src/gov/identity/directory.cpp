@@ -1,5 +1,7 @@
 #include "gov/identity/directory.h"
 
+#include "gov/policy/managed.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -26,19 +28,19 @@ core::Status check_region(std::string_view region) {
 }
 
 // A managed policy's name, or a document normalised to compact JSON.
-Result<PolicyRef> check_policy(const PolicyRef& policy) {
+Result<PolicySource> check_policy(const PolicySource& policy) {
   if (policy.managed_name.has_value() == policy.document.has_value()) {
     return Error(Code::kInvalidArgument, "policy",
                  "give either the name of a managed policy or a policy document, not both or "
                  "neither");
   }
   if (policy.managed_name) {
-    if (auto s = check_name("managed policy name", *policy.managed_name); !s) return s.error();
+    if (auto managed = managed_policy(*policy.managed_name); !managed) return managed.error();
     return policy;
   }
   auto document = normalise_policy_document("policy document", *policy.document);
   if (!document) return document.error();
-  return PolicyRef::inline_document(std::move(*document));
+  return PolicySource::inline_document(std::move(*document));
 }
 
 core::Status check_tags(const std::map<std::string, std::string>& tags) {
@@ -174,7 +176,7 @@ Result<AttachedPolicy> attachment_from_row(const Row& row) {
                   : *kind == "role" ? PrincipalKind::kRole
                                     : PrincipalKind::kUser;
   a.principal_name = std::move(*principal);
-  a.policy = PolicyRef{std::move(*managed), std::move(*document)};
+  a.policy = PolicySource{std::move(*managed), std::move(*document)};
   a.attached_at = *at;
   return a;
 }
@@ -534,8 +536,8 @@ Result<User> Directory::set_tags(std::string_view tenant, std::string_view name,
 }
 
 Result<User> Directory::set_permission_boundary(std::string_view tenant, std::string_view name,
-                                                std::optional<PolicyRef> boundary) {
-  std::optional<PolicyRef> checked;
+                                                std::optional<PolicySource> boundary) {
+  std::optional<PolicySource> checked;
   if (boundary) {
     auto policy = check_policy(*boundary);
     if (!policy) return policy.error();
@@ -766,7 +768,7 @@ Result<User> Directory::unassign_role(std::string_view tenant, std::string_view 
 
 Result<AttachedPolicy> Directory::attach_policy(std::string_view tenant, PrincipalKind kind,
                                                 std::string_view principal,
-                                                const PolicyRef& policy) {
+                                                const PolicySource& policy) {
   auto checked = check_policy(policy);
   if (!checked) return checked.error();
   if (auto s = prepare(tenant); !s) return s.error();

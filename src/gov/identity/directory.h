@@ -65,7 +65,7 @@ class Directory {
                               const std::map<std::string, std::string>& tags);
   // Sets or (std::nullopt) clears the user's permission boundary.
   core::Result<User> set_permission_boundary(std::string_view tenant, std::string_view name,
-                                             std::optional<PolicyRef> boundary);
+                                             std::optional<PolicySource> boundary);
 
   // Removes the user's MFA (active and pending enrolment), e.g. after a lost device. The user must
   // enrol again (Mfa::enroll); a tenant that requires MFA refuses their password logins meanwhile.
@@ -113,7 +113,7 @@ class Directory {
   // policy engine checks its grammar) to a user, group or role. Attaching the same managed policy
   // twice is kAlreadyExists.
   core::Result<AttachedPolicy> attach_policy(std::string_view tenant, PrincipalKind kind,
-                                             std::string_view principal, const PolicyRef& policy);
+                                             std::string_view principal, const PolicySource& policy);
   core::Result<AttachedPolicy> detach_policy(std::string_view tenant,
                                              std::string_view attachment_id);
   // What is attached to one user, group or role directly.

@@ -54,12 +54,12 @@ std::string_view account_status_name(AccountStatus status);
 
 // A policy as identity stores it: either the name of a managed policy (e.g. "WardDeveloperAccess")
 // or a JSON policy document. Exactly one of the two is set.
-struct PolicyRef {
+struct PolicySource {
   std::optional<std::string> managed_name;
   std::optional<std::string> document;  // compact JSON text of an object
 
-  static PolicyRef managed(std::string name) { return {std::move(name), std::nullopt}; }
-  static PolicyRef inline_document(std::string json) { return {std::nullopt, std::move(json)}; }
+  static PolicySource managed(std::string name) { return {std::move(name), std::nullopt}; }
+  static PolicySource inline_document(std::string json) { return {std::nullopt, std::move(json)}; }
 };
 
 struct Tenant {
@@ -84,7 +84,7 @@ struct User {
   // Principal tags, for policy variables (${ward:PrincipalTag/NAME}).
   std::map<std::string, std::string> tags;
   // The permission boundary: the most this user's identity policies can ever allow.
-  std::optional<PolicyRef> permission_boundary;
+  std::optional<PolicySource> permission_boundary;
   std::vector<std::string> groups;  // names, sorted
   std::vector<std::string> roles;   // names, sorted
   core::TimePoint created_at;
@@ -114,7 +114,7 @@ struct AttachedPolicy {
   std::string id;
   PrincipalKind attached_to = PrincipalKind::kUser;
   std::string principal_name;  // the user, group or role it is attached to
-  PolicyRef policy;
+  PolicySource policy;
   core::TimePoint attached_at;
 };
 

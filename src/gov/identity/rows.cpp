@@ -1,5 +1,7 @@
 #include "gov/identity/rows.h"
 
+#include "gov/policy/parser.h"
+
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -102,7 +104,7 @@ core::Result<User> user_from_row(Transaction& tx, const Row& row) {
   u.has_password = has_password != 0;
   u.mfa_active = mfa_active != 0;
   if (boundary_managed || boundary_document) {
-    u.permission_boundary = PolicyRef{boundary_managed, boundary_document};
+    u.permission_boundary = PolicySource{boundary_managed, boundary_document};
   }
   try {
     const auto json = nlohmann::json::parse(tags);
@@ -191,18 +193,11 @@ core::Status check_name(std::string_view what, std::string_view name) {
 }
 
 core::Result<std::string> normalise_policy_document(std::string_view what, std::string_view json) {
-  try {
-    const auto parsed = nlohmann::json::parse(json);
-    if (!parsed.is_object()) {
-      return Error(
-          Code::kInvalidArgument, std::string(what),
-          "a policy document must be a JSON object ({\"Version\": …, \"Statement\": […]})");
-    }
-    return parsed.dump();
-  } catch (const nlohmann::json::parse_error& error) {
-    return Error(Code::kInvalidArgument, std::string(what),
-                 std::string("the policy document is not valid JSON: ") + error.what());
-  }
+  // The policy engine's parser checks the whole grammar, so a document that could never be
+  // evaluated is refused when it is stored, not when a request meets it.
+  auto policy = load_policy(json, std::string(what));
+  if (!policy) return policy.error();
+  return nlohmann::json::parse(json).dump();
 }
 
 core::Result<std::optional<Tenant>> find_tenant(Transaction& tx, std::string_view name) {

@@ -199,18 +199,18 @@ TEST_F(IdentityDirectoryTest, IdentityPoliciesComeFromTheUserTheirGroupsAndTheir
       R"({ "Version": "2024-01-01",
            "Statement": [{"Effect": "Allow", "Action": "ward:Chat", "Resource": "*"}] })";
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kRole, "developer",
-                                   PolicyRef::managed("WardDeveloperAccess")));
+                                   PolicySource::managed("WardDeveloperAccess")));
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kGroup, "platform",
-                                   PolicyRef::inline_document(doc)));
+                                   PolicySource::inline_document(doc)));
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                   PolicyRef::managed("WardAuditor")));
+                                   PolicySource::managed("WardAuditor")));
   // Not alice's: another user's, a group and a role she is not in.
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kUser, "bob",
-                                   PolicyRef::managed("WardAdministrator")));
+                                   PolicySource::managed("WardAdministrator")));
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kGroup, "finance",
-                                   PolicyRef::managed("WardAdministrator")));
+                                   PolicySource::managed("WardAdministrator")));
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kRole, "admin",
-                                   PolicyRef::managed("WardAdministrator")));
+                                   PolicySource::managed("WardAdministrator")));
 
   auto policies = dir.identity_policies("default", "alice");
   WARD_ASSERT_OK(policies);
@@ -249,23 +249,35 @@ TEST_F(IdentityDirectoryTest, PolicyAttachmentsAreChecked) {
   alice.name = "alice";
   WARD_ASSERT_OK(dir.create_user(alice));
   auto bad_json = dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                    PolicyRef::inline_document("{\"Version\": "));
+                                    PolicySource::inline_document("{\"Version\": "));
   ASSERT_FALSE(bad_json.ok());
   EXPECT_EQ(bad_json.error().code(), core::Code::kInvalidArgument);
   auto not_object = dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                      PolicyRef::inline_document("[1, 2]"));
+                                      PolicySource::inline_document("[1, 2]"));
   ASSERT_FALSE(not_object.ok());
   EXPECT_EQ(not_object.error().code(), core::Code::kInvalidArgument);
-  auto neither = dir.attach_policy("default", PrincipalKind::kUser, "alice", PolicyRef{});
+  // Well-formed JSON is not enough: the policy engine's grammar must accept the document.
+  auto misspelt = dir.attach_policy(
+      "default", PrincipalKind::kUser, "alice",
+      PolicySource::inline_document(
+          R"({"Version": "2024-01-01", "Statement": [{"Efect": "Allow", "Action": "ward:Chat", "Resource": "*"}]})"));
+  ASSERT_FALSE(misspelt.ok());
+  EXPECT_NE(misspelt.error().where().find("/Statement/0"), std::string::npos)
+      << misspelt.error().to_string();
+  auto unknown_managed = dir.attach_policy("default", PrincipalKind::kUser, "alice",
+                                           PolicySource::managed("WardEverything"));
+  ASSERT_FALSE(unknown_managed.ok());
+  EXPECT_EQ(dir.identity_policies("default", "alice")->size(), 0u);
+  auto neither = dir.attach_policy("default", PrincipalKind::kUser, "alice", PolicySource{});
   ASSERT_FALSE(neither.ok());
   auto missing = dir.attach_policy("default", PrincipalKind::kRole, "ghost",
-                                   PolicyRef::managed("WardAuditor"));
+                                   PolicySource::managed("WardAuditor"));
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code(), core::Code::kNotFound);
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                   PolicyRef::managed("WardAuditor")));
+                                   PolicySource::managed("WardAuditor")));
   auto twice = dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                 PolicyRef::managed("WardAuditor"));
+                                 PolicySource::managed("WardAuditor"));
   ASSERT_FALSE(twice.ok());
   EXPECT_EQ(twice.error().code(), core::Code::kAlreadyExists);
   auto listed = dir.attached_policies("default", PrincipalKind::kUser, "alice");
@@ -283,12 +295,14 @@ TEST_F(IdentityDirectoryTest, TagsAndPermissionBoundaryRoundTrip) {
   EXPECT_EQ(tagged->tags, (std::map<std::string, std::string>{{"project", "apollo"}}));
   EXPECT_FALSE(dir.set_tags("default", "alice", {{"bad key!", "x"}}).ok());
   auto bounded = dir.set_permission_boundary("default", "alice",
-                                             PolicyRef::inline_document(R"({"Statement": []})"));
+                                             PolicySource::inline_document(
+                                                 R"({"Version": "2024-01-01", "Statement": [{"Effect": "Allow", "Action": "ward:*", "Resource": "*"}]})"));
   WARD_ASSERT_OK(bounded);
   ASSERT_TRUE(bounded->permission_boundary.has_value());
-  EXPECT_EQ(bounded->permission_boundary->document.value_or(""), R"({"Statement":[]})");
+  EXPECT_EQ(bounded->permission_boundary->document.value_or(""),
+            R"({"Statement":[{"Action":"ward:*","Effect":"Allow","Resource":"*"}],"Version":"2024-01-01"})");
   auto managed =
-      dir.set_permission_boundary("default", "alice", PolicyRef::managed("WardDeveloperAccess"));
+      dir.set_permission_boundary("default", "alice", PolicySource::managed("WardDeveloperAccess"));
   WARD_ASSERT_OK(managed);
   EXPECT_EQ(managed->permission_boundary->managed_name.value_or(""), "WardDeveloperAccess");
   EXPECT_FALSE(managed->permission_boundary->document.has_value());
@@ -306,7 +320,7 @@ TEST_F(IdentityDirectoryTest, DeletionIsScheduledRestorableAndPurgedAfterTheGrac
   alice.roles = {"developer"};
   WARD_ASSERT_OK(dir.create_user(alice));
   WARD_ASSERT_OK(dir.attach_policy("default", PrincipalKind::kUser, "alice",
-                                   PolicyRef::managed("WardAuditor")));
+                                   PolicySource::managed("WardAuditor")));
   Tokens tokens(*db_, clock_, options_);
   TokenRequest request;
   request.user = "alice";

@@ -70,7 +70,7 @@ TEST_F(IdentityTokenTest, OnlyTheHashIsStored) {
 
 TEST_F(IdentityTokenTest, AuthenticationYieldsTheOwnerAndTheSessionPolicy) {
   const IssuedToken token = issue(
-      {}, R"({"Statement": [{"Effect": "Allow", "Action": "ward:Complete", "Resource": "*"}]})");
+      {}, R"({"Version": "2024-01-01", "Statement": [{"Effect": "Allow", "Action": "ward:Complete", "Resource": "*"}]})");
   auto principal = tokens_->authenticate(token.token);
   WARD_ASSERT_OK(principal);
   EXPECT_EQ(principal->user_name, "alice");
@@ -82,7 +82,7 @@ TEST_F(IdentityTokenTest, AuthenticationYieldsTheOwnerAndTheSessionPolicy) {
   EXPECT_FALSE(principal->mfa_present);
   EXPECT_EQ(principal->tags.at("team"), "payments");
   EXPECT_EQ(principal->session_policy.value_or(""),
-            R"({"Statement":[{"Action":"ward:Complete","Effect":"Allow","Resource":"*"}]})");
+            R"({"Statement":[{"Action":"ward:Complete","Effect":"Allow","Resource":"*"}],"Version":"2024-01-01"})");
   auto plain = tokens_->authenticate(issue().token);
   WARD_ASSERT_OK(plain);
   EXPECT_FALSE(plain->session_policy.has_value());
