@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <set>
 #include <thread>
 
@@ -297,39 +296,5 @@ TEST_F(AuditLogTest, ErasingAUsersPersonalDataKeepsTheChainVerifiable) {
 }
 
 // Not a test of correctness: measures durable appends per second on this machine.
-// WARD_AUDIT_BENCH=1 ./build/tests/gov_audit_test --gtest_filter='*Throughput*'
-TEST_F(AuditLogTest, Throughput) {
-  if (std::getenv("WARD_AUDIT_BENCH") == nullptr) GTEST_SKIP() << "set WARD_AUDIT_BENCH=1";
-  AuditLogOptions options = quiet_options();
-  auto log = AuditLog::open(*db_, *key_, core::system_clock(), options);
-  ASSERT_TRUE(log.ok());
-  for (int threads : {1, 8, 32}) {
-    constexpr int kTotal = 2000;
-    const auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&, t] {
-        for (int i = t; i < kTotal; i += threads) {
-          ASSERT_TRUE((*log)->append(sample_event(i)).ok());
-        }
-      });
-    }
-    for (auto& thread : pool) thread.join();
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf(
-        "audit append, Durability::kFull, %2d threads: %8.0f events/s (%d events, %.2f s)\n",
-        threads, kTotal / seconds, kTotal, seconds);
-  }
-  const auto start = std::chrono::steady_clock::now();
-  auto report = verify();
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_TRUE(report.intact());
-  std::printf("audit verify: %8.0f events/s (%lld events, %.2f s)\n",
-              static_cast<double>(report.events) / seconds, static_cast<long long>(report.events),
-              seconds);
-}
-
 }  // namespace
 }  // namespace ward::gov::testing
