@@ -201,7 +201,7 @@ Result<CachedStatement*> Connection::prepare(std::string_view sql) {
   for (int i = 1; i <= sqlite3_bind_parameter_count(stmt.get()); ++i) {
     if (sqlite3_bind_parameter_name(stmt.get(), i) != nullptr) {
       return Error(Code::kInvalidArgument, file_,
-                   "`" + excerpt(sql) + "` uses the placeholder " +
+                   "`" + excerpt(sql) + "` uses the parameter marker " +
                        sqlite3_bind_parameter_name(stmt.get(), i) + "; use plain `?` only");
     }
   }

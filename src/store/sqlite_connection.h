@@ -90,8 +90,8 @@ class Connection {
   std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
   ConnectionLock& lock() { return lock_; }
 
-  // A prepared statement for exactly one statement of `sql` with only `?` placeholders, reset and
-  // with no bindings, owned by the cache.
+  // A prepared statement for exactly one statement of `sql` with only `?` parameter markers, reset
+  // and with no bindings, owned by the cache.
   core::Result<CachedStatement*> prepare(std::string_view sql);
 
   // Runs SQL of Ward's own (BEGIN, PRAGMA …) that needs no parameters and yields no rows we need.

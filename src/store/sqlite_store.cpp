@@ -49,7 +49,8 @@ Status bind_all(Connection& conn, sqlite3_stmt* stmt, const std::vector<Value>& 
   if (expected != params.size()) {
     return Error(Code::kInvalidArgument, conn.file(),
                  "`" + sqlite::excerpt(sqlite3_sql(stmt)) + "` has " + std::to_string(expected) +
-                     " placeholders but " + std::to_string(params.size()) + " values were given");
+                     " parameter markers but " + std::to_string(params.size()) +
+                     " values were given");
   }
   for (std::size_t i = 0; i < params.size(); ++i) {
     const auto* real = std::get_if<double>(&params[i]);
@@ -224,8 +225,9 @@ class SqliteTransaction final : public Transaction {
     if (!stmt) return {};  // only comments or white space
     std::string_view sql = sqlite3_sql(stmt.get());
     if (sqlite3_bind_parameter_count(stmt.get()) != 0) {
-      return Error(Code::kInvalidArgument, conn_->file(),
-                   "`" + sqlite::excerpt(sql) + "` has placeholders, which a script cannot bind");
+      return Error(
+          Code::kInvalidArgument, conn_->file(),
+          "`" + sqlite::excerpt(sql) + "` has parameter markers, which a script cannot bind");
     }
     if (Status s = check_access(sqlite3_stmt_readonly(stmt.get()) != 0, sql); !s) return s;
     if (Status s = step_through(*conn_, stmt.get()); !s) {

@@ -153,7 +153,7 @@ TEST_F(SqliteStoreTest, WrongParameterCountIsAnError) {
   auto too_few = tx->execute("INSERT INTO items (id, s) VALUES (?, ?)", {std::int64_t{1}});
   ASSERT_FALSE(too_few.ok());
   EXPECT_EQ(too_few.error().code(), Code::kInvalidArgument);
-  EXPECT_NE(too_few.error().message().find("has 2 placeholders but 1 values were given"),
+  EXPECT_NE(too_few.error().message().find("has 2 parameter markers but 1 values were given"),
             std::string::npos);
   auto too_many =
       tx->query("SELECT * FROM items WHERE id = ?", {std::int64_t{1}, std::string("hunter2")});
@@ -164,7 +164,7 @@ TEST_F(SqliteStoreTest, WrongParameterCountIsAnError) {
   WARD_ASSERT_OK(tx->execute("INSERT INTO items (id) VALUES (?)", {std::int64_t{1}}));
 }
 
-TEST_F(SqliteStoreTest, OnlyPlainPlaceholdersAndSingleStatements) {
+TEST_F(SqliteStoreTest, OnlyPlainParameterMarkersAndSingleStatements) {
   auto tx = begin();
   ASSERT_NE(tx, nullptr);
   auto named = tx->query("SELECT * FROM items WHERE id = :id", {std::int64_t{1}});
@@ -216,7 +216,7 @@ TEST_F(SqliteStoreTest, ReadOnlyTransactionRefusesWrites) {
   EXPECT_EQ(script.error().code(), Code::kInvalidArgument);
 }
 
-TEST_F(SqliteStoreTest, ScriptsTakeNoPlaceholders) {
+TEST_F(SqliteStoreTest, ScriptsTakeNoParameterMarkers) {
   auto tx = begin();
   ASSERT_NE(tx, nullptr);
   Status script = tx->execute_script("DELETE FROM items WHERE id = ?");
