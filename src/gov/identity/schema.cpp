@@ -7,7 +7,7 @@ namespace {
 
 // Times are RFC 3339 text (core::format_rfc3339), so they compare correctly as strings. Rows that
 // belong to a user or tenant go with it (ON DELETE CASCADE): purging a user is one DELETE.
-const std::array<store::Migration, 1> kMigrations = {{
+const std::array<store::Migration, 2> kMigrations = {{
     {1, "tenants, users, groups, roles, policies, TOTP, API tokens",
      "CREATE TABLE identity_tenants ("
      "  id TEXT PRIMARY KEY,"
@@ -101,6 +101,17 @@ const std::array<store::Migration, 1> kMigrations = {{
      "  last_used_at TEXT"
      ");"
      "CREATE INDEX identity_tokens_user ON identity_tokens (user_id)"},
+    {2, "users signed in through an OpenID provider",
+     // managed_roles: a JSON array of the role names the provider's groups granted, so that roles
+     // an administrator assigned by hand are never taken away by a login.
+     "CREATE TABLE identity_external_ids ("
+     "  issuer TEXT NOT NULL,"
+     "  subject TEXT NOT NULL,"
+     "  user_id TEXT NOT NULL REFERENCES identity_users (id) ON DELETE CASCADE,"
+     "  managed_roles TEXT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  PRIMARY KEY (issuer, subject)"
+     ")"},
 }};
 
 }  // namespace

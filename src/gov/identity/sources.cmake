@@ -5,6 +5,7 @@ target_sources(ward_gov PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/directory.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mfa.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/oidc_provisioner.cpp
   ${CMAKE_CURRENT_LIST_DIR}/password.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema.cpp
