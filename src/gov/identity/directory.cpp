@@ -2,6 +2,7 @@
 
 #include "gov/policy/managed.h"
 
+#include <array>
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -172,9 +173,10 @@ Result<AttachedPolicy> attachment_from_row(const Row& row) {
   auto at = parse_time(*created);
   if (!at) return at.error();
   a.id = std::move(*id);
-  a.attached_to = *kind == "group"  ? PrincipalKind::kGroup
-                  : *kind == "role" ? PrincipalKind::kRole
-                                    : PrincipalKind::kUser;
+  a.attached_to = *kind == "group"    ? PrincipalKind::kGroup
+                  : *kind == "role"   ? PrincipalKind::kRole
+                  : *kind == "tenant" ? PrincipalKind::kTenant
+                                      : PrincipalKind::kUser;
   a.principal_name = std::move(*principal);
   a.policy = PolicySource{std::move(*managed), std::move(*document)};
   a.attached_at = *at;
@@ -206,6 +208,12 @@ constexpr std::string_view kRoleAttachments =
     "SELECT a.id AS id, 'role' AS kind, r.name AS principal, a.managed_name AS managed_name, "
     "a.document AS document, a.created_at AS created_at, 2 AS origin_order "
     "FROM identity_policy_attachments a JOIN identity_roles r ON r.id = a.role_id ";
+constexpr std::string_view kTenantAttachments =
+    "SELECT a.id AS id, 'tenant' AS kind, t.name AS principal, a.managed_name AS managed_name, "
+    "a.document AS document, a.created_at AS created_at, 3 AS origin_order "
+    "FROM identity_policy_attachments a JOIN identity_tenants t ON t.id = a.guardrail_tenant_id ";
+constexpr std::array kPrincipalKinds = {PrincipalKind::kUser, PrincipalKind::kGroup,
+                                        PrincipalKind::kRole, PrincipalKind::kTenant};
 
 // The id column of identity_policy_attachments that points at `kind`.
 std::string_view attachment_column(PrincipalKind kind) {
@@ -216,6 +224,8 @@ std::string_view attachment_column(PrincipalKind kind) {
       return "group_id";
     case PrincipalKind::kRole:
       return "role_id";
+    case PrincipalKind::kTenant:
+      return "guardrail_tenant_id";
   }
   return "user_id";
 }
@@ -228,11 +238,13 @@ std::string_view attachment_select(PrincipalKind kind) {
       return kGroupAttachments;
     case PrincipalKind::kRole:
       return kRoleAttachments;
+    case PrincipalKind::kTenant:
+      return kTenantAttachments;
   }
   return kUserAttachments;
 }
 
-// The id of the user, group or role named `name` in `tenant`.
+// The id of the user, group or role named `name` in `tenant`, or of the tenant itself.
 Result<std::string> principal_id(Transaction& tx, const Tenant& tenant, PrincipalKind kind,
                                  std::string_view name) {
   switch (kind) {
@@ -251,6 +263,12 @@ Result<std::string> principal_id(Transaction& tx, const Tenant& tenant, Principa
       if (!role) return role.error();
       return role->id;
     }
+    case PrincipalKind::kTenant:
+      if (name != tenant.name) {
+        return Error(Code::kInvalidArgument, "tenant " + std::string(name),
+                     "a guardrail is attached to the tenant it belongs to (" + tenant.name + ")");
+      }
+      return tenant.id;
   }
   return Error(Code::kInternal, "policy", "unknown principal kind");
 }
@@ -450,6 +468,19 @@ Result<Tenant> Directory::set_require_mfa(std::string_view tenant, bool required
     if (!t) return t.error();
     auto updated = tx.execute("UPDATE identity_tenants SET require_mfa = ? WHERE id = ?",
                               {std::int64_t{required ? 1 : 0}, t->id});
+    if (!updated) return updated.error();
+    return require_tenant(tx, tenant);
+  });
+}
+
+Result<Tenant> Directory::set_tier(std::string_view tenant, std::string_view tier) {
+  if (auto s = check_name("tier name", tier); !s) return s.error();
+  if (auto s = prepare(tenant); !s) return s.error();
+  return transact<Tenant>(db_, kDurableWrite, [&](Transaction& tx) -> Result<Tenant> {
+    auto t = require_tenant(tx, tenant);
+    if (!t) return t.error();
+    auto updated = tx.execute("UPDATE identity_tenants SET tier = ? WHERE id = ?",
+                              {std::string(tier), t->id});
     if (!updated) return updated.error();
     return require_tenant(tx, tenant);
   });
@@ -814,7 +845,7 @@ Result<AttachedPolicy> Directory::detach_policy(std::string_view tenant,
     if (!t) return t.error();
     const std::vector<Value> params = {std::string(attachment_id), t->id};
     std::optional<AttachedPolicy> found;
-    for (PrincipalKind kind : {PrincipalKind::kUser, PrincipalKind::kGroup, PrincipalKind::kRole}) {
+    for (PrincipalKind kind : kPrincipalKinds) {
       auto rows = attachments(
           tx, std::string(attachment_select(kind)) + "WHERE a.id = ? AND a.tenant_id = ?", params);
       if (!rows) return rows.error();
@@ -869,6 +900,10 @@ Result<std::vector<AttachedPolicy>> Directory::identity_policies_for(std::string
             "ORDER BY origin_order, principal, created_at, id",
         {id, id, id});
   });
+}
+
+Result<std::vector<AttachedPolicy>> Directory::guardrails(std::string_view tenant) {
+  return attached_policies(tenant, PrincipalKind::kTenant, tenant);
 }
 
 }  // namespace ward::gov

@@ -50,6 +50,9 @@ class Directory {
   core::Result<std::vector<Tenant>> list_tenants();
   // When on, a password login also needs a TOTP code, and users without MFA cannot log in.
   core::Result<Tenant> set_require_mfa(std::string_view tenant, bool required);
+  // Puts the tenant on the tier profile `tier`. Whether that profile exists is the configuration's
+  // business (gov::tier_catalog): the caller checks it first.
+  core::Result<Tenant> set_tier(std::string_view tenant, std::string_view tier);
 
   // --- Users ---
   core::Result<User> create_user(const NewUser& request);
@@ -126,6 +129,8 @@ class Directory {
   core::Result<std::vector<AttachedPolicy>> identity_policies(std::string_view tenant,
                                                               std::string_view user);
   core::Result<std::vector<AttachedPolicy>> identity_policies_for(std::string_view user_id);
+  // The tenant's guardrails: the policies attached to the tenant itself (PrincipalKind::kTenant).
+  core::Result<std::vector<AttachedPolicy>> guardrails(std::string_view tenant);
 
  private:
   core::Status ensure_default_tenant();

@@ -14,6 +14,8 @@ std::string_view principal_kind_name(PrincipalKind kind) {
       return "group";
     case PrincipalKind::kRole:
       return "role";
+    case PrincipalKind::kTenant:
+      return "tenant";
   }
   return "user";
 }

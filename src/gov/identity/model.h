@@ -66,6 +66,7 @@ struct Tenant {
   std::string id;
   std::string name;
   std::string region;  // the home region label
+  std::string tier = "free";  // the tier profile (gov/tenancy/tiers.h) that sets its limits
   bool require_mfa = false;
   AccountStatus status = AccountStatus::kActive;
   std::optional<core::TimePoint> deletion_due;  // set while scheduled for deletion
@@ -105,15 +106,17 @@ struct Role {
   core::TimePoint created_at;
 };
 
-enum class PrincipalKind { kUser, kGroup, kRole };
-// "user", "group" or "role".
+// What a policy is attached to. A policy attached to the tenant is a guardrail: it limits everyone
+// in the tenant and grants nothing.
+enum class PrincipalKind { kUser, kGroup, kRole, kTenant };
+// "user", "group", "role" or "tenant".
 std::string_view principal_kind_name(PrincipalKind kind);
 
 // One policy attached to a user, group or role.
 struct AttachedPolicy {
   std::string id;
   PrincipalKind attached_to = PrincipalKind::kUser;
-  std::string principal_name;  // the user, group or role it is attached to
+  std::string principal_name;  // the user, group, role or tenant it is attached to
   PolicySource policy;
   core::TimePoint attached_at;
 };

@@ -15,7 +15,7 @@ using store::Row;
 using store::Transaction;
 
 constexpr std::string_view kTenantColumns =
-    "SELECT id, name, region, require_mfa, status, deletion_due_at, created_at "
+    "SELECT id, name, region, tier, require_mfa, status, deletion_due_at, created_at "
     "FROM identity_tenants ";
 
 constexpr std::string_view kUserColumns =
@@ -48,6 +48,7 @@ core::Result<Tenant> tenant_from_row(const Row& row) {
   if (auto s = take(row.get_text("id"), t.id); !s) return s.error();
   if (auto s = take(row.get_text("name"), t.name); !s) return s.error();
   if (auto s = take(row.get_text("region"), t.region); !s) return s.error();
+  if (auto s = take(row.get_text("tier"), t.tier); !s) return s.error();
   if (auto s = take(row.get_int("require_mfa"), require_mfa); !s) return s.error();
   if (auto s = take(row.get_text("status"), status); !s) return s.error();
   if (auto s = take(row.get_text("created_at"), created); !s) return s.error();

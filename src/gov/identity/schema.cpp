@@ -7,7 +7,7 @@ namespace {
 
 // Times are RFC 3339 text (core::format_rfc3339), so they compare correctly as strings. Rows that
 // belong to a user or tenant go with it (ON DELETE CASCADE): purging a user is one DELETE.
-const std::array<store::Migration, 2> kMigrations = {{
+const std::array<store::Migration, 3> kMigrations = {{
     {1, "tenants, users, groups, roles, policies, TOTP, API tokens",
      "CREATE TABLE identity_tenants ("
      "  id TEXT PRIMARY KEY,"
@@ -112,6 +112,14 @@ const std::array<store::Migration, 2> kMigrations = {{
      "  created_at TEXT NOT NULL,"
      "  PRIMARY KEY (issuer, subject)"
      ")"},
+    {3, "tenant tiers and guardrail policies",
+     // A guardrail is a policy attached to the tenant itself: it limits what anyone in the tenant
+     // may do and never grants anything (see gov/policy/authorizer.h).
+     "ALTER TABLE identity_tenants ADD COLUMN tier TEXT NOT NULL DEFAULT 'free';"
+     "ALTER TABLE identity_policy_attachments ADD COLUMN guardrail_tenant_id TEXT "
+     "REFERENCES identity_tenants (id) ON DELETE CASCADE;"
+     "CREATE INDEX identity_policy_attachments_guardrail "
+     "ON identity_policy_attachments (guardrail_tenant_id)"},
 }};
 
 }  // namespace
