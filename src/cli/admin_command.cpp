@@ -37,6 +37,7 @@
 #include "gov/identity/mfa.h"
 #include "gov/identity/tokens.h"
 #include "gov/keys/keyring_sealer.h"
+#include "gov/tenancy/tiers.h"
 
 namespace ward::cli {
 namespace {
@@ -704,23 +705,29 @@ struct PrincipalOptions {
   std::string user;
   std::string group;
   std::string role;
+  bool guardrail = false;
 };
 
 void add_principal_options(CLI::App& command, PrincipalOptions& o) {
   auto* user = command.add_option("--user", o.user, "a user")->type_name("NAME");
   auto* group = command.add_option("--group", o.group, "a group")->type_name("NAME");
   auto* role = command.add_option("--role", o.role, "a role")->type_name("NAME");
-  user->excludes(group)->excludes(role);
-  group->excludes(role);
+  auto* guardrail = command.add_flag(
+      "--guardrail", o.guardrail,
+      "the tenant itself: a guardrail that limits everyone in it and grants nothing");
+  user->excludes(group)->excludes(role)->excludes(guardrail);
+  group->excludes(role)->excludes(guardrail);
+  role->excludes(guardrail);
   add_tenant_option(command, o.tenant);
 }
 
-// The one principal named by --user, --group or --role.
+// The one principal named by --user, --group, --role or --guardrail.
 std::optional<std::pair<gov::PrincipalKind, std::string>> chosen_principal(
     const PrincipalOptions& o) {
   if (!o.user.empty()) return std::make_pair(gov::PrincipalKind::kUser, o.user);
   if (!o.group.empty()) return std::make_pair(gov::PrincipalKind::kGroup, o.group);
   if (!o.role.empty()) return std::make_pair(gov::PrincipalKind::kRole, o.role);
+  if (o.guardrail) return std::make_pair(gov::PrincipalKind::kTenant, o.tenant);
   return std::nullopt;
 }
 
@@ -749,7 +756,9 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
     attach->callback([&context, o] {
       context.action = [&context, o] {
         const auto principal = chosen_principal(*o);
-        if (!principal) return usage_error("name what to attach to with --user, --group or --role");
+        if (!principal) {
+          return usage_error("name what to attach to with --user, --group, --role or --guardrail");
+        }
         if (o->managed.empty() == o->file.empty()) {
           return usage_error("give either --managed NAME or --file FILE");
         }
@@ -784,8 +793,10 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
     list->callback([&context, o] {
       context.action = [&context, o] {
         const auto principal = chosen_principal(*o);
-        if (!principal)
-          return usage_error("name whose policies to list with --user, --group or --role");
+        if (!principal) {
+          return usage_error(
+              "name whose policies to list with --user, --group, --role or --guardrail");
+        }
         return run_admin(context, "policy list", [o, principal](DataDir& data) -> Result<Outcome> {
           gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
           auto listed = directory.attached_policies(o->tenant, principal->first, principal->second);
@@ -857,9 +868,10 @@ void add_tenant_commands(CLI::App& admin, CommandContext& context) {
       gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
       auto tenants = directory.list_tenants();
       if (!tenants) return tenants.error();
-      std::string out = fmt::format("{:<24} {:<16} {:<12} {}\n", "NAME", "REGION", "MFA", "STATUS");
+      std::string out = fmt::format("{:<24} {:<16} {:<12} {:<12} {}\n", "NAME", "REGION", "TIER",
+                                    "MFA", "STATUS");
       for (const auto& t : *tenants) {
-        out += fmt::format("{:<24} {:<16} {:<12} {}\n", t.name, t.region,
+        out += fmt::format("{:<24} {:<16} {:<12} {:<12} {}\n", t.name, t.region, t.tier,
                            t.require_mfa ? "required" : "optional",
                            t.deletion_due ? "deletion due " + core::format_rfc3339(*t.deletion_due)
                                           : std::string(gov::account_status_name(t.status)));
@@ -885,6 +897,29 @@ void add_tenant_commands(CLI::App& admin, CommandContext& context) {
       const std::string change =
           fmt::format("MFA is now {} for tenant {}", updated->require_mfa ? "required" : "optional",
                       updated->name);
+      return Outcome{change + "\n", change};
+    });
+  }
+  {
+    struct Options {
+      std::string name;
+      std::string tier;
+    };
+    auto o = std::make_shared<Options>();
+    auto* tier = tenant->add_subcommand(
+        "set-tier", "put a tenant on a tier profile (quotas, content storage, retention, BYOK)");
+    tier->add_option("NAME", o->name, "the tenant")->required();
+    tier->add_option("TIER", o->tier, "free, pro, or a [tiers.NAME] of the configuration")
+        ->required();
+    on_run(*tier, context, [o](DataDir& data) -> Result<Outcome> {
+      auto catalog = gov::tier_catalog(data.config);
+      if (!catalog) return catalog.error();
+      if (auto known = catalog->find(o->tier); !known) return known.error();
+      gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+      auto updated = directory.set_tier(o->name, o->tier);
+      if (!updated) return updated.error();
+      const std::string change =
+          fmt::format("tenant {} is now on tier {}", updated->name, updated->tier);
       return Outcome{change + "\n", change};
     });
   }

@@ -232,6 +232,35 @@ TEST_F(IdentityAdminCliTest, TenantsAreOptionalButAvailable) {
       std::string::npos);
 }
 
+TEST_F(IdentityAdminCliTest, TenantsMoveBetweenTheConfiguredTiers) {
+  ok({"tenant", "create", "acme"});
+  EXPECT_NE(ok({"tenant", "list"}).find("free"), std::string::npos);
+  EXPECT_NE(ok({"tenant", "set-tier", "acme", "pro"}).find("tenant acme is now on tier pro"),
+            std::string::npos);
+  const std::string listed = ok({"tenant", "list"});
+  EXPECT_NE(listed.find("acme"), std::string::npos);
+  EXPECT_NE(listed.find("pro"), std::string::npos) << listed;
+  // Only a tier profile the configuration knows may be assigned.
+  auto unknown = ward({"tenant", "set-tier", "acme", "platinum"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_NE(unknown.err.find("platinum"), std::string::npos) << unknown.err;
+  EXPECT_NE(ok({"tenant", "list"}).find("pro"), std::string::npos);
+}
+
+TEST_F(IdentityAdminCliTest, GuardrailsAreAttachedToTheTenant) {
+  ok({"tenant", "create", "acme"});
+  const std::string attached =
+      ok({"policy", "attach", "--guardrail", "--tenant", "acme", "--managed", "WardAuditor"});
+  EXPECT_NE(attached.find("attached managed policy WardAuditor to tenant acme"), std::string::npos)
+      << attached;
+  EXPECT_NE(ok({"policy", "list", "--guardrail", "--tenant", "acme"}).find("WardAuditor"),
+            std::string::npos);
+  // The default tenant has no guardrails; acme's is not visible there.
+  EXPECT_EQ(ok({"policy", "list", "--guardrail"}), "");
+  auto both = ward({"policy", "attach", "--guardrail", "--role", "x", "--managed", "WardAuditor"});
+  EXPECT_EQ(both.exit_code, 2) << both.err;
+}
+
 TEST_F(IdentityAdminCliTest, MfaEnrolmentSealsTheSeedAndConfirmsWithACode) {
   ok({"user", "create", "alice"});
   std::string enrolled = ok({"user", "mfa", "enroll", "alice"});
