@@ -3,4 +3,5 @@
 ward_test(infer_gguf_test
   SOURCES
     ${CMAKE_CURRENT_LIST_DIR}/reader_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/writer_test.cpp
   LIBS ward_infer)
