@@ -34,6 +34,7 @@
 #include "cli/commands.h"
 #include "gov/policy/parser.h"
 #include "gov/identity/directory.h"
+#include "gov/identity/json.h"
 #include "gov/identity/mfa.h"
 #include "gov/identity/tokens.h"
 #include "gov/keys/keyring_sealer.h"
@@ -101,12 +102,6 @@ int usage_error(const std::string& message) {
 }
 
 // The default tenant is homed in the deployment's region.
-gov::IdentityOptions identity_options(const DataDir& data) {
-  gov::IdentityOptions options;
-  options.default_region = data.config.region;
-  return options;
-}
-
 // One line from standard input, without its line ending. On a terminal, asks for it on stderr
 // and turns echo off while it is typed.
 Result<std::string> read_password_line() {
@@ -171,36 +166,6 @@ std::string in_tenant(const std::string& tenant) {
 
 std::string time_or(const std::optional<core::TimePoint>& time, std::string_view none = "-") {
   return time ? core::format_rfc3339(*time) : std::string(none);
-}
-
-nlohmann::json user_json(const gov::User& user) {
-  nlohmann::json json = {{"name", user.name},
-                         {"tenant", user.tenant_name},
-                         {"status", gov::account_status_name(user.status)},
-                         {"deletion_due", nullptr},
-                         {"has_password", user.has_password},
-                         {"mfa", user.mfa_active},
-                         {"roles", user.roles},
-                         {"groups", user.groups},
-                         {"tags", user.tags},
-                         {"created_at", core::format_rfc3339(user.created_at)}};
-  if (user.deletion_due) json["deletion_due"] = core::format_rfc3339(*user.deletion_due);
-  return json;
-}
-
-nlohmann::json token_json(const gov::TokenInfo& token, core::TimePoint now) {
-  nlohmann::json json = {{"id", token.id},
-                         {"user", token.user_name},
-                         {"tenant", token.tenant_name},
-                         {"state", gov::token_state(token, now)},
-                         {"created_at", core::format_rfc3339(token.created_at)},
-                         {"expires_at", core::format_rfc3339(token.expires_at)},
-                         {"revoked_at", nullptr},
-                         {"last_used_at", nullptr},
-                         {"session_policy", token.session_policy.has_value()}};
-  if (token.revoked_at) json["revoked_at"] = core::format_rfc3339(*token.revoked_at);
-  if (token.last_used_at) json["last_used_at"] = core::format_rfc3339(*token.last_used_at);
-  return json;
 }
 
 // The common --tenant option; its value lives in `tenant`.
@@ -281,7 +246,7 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
       if (!users) return users.error();
       if (o->json) {
         nlohmann::json json = nlohmann::json::array();
-        for (const auto& u : *users) json.push_back(user_json(u));
+        for (const auto& u : *users) json.push_back(gov::user_json(u));
         return Outcome{json.dump(2) + "\n", ""};
       }
       std::string out = fmt::format("{:<24} {:<37} {:<4} {:<8} {:<24} {}\n", "NAME", "STATUS",
@@ -553,7 +518,7 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
       const core::TimePoint now = core::system_clock().now();
       if (o->json) {
         nlohmann::json json = nlohmann::json::array();
-        for (const auto& t : *listed) json.push_back(token_json(t, now));
+        for (const auto& t : *listed) json.push_back(gov::token_json(t, now));
         return Outcome{json.dump(2) + "\n", ""};
       }
       std::string out = fmt::format("{:<16} {:<24} {:<8} {:<24} {:<24} {}\n", "ID", "USER", "STATE",

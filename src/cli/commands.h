@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "core/config.h"
+#include "gov/identity/model.h"
 #include "gov/keys/keyring.h"
 #include "store/store.h"
 
@@ -41,6 +42,9 @@ struct DataDir {
 };
 core::Result<DataDir> open_data_dir(const core::ConfigInputs& inputs);
 
+// Identity settings from the configuration (the default tenant's region).
+gov::IdentityOptions identity_options(const DataDir& data);
+
 // The data directory's keyring (creating the master key and keyring on first use).
 core::Result<gov::Keyring> open_keyring(DataDir& data);
 
@@ -49,6 +53,7 @@ void add_serve_command(CLI::App& app, CommandContext& context);
 void add_doctor_command(CLI::App& app, CommandContext& context);
 void add_audit_commands(CLI::App& app, CommandContext& context);
 void add_policy_commands(CLI::App& app, CommandContext& context);
+void add_model_commands(CLI::App& app, CommandContext& context);
 void add_keys_commands(CLI::App& admin, CommandContext& context);
 void add_admin_commands(CLI::App& admin, CommandContext& context);
 void add_retention_commands(CLI::App& admin, CommandContext& context);

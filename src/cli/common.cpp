@@ -38,4 +38,10 @@ core::Result<gov::Keyring> open_keyring(DataDir& data) {
   return gov::open_keyring(data.config, data.environment, *data.db, core::system_clock());
 }
 
+gov::IdentityOptions identity_options(const DataDir& data) {
+  gov::IdentityOptions options;
+  options.default_region = data.config.region;
+  return options;
+}
+
 }  // namespace ward::cli

@@ -10,7 +10,11 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "gov/audit/audit_log.h"
+#include "gov/audit/signing_key.h"
 #include "gov/bootstrap.h"
+#include "gov/tenancy/tiers.h"
+#include "server/gateway.h"
 #include "server/server.h"
 #include "server/tls_files.h"
 
@@ -49,11 +53,27 @@ int run_serve(const core::ConfigInputs& inputs) {
   auto listen = core::parse_listen_address(config.server.listen);
   if (!listen) return report(listen.error());
 
+  auto tiers = gov::tier_catalog(config);
+  if (!tiers) return report(tiers.error());
+  auto keyring = open_keyring(*data);
+  if (!keyring) return report(keyring.error());
+  auto signing_key = keyring->audit_signing_key();
+  if (!signing_key) return report(signing_key.error());
+  if (auto s = gov::publish_audit_public_key(config.data_dir, signing_key->public_key()); !s) {
+    return report(s.error());
+  }
+  // Opened before the signal mask so its checkpoint thread shares it; signs its head on close.
   const sigset_t signals = block_shutdown_signals();
+  auto audit = gov::AuditLog::open(*data->db, *signing_key, core::system_clock());
+  if (!audit) return report(audit.error());
+  server::Gateway gateway({*data->db, core::system_clock(), **audit, std::move(*tiers),
+                           config.region, identity_options(*data)});
+
   server::ServerOptions options;
   options.listen = *listen;
   options.tls_cert = tls->cert;
   options.tls_key = tls->key;
+  options.gateway = &gateway;
   auto server = server::Server::create(options);
   if (!server) return report(server.error());
 

@@ -13,6 +13,7 @@
 
 #include "core/file.h"
 #include "crypto/tls.h"
+#include "server/api_routes.h"
 #include "server/http_error.h"
 #include "ward/version.h"
 
@@ -150,6 +151,7 @@ class HttpsServer final : public Server {
       nlohmann::json body = {{"status", "ok"}, {"version", kVersion}};
       res.set_content(body.dump(), "application/json");
     });
+    if (options_.gateway) install_api_routes(http_, *options_.gateway);
     http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;
       const int status = res.status;

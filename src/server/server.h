@@ -18,6 +18,8 @@
 
 namespace ward::server {
 
+class Gateway;
+
 struct ServerOptions {
   core::ListenAddress listen;
   std::filesystem::path tls_cert;  // PEM chain
@@ -27,6 +29,9 @@ struct ServerOptions {
   int read_timeout_seconds = 15;           // per header or body read
   int write_timeout_seconds = 15;
   int keep_alive_timeout_seconds = 5;
+  // The governed API (authentication, quotas, policy, audit). Without one, only /healthz is
+  // served. Must outlive the server.
+  Gateway* gateway = nullptr;
 };
 
 class Server {

@@ -29,6 +29,10 @@ void where_clause(const AuditQuery& query, std::string& sql, std::vector<store::
     sql += " AND actor_user = ?";
     params.emplace_back(query.actor);
   }
+  if (query.tenant) {
+    sql += " AND tenant = ?";
+    params.emplace_back(*query.tenant);
+  }
   if (!query.action.empty()) {
     sql += " AND action = ?";
     params.emplace_back(query.action);

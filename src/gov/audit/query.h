@@ -23,6 +23,7 @@ struct AuditQuery {
   std::optional<core::TimePoint> until;  // events before this time
   std::string actor;                     // exact user name; empty: any
   std::string action;                    // exact action, e.g. "ward:AuditRead"; empty: any
+  std::optional<std::string> tenant;     // exact tenant name (the API's callers see only theirs)
   std::optional<AuditOutcome> outcome;
   std::int64_t limit = 0;  // query: the newest `limit` matches (0: all); scan: the first `limit`
 };

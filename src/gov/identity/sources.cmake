@@ -3,6 +3,7 @@
 target_sources(ward_gov PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/authenticator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/directory.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/json.cpp
   ${CMAKE_CURRENT_LIST_DIR}/mfa.cpp
   ${CMAKE_CURRENT_LIST_DIR}/model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/oidc_provisioner.cpp

@@ -53,6 +53,21 @@ TEST_F(AuditQueryTest, FiltersByTimeRange) {
   EXPECT_EQ(seqs(query), (Seqs{3, 4, 5}));
 }
 
+TEST_F(AuditQueryTest, FiltersByTenant) {
+  AuditEvent other = sample_event(10);
+  other.tenant = "globex";
+  ASSERT_TRUE(log_->append(other).ok());
+  AuditQuery globex;
+  globex.tenant = "globex";
+  EXPECT_EQ(seqs(globex), (Seqs{11}));
+  AuditQuery acme;
+  acme.tenant = "acme";
+  EXPECT_EQ(seqs(acme), (Seqs{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  AuditQuery nobody;
+  nobody.tenant = "";
+  EXPECT_EQ(seqs(nobody), Seqs{});
+}
+
 TEST_F(AuditQueryTest, FiltersByActorActionAndOutcome) {
   AuditQuery alice;
   alice.actor = "alice";  // even i: seq 1, 3, 5, 7, 9

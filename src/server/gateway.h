@@ -1,0 +1,121 @@
+#pragma once
+// The governed path every API request takes, in this order:
+//   1. authenticate: an API token (Authorization: Bearer) — 401 without valid credentials;
+//   2. quota: the tenant's tier limits requests per minute per user — 429 with Retry-After;
+//   3. authorize: the access gate decides the route's action on its resource under every policy
+//      layer that applies — 403 on a deny (the reason goes to the audit log, not the response);
+//   4. audit: one event per request (refusals included) with actor, action, resource, outcome
+//      and latency. A route that changes something records the decision before it acts and an
+//      error event if it then fails; a route that reads records the event after reading and
+//      releases the result only once the event is durable. When an event cannot be written, the
+//      request is refused with 503.
+// No route can skip a step: routes are installed only through Gateway::handle.
+//
+// Thread-safe: all state is in the store, the audit log and the quota tracker.
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/error.h"
+#include "gov/audit/audit_log.h"
+#include "gov/audit/event.h"
+#include "gov/identity/model.h"
+#include "gov/tenancy/quota.h"
+#include "gov/tenancy/tiers.h"
+#include "store/store.h"
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace ward::server {
+
+// What the gateway works with; owned by `ward serve` and outliving the server.
+struct GatewayContext {
+  store::Database& db;
+  const core::Clock& clock;
+  gov::AuditLog& audit;
+  gov::TierCatalog tiers;
+  std::string region;  // this deployment's region label, recorded in every event
+  gov::IdentityOptions identity;
+};
+
+// Whether a route changes state (audit first) or only reads (audit before releasing the result).
+enum class RouteEffect { kRead, kWrite };
+
+// One admitted request, as a route handler sees it.
+struct Call {
+  const httplib::Request& request;
+  const gov::AuthenticatedPrincipal& principal;
+  const gov::TierProfile& tier;
+  // Request parameters for the audit event (never secrets or content; see AuditParams).
+  gov::AuditParams& params;
+  // The body parsed as a JSON object; {} for requests without a body.
+  const nlohmann::json& body;
+};
+
+struct Reply {
+  int status = 200;
+  nlohmann::json body;
+};
+
+using Handler = std::function<core::Result<Reply>(Call&)>;
+// The resource a request acts on, named for the caller: e.g. "ward:REGION:TENANT:audit".
+using ResourceOf = std::function<std::string(const httplib::Request&,
+                                             const gov::AuthenticatedPrincipal&)>;
+
+// Adds the request's identifying, non-secret parameters to its audit event (e.g. the user a token
+// is for). Called before the handler, because a change is recorded before it is made.
+using Describe = std::function<void(const httplib::Request&, const nlohmann::json& body,
+                                    gov::AuditParams&)>;
+
+struct Route {
+  std::string action;  // a catalogued action, e.g. "ward:AuditRead"
+  ResourceOf resource;
+  RouteEffect effect = RouteEffect::kRead;
+  Describe describe;  // optional
+};
+
+// "ward:REGION:TENANT:TYPE_AND_NAME" for the principal's tenant, e.g. resource_name(p, "audit").
+std::string resource_name(const gov::AuthenticatedPrincipal& principal,
+                          std::string_view type_and_name);
+
+class Gateway {
+ public:
+  explicit Gateway(GatewayContext context);
+
+  // Runs `handler` for `req` once it has passed authentication, the quota and the policy
+  // decision, and records the audit event; writes the reply or the JSON error to `res`.
+  void handle(const httplib::Request& req, httplib::Response& res, const Route& route,
+              const Handler& handler);
+
+  // Requests that need a caller but no policy decision (the caller reading its own identity):
+  // authenticated, counted against the quota and audited like every other.
+  void handle_self(const httplib::Request& req, httplib::Response& res, std::string_view action,
+                   const Handler& handler);
+
+  // POST /api/v1/bootstrap: redeems the one-time bootstrap token that `ward serve` printed,
+  // creating the first administrator (WardAdministrator, in the default tenant) and returning an
+  // API token for them. The bootstrap token is the credential; the redemption is audited.
+  void handle_bootstrap(const httplib::Request& req, httplib::Response& res);
+
+  GatewayContext& context() { return context_; }
+
+ private:
+  struct Pending;
+  void run(const httplib::Request& req, httplib::Response& res, const Route* route,
+           std::string_view action, RouteEffect effect, const Handler& handler);
+  core::Status record(const Pending& pending, gov::AuditOutcome outcome,
+                      std::string_view error_code = {});
+  // Records a refusal and answers with `error` (the event's failure answers 503 instead).
+  void refuse(Pending& pending, httplib::Response& res, const core::Error& error);
+
+  GatewayContext context_;
+  gov::QuotaTracker quotas_;
+};
+
+}  // namespace ward::server
