@@ -315,7 +315,8 @@ core::Status AuditLog::checkpoint_if_due() {
   return write_checkpoint_now("periodic", false);
 }
 
-core::Result<std::int64_t> AuditLog::erase_personal_data(std::string_view user) {
+core::Result<std::int64_t> AuditLog::erase_personal_data(std::string_view tenant,
+                                                         std::string_view user) {
   if (user.empty()) {
     return Error(Code::kInvalidArgument, "audit erasure", "name the user whose data to erase");
   }
@@ -332,8 +333,8 @@ core::Result<std::int64_t> AuditLog::erase_personal_data(std::string_view user) 
     auto changed = tx.execute(
         "UPDATE audit_events SET actor_user = NULL, actor_source_ip = NULL, "
         "actor_user_agent = NULL, personal_salt = NULL, erased_at = ? "
-        "WHERE actor_user = ? AND erased_at IS NULL",
-        {core::format_rfc3339(clock_.now()), std::string(user)});
+        "WHERE tenant = ? AND actor_user = ? AND erased_at IS NULL",
+        {core::format_rfc3339(clock_.now()), std::string(tenant), std::string(user)});
     if (!changed) return changed.error();
     erased = *changed;
     Prepared event = *prepared;

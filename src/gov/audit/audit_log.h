@@ -100,13 +100,13 @@ class AuditLog {
   // and events are unsigned. The background thread calls it; a caller with its own timer may too.
   core::Status checkpoint_if_due();
 
-  // Erases the personal data (user name, source IP, user agent) of every event whose actor is
-  // `user`, for the right to erasure; the chain still verifies because it covers only a salted
+  // Erases the personal data (user name, source IP, user agent) of every event of `tenant` whose
+  // actor is `user` (names are unique only within a tenant), for the right to erasure; the chain still verifies because it covers only a salted
   // commitment to those fields (docs/audit.md). Records the erasure itself as an event
   // (action ward:AuditErase, actor "ward" with auth method "system", parameter "events" = the
   // count) in the same transaction, and returns the count. Name the subject in your own event by
   // user id, not by name.
-  core::Result<std::int64_t> erase_personal_data(std::string_view user);
+  core::Result<std::int64_t> erase_personal_data(std::string_view tenant, std::string_view user);
 
  private:
   struct Prepared;

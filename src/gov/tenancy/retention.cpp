@@ -17,7 +17,7 @@ core::Status RetentionJob::purge_tenant(const Tenant& tenant) {
 }
 
 core::Status RetentionJob::purge_user(const User& user) {
-  if (auto erased = audit_.erase_personal_data(user.name); !erased) return erased.error();
+  if (auto erased = audit_.erase_personal_data(user.tenant_name, user.name); !erased) return erased.error();
   if (auto purged = directory_.purge_user(user.id); !purged) return purged.error();
   return {};
 }

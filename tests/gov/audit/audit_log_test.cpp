@@ -265,22 +265,27 @@ TEST_F(AuditLogTest, ErasingAUsersPersonalDataKeepsTheChainVerifiable) {
   auto log = open_log();
   for (int i = 0; i < 6; ++i) ASSERT_TRUE(log->append(sample_event(i)).ok());  // alice: 0, 2, 4
   WARD_ASSERT_OK(log->checkpoint());
-  auto erased = log->erase_personal_data("alice");
+  AuditEvent namesake = sample_event(0);  // another tenant's alice is another person
+  namesake.tenant = "globex";
+  ASSERT_TRUE(log->append(namesake).ok());
+  auto erased = log->erase_personal_data("acme", "alice");
   ASSERT_TRUE(erased.ok()) << erased.error().to_string();
   EXPECT_EQ(*erased, 3);
-  auto again = log->erase_personal_data("alice");
+  auto again = log->erase_personal_data("acme", "alice");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(*again, 0);
 
   auto report = verify();
   EXPECT_TRUE(report.intact()) << report.summary();
   EXPECT_EQ(report.erased_events, 3);
-  EXPECT_EQ(report.events, 8);  // six events and two erasure records
+  EXPECT_EQ(report.events, 9);  // seven events and two erasure records
   auto records = query_audit_events(*db_, {});
   ASSERT_TRUE(records.ok());
   int erased_count = 0;
   for (const auto& r : *records) {
-    EXPECT_NE(r.actor.user, "alice");
+    if (r.tenant == "acme") {
+      EXPECT_NE(r.actor.user, "alice");
+    }
     if (r.erased) {
       ++erased_count;
       EXPECT_EQ(r.actor.source_ip, "");
@@ -288,8 +293,10 @@ TEST_F(AuditLogTest, ErasingAUsersPersonalDataKeepsTheChainVerifiable) {
     }
   }
   EXPECT_EQ(erased_count, 3);
-  EXPECT_EQ(records->at(6).action, "ward:AuditErase");
-  EXPECT_EQ(records->at(6).params["events"], 3);
+  EXPECT_EQ(records->at(6).tenant, "globex");
+  EXPECT_EQ(records->at(6).actor.user, "alice");
+  EXPECT_EQ(records->at(7).action, "ward:AuditErase");
+  EXPECT_EQ(records->at(7).params["events"], 3);
   AuditQuery bob;
   bob.actor = "bob";
   EXPECT_EQ(query_audit_events(*db_, bob)->size(), 3u);
