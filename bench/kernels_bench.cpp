@@ -1,0 +1,212 @@
+// The inference kernels per weight type and instruction-set family, with the scalar reference as
+// the peer: matrix-vector products (generation: one activation column, memory-bound, weights
+// streamed from DRAM through enough copies of the matrix to defeat the caches) and
+// matrix-matrix products (prompt processing: many columns, compute-bound). Shapes are those of a
+// Qwen2.5-0.5B feed-forward layer: 4864 x 896 (gate / up) and 896 x 4864 (down). Reports GB/s of
+// weights streamed and GFLOP/s (2 per multiply-add), and at the end each family's speed-up over
+// scalar. Single-threaded. Run it on a quiet machine, e.g.
+//   build/bench/kernels_bench --benchmark_min_time=0.5
+// or pick cases with --benchmark_filter='matvec/Q8_0'.
+
+#include <benchmark/benchmark.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "infer/kernels/half.h"
+#include "infer/kernels/kernels.h"
+
+namespace {
+
+using ward::infer::TensorType;
+namespace k = ward::infer::kernels;
+
+constexpr TensorType kTypes[] = {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_K,
+                                 TensorType::kQ5_K, TensorType::kQ6_K, TensorType::kF16,
+                                 TensorType::kBF16, TensorType::kF32};
+constexpr k::KernelFamily kFamilies[] = {k::KernelFamily::kScalar, k::KernelFamily::kAvx2,
+                                         k::KernelFamily::kAvx512, k::KernelFamily::kAvx512Vnni};
+
+struct Shape {
+  const char* name;
+  int64_t rows, k;
+};
+constexpr Shape kShapes[] = {{"4864x896", 4864, 896}, {"896x4864", 896, 4864}};
+
+// Columns of the matrix-matrix case: a prompt chunk.
+constexpr int64_t kBatchColumns = 128;
+// Matrix-vector cases cycle through this many bytes of weights, well beyond the 32 MB L3.
+constexpr size_t kStreamBytes = size_t{256} << 20;
+
+std::string type_name(TensorType type) {
+  return std::string(ward::infer::layout_of(type)->name);
+}
+
+// Random weights: quantised bytes random, half-precision scales sane (as the kernel tests do);
+// float types from Gaussian values. Generated once per type and shape, then copied.
+std::vector<uint8_t> make_weights(TensorType type, int64_t rows, int64_t kk) {
+  std::mt19937 rng(42);
+  const size_t row_size = *ward::infer::row_bytes(type, kk);
+  std::vector<uint8_t> w(row_size * static_cast<size_t>(rows));
+  const auto layout = *ward::infer::layout_of(type);
+  if (layout.block_elements == 1) {
+    std::normal_distribution<float> gauss(0.0f, 0.02f);
+    std::vector<float> row(static_cast<size_t>(kk));
+    for (int64_t r = 0; r < rows; ++r) {
+      for (float& v : row) v = gauss(rng);
+      (void)k::quantize_row(type, row.data(), w.data() + r * row_size, kk);
+    }
+    return w;
+  }
+  std::uniform_int_distribution<int> byte(0, 255);
+  for (uint8_t& b : w) b = static_cast<uint8_t>(byte(rng));
+  const uint16_t scale = k::fp32_to_fp16(0.001f);
+  for (size_t at = 0; at < w.size(); at += static_cast<size_t>(layout.block_bytes)) {
+    const size_t offset = type == TensorType::kQ6_K ? 208 : 0;
+    std::memcpy(&w[at + offset], &scale, 2);
+    if (type == TensorType::kQ4_K || type == TensorType::kQ5_K) std::memcpy(&w[at + 2], &scale, 2);
+  }
+  return w;
+}
+
+void run_product(benchmark::State& state, TensorType type, Shape shape, int64_t cols,
+                 k::KernelFamily family) {
+  if (!k::cpu_supports(family)) {
+    state.SkipWithError("this CPU lacks the family's features");
+    return;
+  }
+  (void)k::set_kernel_family(family);
+  const std::vector<uint8_t> one = make_weights(type, shape.rows, shape.k);
+  const size_t copies = cols == 1 ? std::max<size_t>(1, kStreamBytes / one.size()) : 1;
+  std::vector<uint8_t> weights(one.size() * copies);
+  for (size_t i = 0; i < copies; ++i)
+    std::memcpy(weights.data() + i * one.size(), one.data(), one.size());
+
+  std::mt19937 rng(7);
+  std::normal_distribution<float> gauss(0.0f, 1.0f);
+  std::vector<float> xf(static_cast<size_t>(shape.k * cols));
+  for (float& v : xf) v = gauss(rng);
+  const k::QuantizedActivations x = k::quantize_activations(type, xf.data(), shape.k, cols);
+  std::vector<float> y(static_cast<size_t>(shape.rows * cols));
+
+  size_t copy = 0;
+  for (auto _ : state) {
+    k::matmul(type, weights.data() + copy * one.size(), 0, shape.rows, x, y.data(), shape.rows);
+    benchmark::DoNotOptimize(y.data());
+    benchmark::ClobberMemory();
+    copy = copy + 1 == copies ? 0 : copy + 1;
+  }
+  const double iterations = static_cast<double>(state.iterations());
+  state.counters["GB/s"] = benchmark::Counter(static_cast<double>(one.size()) * iterations / 1e9,
+                                              benchmark::Counter::kIsRate);
+  state.counters["GFLOP/s"] =
+      benchmark::Counter(2.0 * static_cast<double>(shape.rows * shape.k * cols) * iterations / 1e9,
+                         benchmark::Counter::kIsRate);
+}
+
+void run_quantize_activations(benchmark::State& state, TensorType type) {
+  const int64_t kk = 4864, cols = kBatchColumns;
+  std::vector<float> xf(static_cast<size_t>(kk * cols), 0.5f);
+  k::QuantizedActivations x;
+  x.reset(type, kk, cols);
+  for (auto _ : state) {
+    x.quantize(xf.data(), 0, cols);
+    benchmark::DoNotOptimize(x.data());
+  }
+  state.counters["elements/s"] =
+      benchmark::Counter(static_cast<double>(kk * cols) * static_cast<double>(state.iterations()),
+                         benchmark::Counter::kIsRate);
+}
+
+// ---- speed-up report
+// -----------------------------------------------------------------------------
+
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  using ConsoleReporter::ConsoleReporter;
+
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& run : runs) {
+      if (run.error_occurred) continue;
+      const std::string& name = run.run_name.function_name;
+      if (run.run_type == Run::RT_Aggregate && run.aggregate_name == "mean") {
+        means_[name] = run.GetAdjustedRealTime();
+      } else if (run.run_type == Run::RT_Iteration) {
+        auto& [sum, count] = iterations_[name];
+        sum += run.GetAdjustedRealTime();
+        ++count;
+      }
+    }
+  }
+
+  void print_ratios() const {
+    std::printf("\nspeed-up over scalar (scalar time / family time; higher is better):\n");
+    std::printf("  %-30s %8s %8s %8s %12s\n", "case", "avx2", "avx512", "vnni", "scalar time");
+    for (const char* kind : {"matvec", "matmul"}) {
+      for (TensorType type : kTypes) {
+        for (const Shape& shape : kShapes) {
+          const std::string base = std::string(kind) + "/" + type_name(type) + "/" + shape.name;
+          const double scalar = mean(base + "/scalar");
+          if (scalar <= 0) continue;
+          std::printf("  %-30s", base.c_str());
+          for (const char* family : {"avx2", "avx512", "avx512-vnni"}) {
+            const double t = mean(base + "/" + family);
+            if (t > 0) {
+              std::printf(" %8.2f", scalar / t);
+            } else {
+              std::printf(" %8s", "-");
+            }
+          }
+          std::printf(" %12.3g\n", scalar);
+        }
+      }
+    }
+  }
+
+ private:
+  double mean(const std::string& name) const {
+    if (auto it = means_.find(name); it != means_.end()) return it->second;
+    auto it = iterations_.find(name);
+    return it == iterations_.end() ? 0 : it->second.first / it->second.second;
+  }
+
+  std::map<std::string, double> means_;
+  std::map<std::string, std::pair<double, int>> iterations_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  for (const char* kind : {"matvec", "matmul"}) {
+    const int64_t cols = std::string(kind) == "matvec" ? 1 : kBatchColumns;
+    for (TensorType type : kTypes) {
+      for (const Shape& shape : kShapes) {
+        for (k::KernelFamily family : kFamilies) {
+          const std::string name = std::string(kind) + "/" + type_name(type) + "/" + shape.name +
+                                   "/" + std::string(k::family_name(family));
+          benchmark::RegisterBenchmark(name.c_str(), run_product, type, shape, cols, family)
+              ->Unit(benchmark::kMicrosecond);
+        }
+      }
+    }
+  }
+  for (TensorType type : {TensorType::kQ8_0, TensorType::kQ4_K}) {
+    benchmark::RegisterBenchmark(("quantize_activations/" + type_name(type)).c_str(),
+                                 run_quantize_activations, type)
+        ->Unit(benchmark::kMicrosecond);
+  }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter(isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_ColorTabular
+                                               : benchmark::ConsoleReporter::OO_Tabular);
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  reporter.print_ratios();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,480 @@
+#pragma once
+// The AVX-512 kernels (F, BW, VL), written once for two families: avx512.cpp instantiates them
+// with kVnni = false (int8 products by VPMADDUBSW + VPMADDWD) and avx512_vnni.cpp with
+// kVnni = true (VPDPBUSD / VPDPWSSD, which multiply and accumulate in one instruction). Only
+// those two translation units may include this header; everything is in an anonymous namespace
+// (see tiling.h for why).
+//
+// Q8_0 / Q4_0 rows: two 32-element blocks per 512-bit register. With VNNI the weights plus 128
+// are the unsigned operand of VPDPBUSD and the activations the signed one; the integer
+// accumulator starts from -128 times the block's activation sum (stored with the activations,
+// already laid out as a vector, as are the activation scales), so each row x column pair costs
+// one integer product, one conversion and two float operations per 64 elements. Without VNNI,
+// Q4_0's nibbles (0..15) are the unsigned operand with a -8 offset, and Q8_0 uses the sign trick
+// (|w| times x with w's sign), as w + 128 times x can overflow VPMADDUBSW's 16-bit sums.
+//
+// K rows: each 256-element super-block is decoded once per row tile into 0..63 integers in
+// element order plus 16-bit sub-block scales laid out to match VPMADDUBSW's pairs; the products
+// are scaled by VPMADDWD / VPDPWSSD and summed in 32-bit integers over the whole super-block;
+// the mins (Q4_K, Q5_K) and Q6_K's -32 offset are one float multiply-add per super-block
+// against per-16 activation sums stored with the activations.
+
+// GCC 12's AVX-512 headers initialise their "undefined" vectors from themselves, which its own
+// -Wuninitialized then reports at every use (GCC bug 105593); the headers' lines are exempt.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#pragma GCC diagnostic pop
+
+#include <cstdint>
+
+#include "infer/kernels/blocks.h"
+#include "infer/kernels/dispatch.h"
+#include "infer/kernels/tiling.h"
+
+namespace ward::infer::kernels {
+namespace {  // NOLINT(google-build-namespaces): per translation unit on purpose, see tiling.h
+namespace avx512 {
+
+#define WARD_INLINE inline __attribute__((always_inline))
+
+WARD_INLINE __m256i load256(const void* p) {
+  return _mm256_loadu_si256(static_cast<const __m256i*>(p));
+}
+
+WARD_INLINE __m512i load512(const void* p) {
+  return _mm512_loadu_si512(p);
+}
+
+WARD_INLINE float half_to_float(uint16_t h) {
+  return _cvtsh_ss(h);
+}
+
+// [s0 x 8, s1 x 8] from a vector whose lanes 0 and 1 are s0 and s1.
+WARD_INLINE __m512 pair_scale(__m128 s01) {
+  const __m512i index = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  return _mm512_permutexvar_ps(index, _mm512_castps128_ps512(s01));
+}
+
+WARD_INLINE float reduce(__m512 v) {
+  return _mm512_reduce_add_ps(v);
+}
+
+// ---- Q8_0 and Q4_0 against kQ8x32 activations ---------------------------------------------------
+
+template <WeightKind kKind, bool kVnni>
+struct Q8x32Kernel {
+  static constexpr int kRows = 4;
+  static constexpr int kCols = 4;
+  static constexpr int kVectorRows = 4;
+  // Whether the integer accumulator starts from the activations' offset (-128 times each block's
+  // sum, or -8 times for Q4_0 without VNNI); non-VNNI Q8_0 uses the sign trick instead.
+  static constexpr bool kOffset = kVnni || kKind == kKindQ4_0;
+
+  struct Weights {
+    __m512i u;           // the unsigned operand
+    __m512 d;            // [d0 x 8, d1 x 8]
+    __mmask64 negative;  // sign trick only: lanes where w < 0
+  };
+
+  struct Activations {
+    __m512i x;
+    __m512 d;
+    __m512i offset;
+  };
+
+  // Blocks b and b + 1 of a row (only b, the other half zero, when kTail).
+  template <bool kTail>
+  static WARD_INLINE Weights weights(const uint8_t* row, int64_t b) {
+    Weights out{};
+    if constexpr (kKind == kKindQ8_0) {
+      const BlockQ8_0* blk = reinterpret_cast<const BlockQ8_0*>(row) + b;
+      __m512i w;
+      __m128 d;
+      if constexpr (kTail) {
+        w = _mm512_zextsi256_si512(load256(blk[0].qs));
+        d = _mm_cvtph_ps(_mm_cvtsi32_si128(blk[0].d));
+      } else {
+        w = _mm512_inserti64x4(_mm512_castsi256_si512(load256(blk[0].qs)), load256(blk[1].qs), 1);
+        d = _mm_cvtph_ps(_mm_cvtsi32_si128(blk[0].d | (blk[1].d << 16)));
+      }
+      out.d = pair_scale(d);
+      if constexpr (kVnni) {
+        out.u = _mm512_xor_si512(w, _mm512_set1_epi8(static_cast<char>(0x80)));  // w + 128
+      } else {
+        out.u = _mm512_abs_epi8(w);
+        out.negative = _mm512_movepi8_mask(w);
+      }
+    } else {
+      const BlockQ4_0* blk = reinterpret_cast<const BlockQ4_0*>(row) + b;
+      // 128-bit lanes [qs0, qs0, qs1, qs1]; lanes 1 and 3 shifted to their high nibbles.
+      const __m256i q0 =
+          _mm256_broadcastsi128_si256(_mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[0].qs)));
+      __m512i z;
+      __m128 d;
+      if constexpr (kTail) {
+        z = _mm512_zextsi256_si512(q0);
+        d = _mm_cvtph_ps(_mm_cvtsi32_si128(blk[0].d));
+      } else {
+        const __m256i q1 = _mm256_broadcastsi128_si256(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk[1].qs)));
+        z = _mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1);
+        d = _mm_cvtph_ps(_mm_cvtsi32_si128(blk[0].d | (blk[1].d << 16)));
+      }
+      z = _mm512_mask_srli_epi16(z, 0xff00ff00u, z, 4);
+      out.u = _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+      // With VNNI the offset is -128 * sum: make the weights (q - 8) + 128 = q + 120.
+      if constexpr (kVnni) out.u = _mm512_add_epi8(out.u, _mm512_set1_epi8(120));
+      out.d = pair_scale(d);
+    }
+    return out;
+  }
+
+  // Blocks b and b + 1 of a column; past the last block the layout holds zeros.
+  static WARD_INLINE Activations activations(const MatmulArgs& a, const uint8_t* col, int64_t b) {
+    Activations out{};
+    out.x = load512(col + 32 * b);
+    out.d = _mm512_loadu_ps(reinterpret_cast<const float*>(col + a.x_scale_offset) + 8 * b);
+    if constexpr (kOffset) {
+      out.offset = load512(reinterpret_cast<const int32_t*>(col + a.x_sum_offset) + 8 * b);
+      if constexpr (!kVnni) out.offset = _mm512_srai_epi32(out.offset, 4);  // -8 * sum
+    }
+    return out;
+  }
+
+  static WARD_INLINE __m512i dot(const Weights& w, const Activations& x) {
+    if constexpr (kVnni) {
+      return _mm512_dpbusd_epi32(x.offset, w.u, x.x);
+    } else {
+      const __m512i ones = _mm512_set1_epi16(1);
+      if constexpr (kKind == kKindQ8_0) {
+        const __m512i signed_x = _mm512_mask_sub_epi8(x.x, w.negative, _mm512_setzero_si512(), x.x);
+        return _mm512_madd_epi16(_mm512_maddubs_epi16(w.u, signed_x), ones);
+      } else {
+        return _mm512_add_epi32(_mm512_madd_epi16(_mm512_maddubs_epi16(w.u, x.x), ones), x.offset);
+      }
+    }
+  }
+
+  template <int R, int C, bool kTail>
+  static WARD_INLINE void step(const MatmulArgs& a, const uint8_t* const* rows,
+                               const uint8_t* const* cols, int64_t b, __m512 (&acc)[R][C]) {
+    Weights w[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) w[r] = weights<kTail>(rows[r], b);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const Activations x = activations(a, cols[c], b);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) {
+        const __m512 products = _mm512_cvtepi32_ps(dot(w[r], x));
+        acc[r][c] = _mm512_fmadd_ps(products, _mm512_mul_ps(w[r].d, x.d), acc[r][c]);
+      }
+    }
+  }
+
+  template <int R, int C>
+  static void tile(const MatmulArgs& a, int64_t r0, int64_t c0) {
+    const int64_t blocks = a.k / 32;
+    const uint8_t* rows[R];
+    const uint8_t* cols[C];
+    __m512 acc[R][C];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      rows[r] = a.w + (r0 + r) * a.w_row_bytes;
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) cols[c] = a.x + (c0 + c) * a.x_col_bytes;
+    int64_t b = 0;
+    for (; b + 2 <= blocks; b += 2) step<R, C, false>(a, rows, cols, b, acc);
+    if (b < blocks) step<R, C, true>(a, rows, cols, b, acc);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) a.y[(c0 + c) * a.y_stride + r0 + r] = reduce(acc[r][c]);
+    }
+  }
+};
+
+// ---- Q4_K, Q5_K and Q6_K against kQ8x256 activations ------------------------------------------
+
+template <WeightKind kKind, bool kVnni>
+struct KQuantKernel {
+  static constexpr int kRows = 2;
+  static constexpr int kCols = 4;
+  static constexpr int kVectorRows = 2;
+
+  // One super-block of one row, decoded.
+  struct Weights {
+    __m512i q[4];   // elements 64t .. 64t + 63, unsigned
+    __m512i sc[4];  // int16 scale of each VPMADDUBSW pair of q[t]
+    __m512 mins;    // per 16 elements: what multiplies the activation sum (subtracted)
+    __m512 d;       // the super-block scale, broadcast
+  };
+
+  // Scales and mins of Q4_K / Q5_K: 8 bytes each.
+  static WARD_INLINE void unpack_scales(const uint8_t* packed, uint64_t& scales, uint64_t& mins) {
+    uint32_t u0, u1, u2;
+    __builtin_memcpy(&u0, packed, 4);
+    __builtin_memcpy(&u1, packed + 4, 4);
+    __builtin_memcpy(&u2, packed + 8, 4);
+    const uint32_t sc_low = u0 & 0x3f3f3f3fu;
+    const uint32_t m_low = u1 & 0x3f3f3f3fu;
+    const uint32_t sc_high = (u2 & 0x0f0f0f0fu) | ((u0 >> 2) & 0x30303030u);
+    const uint32_t m_high = ((u2 >> 4) & 0x0f0f0f0fu) | ((u1 >> 2) & 0x30303030u);
+    scales = sc_low | (static_cast<uint64_t>(sc_high) << 32);
+    mins = m_low | (static_cast<uint64_t>(m_high) << 32);
+  }
+
+  // Scales per 32 elements (Q4_K, Q5_K): pair i of q[t] is in sub-block 2t + i / 16.
+  static WARD_INLINE void scales_per_32(uint64_t scales, __m512i (&sc)[4]) {
+    const __m512i s16 =
+        _mm512_castsi128_si512(_mm_cvtepu8_epi16(_mm_cvtsi64_si128(static_cast<int64_t>(scales))));
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; ++t) {
+      const __m512i index =
+          _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(static_cast<int16_t>(2 * t))),
+                             _mm256_set1_epi16(static_cast<int16_t>(2 * t + 1)), 1);
+      sc[t] = _mm512_permutexvar_epi16(index, s16);
+    }
+  }
+
+  static WARD_INLINE __m512 mins_per_16(uint64_t mins, float dmin) {
+    const __m128i m8 = _mm_cvtsi64_si128(static_cast<int64_t>(mins));
+    const __m128i doubled = _mm_unpacklo_epi8(m8, m8);  // m0 m0 m1 m1 ...
+    return _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(doubled)), _mm512_set1_ps(dmin));
+  }
+
+  // Q4_K / Q5_K nibbles: q[t] = low nibbles of qs[32t .. 32t + 31], then their high nibbles.
+  static WARD_INLINE __m512i nibbles(const uint8_t* qs32) {
+    __m512i z = _mm512_broadcast_i64x4(load256(qs32));
+    z = _mm512_mask_srli_epi16(z, 0xffff0000u, z, 4);
+    return _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
+  }
+
+  static WARD_INLINE Weights weights(const uint8_t* row, int64_t sb) {
+    Weights out;
+    if constexpr (kKind == kKindQ4_K || kKind == kKindQ5_K) {
+      const uint8_t* packed;
+      const uint8_t* qs;
+      uint16_t d, dmin;
+      if constexpr (kKind == kKindQ4_K) {
+        const BlockQ4_K* blk = reinterpret_cast<const BlockQ4_K*>(row) + sb;
+        packed = blk->scales;
+        qs = blk->qs;
+        d = blk->d;
+        dmin = blk->dmin;
+      } else {
+        const BlockQ5_K* blk = reinterpret_cast<const BlockQ5_K*>(row) + sb;
+        packed = blk->scales;
+        qs = blk->qs;
+        d = blk->d;
+        dmin = blk->dmin;
+      }
+      uint64_t scales, mins;
+      unpack_scales(packed, scales, mins);
+      scales_per_32(scales, out.sc);
+      out.mins = mins_per_16(mins, half_to_float(dmin));
+      out.d = _mm512_set1_ps(half_to_float(d));
+#pragma GCC unroll 4
+      for (int t = 0; t < 4; ++t) out.q[t] = nibbles(qs + 32 * t);
+      if constexpr (kKind == kKindQ5_K) {
+        // The fifth bit of element 32j + l is bit j of qh[l]: for q[t], bit 2t in the low half
+        // and bit 2t + 1 in the high half.
+        const BlockQ5_K* blk = reinterpret_cast<const BlockQ5_K*>(row) + sb;
+        const __m512i qh = _mm512_broadcast_i64x4(load256(blk->qh));
+        const __m512i sixteen = _mm512_set1_epi8(16);
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          const __m512i bit = _mm512_inserti64x4(
+              _mm512_castsi256_si512(_mm256_set1_epi8(static_cast<char>(1 << (2 * t)))),
+              _mm256_set1_epi8(static_cast<char>(1 << (2 * t + 1))), 1);
+          const __mmask64 set = _mm512_test_epi8_mask(qh, bit);
+          out.q[t] = _mm512_mask_add_epi8(out.q[t], set, out.q[t], sixteen);
+        }
+      }
+    } else {
+      const BlockQ6_K* blk = reinterpret_cast<const BlockQ6_K*>(row) + sb;
+      const float d = half_to_float(blk->d);
+      out.d = _mm512_set1_ps(d);
+      // Scales per 16 elements: pair i of q[t] is in sub-block 4t + i / 8.
+      const __m128i s8 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(blk->scales));
+      const __m512i s16 = _mm512_castsi256_si512(_mm256_cvtepi8_epi16(s8));
+#pragma GCC unroll 4
+      for (int t = 0; t < 4; ++t) {
+        const __m512i index = _mm512_set_epi16(
+            4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3, 4 * t + 3,
+            4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2, 4 * t + 2,
+            4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1, 4 * t + 1,
+            4 * t, 4 * t, 4 * t, 4 * t, 4 * t, 4 * t, 4 * t, 4 * t);
+        out.sc[t] = _mm512_permutexvar_epi16(index, s16);
+      }
+      // q - 32 = q - 32: the 32 * d * scale * (sum of x) part, per 16 elements.
+      out.mins =
+          _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(s8)), _mm512_set1_ps(32.0f * d));
+      // Element order: q[2h] = elements 128h .. 128h + 63, low nibbles of ql[64h .. 64h + 63];
+      // q[2h + 1] = elements 128h + 64 .. 128h + 127, their high nibbles. The two high bits of
+      // element 128h + 32s + l (s < 4, l < 32) are bits 2s, 2s + 1 of qh[32h + l].
+      const __m512i low4 = _mm512_set1_epi8(0x0f);
+      const __m512i bits45 = _mm512_set1_epi8(0x30);
+      // Shift counts per 16-bit lane moving bits 2s, 2s + 1 to bits 4, 5 (low half: s even,
+      // high half: s odd). Contamination from the neighbouring byte lands outside bits 4-5.
+      const __m512i left_01 =
+          _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(4)), _mm256_set1_epi16(2), 1);
+      const __m512i right_23 =
+          _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_set1_epi16(0)), _mm256_set1_epi16(2), 1);
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) {
+        const __m512i ql = load512(blk->ql + 64 * h);
+        const __m512i qh = _mm512_broadcast_i64x4(load256(blk->qh + 32 * h));
+        const __m512i high01 = _mm512_and_si512(_mm512_sllv_epi16(qh, left_01), bits45);
+        const __m512i high23 = _mm512_and_si512(_mm512_srlv_epi16(qh, right_23), bits45);
+        // (a & b) | c
+        out.q[2 * h] = _mm512_ternarylogic_epi32(ql, low4, high01, 0xea);
+        out.q[2 * h + 1] = _mm512_ternarylogic_epi32(_mm512_srli_epi16(ql, 4), low4, high23, 0xea);
+      }
+    }
+    return out;
+  }
+
+  static WARD_INLINE __m512i scaled_dot(__m512i acc, __m512i q, __m512i x, __m512i sc) {
+    const __m512i pairs = _mm512_maddubs_epi16(q, x);
+    if constexpr (kVnni) {
+      return _mm512_dpwssd_epi32(acc, pairs, sc);
+    } else {
+      return _mm512_add_epi32(acc, _mm512_madd_epi16(pairs, sc));
+    }
+  }
+
+  template <int R, int C>
+  static void tile(const MatmulArgs& a, int64_t r0, int64_t c0) {
+    const int64_t super_blocks = a.k / 256;
+    const uint8_t* rows[R];
+    const uint8_t* cols[C];
+    __m512 acc[R][C];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      rows[r] = a.w + (r0 + r) * a.w_row_bytes;
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) cols[c] = a.x + (c0 + c) * a.x_col_bytes;
+    for (int64_t sb = 0; sb < super_blocks; ++sb) {
+      Weights w[R];
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) w[r] = weights(rows[r], sb);
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const uint8_t* x = cols[c] + 256 * sb;
+        const __m512 dx =
+            _mm512_set1_ps(reinterpret_cast<const float*>(cols[c] + a.x_scale_offset)[sb]);
+        const __m512 sums =
+            _mm512_loadu_ps(reinterpret_cast<const float*>(cols[c] + a.x_sum_offset) + 16 * sb);
+        __m512i isum[R];
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) isum[r] = _mm512_setzero_si512();
+#pragma GCC unroll 4
+        for (int t = 0; t < 4; ++t) {
+          const __m512i xt = load512(x + 64 * t);
+#pragma GCC unroll 8
+          for (int r = 0; r < R; ++r) isum[r] = scaled_dot(isum[r], w[r].q[t], xt, w[r].sc[t]);
+        }
+#pragma GCC unroll 8
+        for (int r = 0; r < R; ++r) {
+          acc[r][c] =
+              _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum[r]), _mm512_mul_ps(w[r].d, dx), acc[r][c]);
+          acc[r][c] = _mm512_fnmadd_ps(w[r].mins, sums, acc[r][c]);
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) a.y[(c0 + c) * a.y_stride + r0 + r] = reduce(acc[r][c]);
+    }
+  }
+};
+
+// ---- F32, F16 and BF16 against float activations ------------------------------------------------
+
+template <WeightKind kKind>
+struct FloatKernel {
+  static constexpr int kRows = 4;
+  static constexpr int kCols = 4;
+  static constexpr int kVectorRows = 4;
+
+  static WARD_INLINE __m512 weights(const uint8_t* row, int64_t i, __mmask16 mask) {
+    if constexpr (kKind == kKindF32) {
+      return _mm512_maskz_loadu_ps(mask, reinterpret_cast<const float*>(row) + i);
+    } else {
+      const __m256i h = _mm256_maskz_loadu_epi16(mask, reinterpret_cast<const uint16_t*>(row) + i);
+      if constexpr (kKind == kKindF16) {
+        return _mm512_cvtph_ps(h);
+      } else {
+        return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+      }
+    }
+  }
+
+  template <int R, int C>
+  static WARD_INLINE void step(const uint8_t* const* rows, const float* const* cols, int64_t i,
+                               __mmask16 mask, __m512 (&acc)[R][C]) {
+    __m512 w[R];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) w[r] = weights(rows[r], i, mask);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+      const __m512 x = _mm512_maskz_loadu_ps(mask, cols[c] + i);
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) acc[r][c] = _mm512_fmadd_ps(w[r], x, acc[r][c]);
+    }
+  }
+
+  template <int R, int C>
+  static void tile(const MatmulArgs& a, int64_t r0, int64_t c0) {
+    const uint8_t* rows[R];
+    const float* cols[C];
+    __m512 acc[R][C];
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r) {
+      rows[r] = a.w + (r0 + r) * a.w_row_bytes;
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) acc[r][c] = _mm512_setzero_ps();
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c)
+      cols[c] = reinterpret_cast<const float*>(a.x + (c0 + c) * a.x_col_bytes);
+    int64_t i = 0;
+    for (; i + 16 <= a.k; i += 16) step<R, C>(rows, cols, i, 0xffff, acc);
+    if (i < a.k) step<R, C>(rows, cols, i, static_cast<__mmask16>((1u << (a.k - i)) - 1), acc);
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) {
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) a.y[(c0 + c) * a.y_stride + r0 + r] = reduce(acc[r][c]);
+    }
+  }
+};
+
+#undef WARD_INLINE
+
+template <bool kVnni>
+KernelTable make_table() {
+  return KernelTable{{
+      run_matmul<FloatKernel<kKindF32>>,
+      run_matmul<FloatKernel<kKindF16>>,
+      run_matmul<FloatKernel<kKindBF16>>,
+      run_matmul<Q8x32Kernel<kKindQ8_0, kVnni>>,
+      run_matmul<Q8x32Kernel<kKindQ4_0, kVnni>>,
+      run_matmul<KQuantKernel<kKindQ4_K, kVnni>>,
+      run_matmul<KQuantKernel<kKindQ5_K, kVnni>>,
+      run_matmul<KQuantKernel<kKindQ6_K, kVnni>>,
+  }};
+}
+
+}  // namespace avx512
+}  // namespace
+}  // namespace ward::infer::kernels

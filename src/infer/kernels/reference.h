@@ -1,0 +1,55 @@
+#pragma once
+// The scalar reference code: dequantisers, quantisers and the activation quantisers. Portable,
+// written for clarity; the oracle the SIMD families are tested against. Internal to
+// src/infer/kernels (kernels.h is the public face). Thread-safe: pure functions of their inputs.
+
+#include <cstdint>
+
+#include "infer/kernels/dispatch.h"
+
+namespace ward::infer::kernels::reference {
+
+// The 6-bit scales and mins of a Q4_K / Q5_K super-block, unpacked from its 12 bytes.
+void unpack_scales_mins(const uint8_t* packed, uint8_t scales[8], uint8_t mins[8]);
+// The inverse: scales and mins (each < 64) into 12 bytes.
+void pack_scales_mins(const uint8_t scales[8], const uint8_t mins[8], uint8_t packed[12]);
+
+// Dequantisers: `n` elements, a whole number of blocks.
+void dequantize_f32(const void* src, float* dst, int64_t n);
+void dequantize_f16(const void* src, float* dst, int64_t n);
+void dequantize_bf16(const void* src, float* dst, int64_t n);
+void dequantize_q8_0(const void* src, float* dst, int64_t n);
+void dequantize_q4_0(const void* src, float* dst, int64_t n);
+void dequantize_q4_k(const void* src, float* dst, int64_t n);
+void dequantize_q5_k(const void* src, float* dst, int64_t n);
+void dequantize_q6_k(const void* src, float* dst, int64_t n);
+void dequantize_q8_k(const void* src, float* dst, int64_t n);
+
+// Quantisers: `n` elements, a whole number of blocks.
+void quantize_f32(const float* src, void* dst, int64_t n);
+void quantize_f16(const float* src, void* dst, int64_t n);
+void quantize_bf16(const float* src, void* dst, int64_t n);
+void quantize_q8_0(const float* src, void* dst, int64_t n);
+void quantize_q4_0(const float* src, void* dst, int64_t n);
+void quantize_q4_k(const float* src, void* dst, int64_t n);
+void quantize_q5_k(const float* src, void* dst, int64_t n);
+void quantize_q6_k(const float* src, void* dst, int64_t n);
+void quantize_q8_k(const float* src, void* dst, int64_t n);
+
+// Activation quantisers: one column of `k` floats into the layout QuantizedActivations documents.
+// kQ8x32: int8 values at `values`; per pair of 32-element blocks (2p, 2p + 1), 16 floats at
+// scales + 16p (block 2p's scale in lanes 0-7, block 2p + 1's in lanes 8-15) and 16 int32 at
+// offsets + 16p (lane 0: -128 times the sum of block 2p's values, lane 8: block 2p + 1's, the rest
+// 0). A missing last block (odd k / 32) has zero values, scales and offsets.
+void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float* scales,
+                               int32_t* offsets);
+
+// Where kQ8x32 keeps block b's scale and offset (the lane index within the column's arrays).
+inline int64_t q8x32_lane(int64_t b) {
+  return 16 * (b / 2) + 8 * (b % 2);
+}
+// kQ8x256: int8 values, per 256 a float scale, per 16 the float sum scale * sum of the values.
+void quantize_activation_q8x256(const float* x, int64_t k, int8_t* values, float* scales,
+                                float* group_sums);
+
+}  // namespace ward::infer::kernels::reference
