@@ -1,6 +1,6 @@
 #pragma once
-// Internal to ward_crypto (not for other modules): owners for OpenSSL objects, and the
-// translation of OpenSSL's error queue into core::Error.
+// Internal to ward_crypto (not for other modules): the translation of OpenSSL's error queue into
+// core::Error, and core::Owned for OpenSSL objects.
 //
 // Thread-safety: OpenSSL keeps its error queue per thread, so these helpers are safe to call from
 // any thread; each owner is as thread-safe as the object it owns.
@@ -15,19 +15,11 @@
 #include <string>
 
 #include "core/error.h"
+#include "core/owned.h"
 
 namespace ward::crypto::detail {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* object) const {
-    Free(object);
-  }
-};
-
-template <typename T, auto Free>
-using Owned = std::unique_ptr<T, Deleter<Free>>;
+using core::Owned;
 
 // An Error whose message ends with OpenSSL's reason, e.g. "(error:0A000102:SSL routines::...)".
 // It also empties this thread's error queue, so that a stale entry cannot later be mistaken for

@@ -5,21 +5,15 @@
 
 #include <mutex>
 
+#include "core/owned.h"
 #include "crypto/tls.h"
 
 namespace ward::gov::oidc {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* object) const {
-    Free(object);
-  }
-};
-using Easy = std::unique_ptr<CURL, Deleter<curl_easy_cleanup>>;
-using Url = std::unique_ptr<CURLU, Deleter<curl_url_cleanup>>;
-using HeaderList = std::unique_ptr<curl_slist, Deleter<curl_slist_free_all>>;
+using Easy = core::Owned<CURL, curl_easy_cleanup>;
+using Url = core::Owned<CURLU, curl_url_cleanup>;
+using HeaderList = core::Owned<curl_slist, curl_slist_free_all>;
 
 struct CurlString {
   char* text = nullptr;

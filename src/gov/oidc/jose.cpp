@@ -12,20 +12,13 @@
 #include <cctype>
 #include <set>
 
+#include "core/owned.h"
 #include "gov/oidc/base64url.h"
 
 namespace ward::gov::oidc {
 namespace {
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* object) const {
-    Free(object);
-  }
-};
-template <typename T, auto Free>
-using Owned = std::unique_ptr<T, Deleter<Free>>;
+using core::Owned;
 
 using BigNum = Owned<BIGNUM, BN_free>;
 using ParamBuilder = Owned<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>;
