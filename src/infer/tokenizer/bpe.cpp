@@ -75,11 +75,9 @@ void BpeSession::add_candidate(int32_t left, int32_t right) {
   const TokenId a = symbols_[left].id;
   const TokenId b = symbols_[right].id;
   if (a == kNoToken || b == kNoToken) return;
-  const uint64_t key =
-      (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-  auto it = data_.merges.find(key);
-  if (it == data_.merges.end()) return;
-  heap_.push_back({it->second.rank, left, right, a, b});
+  const MergeIndex::Merge* merge = data_.merges.find(a, b);
+  if (merge == nullptr) return;
+  heap_.push_back({merge->rank, left, right, a, b});
   std::push_heap(heap_.begin(), heap_.end(),
                  [](const Candidate& x, const Candidate& y) { return lower_priority(x, y); });
 }
@@ -117,9 +115,7 @@ void BpeSession::merge_word(std::string_view word, std::vector<TokenId>& out) {
     if (left.length == 0 || right.length == 0 || left.id != c.left_id || right.id != c.right_id) {
       continue;
     }
-    const uint64_t key = (static_cast<uint64_t>(static_cast<uint32_t>(c.left_id)) << 32) |
-                         static_cast<uint32_t>(c.right_id);
-    left.id = data_.merges.at(key).result;
+    left.id = data_.merges.find(c.left_id, c.right_id)->result;
     left.length += right.length;
     right.length = 0;
     left.next = right.next;

@@ -44,23 +44,17 @@ class SpmSession {
       symbols_.push_back({offset, length, index - 1, offset + length < size ? index + 1 : -1});
       offset += length;
     }
-    for (int32_t i = 1; i < static_cast<int32_t>(symbols_.size()); ++i) add_bigram(i - 1, i);
-
-    while (!heap_.empty()) {
-      std::pop_heap(heap_.begin(), heap_.end(), lower_priority);
-      const Bigram b = heap_.back();
-      heap_.pop_back();
-      Symbol& left = symbols_[b.left];
-      Symbol& right = symbols_[b.right];
-      if (left.length == 0 || right.length == 0 || left.length + right.length != b.length) {
-        continue;
-      }
-      left.length += right.length;
-      right.length = 0;
-      left.next = right.next;
-      if (right.next >= 0) symbols_[right.next].prev = b.left;
-      add_bigram(left.prev, b.left);
-      add_bigram(b.left, left.next);
+    // A character that no token of two or more bytes contains (a newline, in most vocabularies)
+    // never merges, so no merge crosses it: the merges on each side of it are the same whether
+    // the pieces are merged together or apart. Merging one such segment at a time keeps the
+    // queue small (a line of code, not the whole file).
+    const auto count = static_cast<int32_t>(symbols_.size());
+    for (int32_t i = 0; i < count; ++i) {
+      if (i > 0) add_bigram(i - 1, i);
+      const Symbol& s = symbols_[i];
+      const bool barrier =
+          s.length == 1 && data_.spm_barrier[static_cast<unsigned char>(text_[s.begin])];
+      if (barrier || i + 1 == count) merge_queued();
     }
 
     for (int32_t i = symbols_.empty() ? -1 : 0; i >= 0; i = symbols_[i].next) {
@@ -79,6 +73,25 @@ class SpmSession {
   }
 
  private:
+  void merge_queued() {
+    while (!heap_.empty()) {
+      std::pop_heap(heap_.begin(), heap_.end(), lower_priority);
+      const Bigram b = heap_.back();
+      heap_.pop_back();
+      Symbol& left = symbols_[b.left];
+      Symbol& right = symbols_[b.right];
+      if (left.length == 0 || right.length == 0 || left.length + right.length != b.length) {
+        continue;
+      }
+      left.length += right.length;
+      right.length = 0;
+      left.next = right.next;
+      if (right.next >= 0) symbols_[right.next].prev = b.left;
+      add_bigram(left.prev, b.left);
+      add_bigram(b.left, left.next);
+    }
+  }
+
   void add_bigram(int32_t left, int32_t right) {
     if (left < 0 || right < 0) return;
     // Live neighbours are contiguous in the text, so their joined text is one slice of it.

@@ -248,8 +248,7 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
     }
     d->attrs[id] = attr_of_type(type);
   }
-  d->by_text.reserve(n);
-  for (int32_t id = 0; id < n; ++id) d->by_text[d->texts[id]] = id;  // a later duplicate wins
+  d->by_text.build(d->texts);  // a later duplicate wins
 
   // Merges (BPE).
   if (d->model == TokenizerModel::kBpe) {
@@ -279,9 +278,7 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
       }
       joined.assign(left);
       joined.append(right);
-      const uint64_t key =
-          (static_cast<uint64_t>(static_cast<uint32_t>(a)) << 32) | static_cast<uint32_t>(b);
-      d->merges.emplace(key, BpeMerge{static_cast<int32_t>(rank), d->find(joined)});
+      d->merges.insert(a, b, {static_cast<int32_t>(rank), d->find(joined)});
     }
     for (int b = 0; b < 256; ++b) d->byte_tokens[b] = d->find(byte_to_unicode(b));
   }
@@ -420,6 +417,12 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
       if (id == kNoToken) id = s.unknown;
       d->byte_fallback[b] = id;
     }
+    std::array<bool, 256> in_longer_token{};
+    for (const std::string& text : d->texts) {
+      if (text.size() < 2) continue;
+      for (unsigned char c : text) in_longer_token[c] = true;
+    }
+    for (int b = 0; b < 128; ++b) d->spm_barrier[b] = !in_longer_token[b];
   }
   return d;
 }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "infer/tokenizer/lookup_tables.h"
 #include "infer/tokenizer/tokenizer.h"
 
 namespace ward::infer::tokenizer {
@@ -27,11 +28,6 @@ enum TokenAttr : uint16_t {
   kAttrRstrip = 1 << 7,  // white space after it is dropped
 };
 
-struct BpeMerge {
-  int32_t rank = 0;           // position in tokenizer.ggml.merges: lower merges first
-  TokenId result = kNoToken;  // the token of the joined text, kNoToken when there is none
-};
-
 struct Tokenizer::Data {
   TokenizerModel model = TokenizerModel::kSpm;
   PreTokenizerProfile pre;
@@ -42,24 +38,25 @@ struct Tokenizer::Data {
   std::vector<uint16_t> attrs;      // id -> TokenAttr bits
   std::vector<std::string> pieces;  // id -> rendering of a normal or byte token (token_to_piece)
   std::vector<bool> end_of_generation;
-  // text -> id; the views point into `texts`, which never changes after construction.
-  std::unordered_map<std::string_view, TokenId> by_text;
+  // text -> id over `texts`, which never changes after construction.
+  TextIndex by_text;
 
-  // BPE: (left id << 32 | right id) -> merge; the token of each byte's GPT-2 character.
-  std::unordered_map<uint64_t, BpeMerge> merges;
+  // BPE: (left id, right id) -> (rank in tokenizer.ggml.merges, lower first; the token of the
+  // joined text or kNoToken); the token of each byte's GPT-2 character.
+  MergeIndex merges;
   std::array<TokenId, 256> byte_tokens{};
   // SPM: the token that spells each byte when no piece covers it (<0xXX>, else the byte itself
   // as a token, else the unknown token, else kNoToken and the byte is dropped).
   std::array<TokenId, 256> byte_fallback{};
+  // SPM: the ASCII bytes that no token text of two or more bytes contains. Such a byte is a
+  // character that never merges, so merging can proceed one segment between them at a time.
+  std::array<bool, 256> spm_barrier{};
 
   // Control, user-defined and unknown tokens, longest text first (ties: lower id first): the
   // order in which they are searched for in the text.
   std::vector<TokenId> specials_by_length;
 
-  TokenId find(std::string_view text) const {
-    auto it = by_text.find(text);
-    return it == by_text.end() ? kNoToken : it->second;
-  }
+  TokenId find(std::string_view text) const { return by_text.find(text); }
   bool valid(TokenId id) const { return id >= 0 && static_cast<size_t>(id) < texts.size(); }
 };
 

@@ -1,11 +1,18 @@
 // The reference test vectors: for each of the eight vocabulary-only GGUF files in
 // ../shared/fixtures/vocab/, every case of its .inp file must tokenize (add_special = false,
 // parse_special = false) to the ids that llama.cpp wrote in its .out file, and must come back
-// unchanged through detokenize(). Each vocabulary is loaded once for the whole suite.
+// unchanged through detokenize(). Then two larger texts (118 KB of real source code from the
+// scanner fixtures, 40 KB of Unicode stress text) must give the same ids as llama.cpp, checked by
+// count and hash (oracle/llama_cpp_ids.mjs printed the expected values). Each vocabulary is
+// loaded once per test process.
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -153,16 +160,195 @@ TEST_P(InferTokenizerFixture, EveryCaseRoundTripsThroughDetokenize) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Vocabularies, InferTokenizerFixture,
-                         ::testing::Values("llama-spm", "llama-bpe", "qwen2", "deepseek-coder",
-                                           "starcoder", "refact", "gpt-2", "phi-3"),
-                         [](const ::testing::TestParamInfo<std::string>& param) {
-                           std::string name = param.param;
-                           for (char& ch : name) {
-                             if (ch == '-') ch = '_';
-                           }
-                           return name;
-                         });
+// What llama.cpp (node-llama-cpp 3.21.1) gives for the corpora below: oracle/llama_cpp_ids.mjs.
+struct Expected {
+  const char* vocab;
+  const char* corpus;
+  size_t count;
+  uint64_t fnv1a64;  // of the ids, each as 4 little-endian bytes
+};
+constexpr Expected kLlamaCpp[] = {
+    {"llama-spm", "code", 46718, 0xb78de2618ca4e767ull},
+    {"llama-spm", "unicode_stress", 29951, 0x70fb53f6159ac024ull},
+    {"llama-bpe", "code", 34847, 0x5f433bc43869ffdaull},
+    {"llama-bpe", "unicode_stress", 22901, 0xa6872f15c3e1136eull},
+    {"qwen2", "code", 35659, 0xcd43ef9fd9140a12ull},
+    {"qwen2", "unicode_stress", 22699, 0x5f964a1389ac7759ull},
+    {"deepseek-coder", "code", 45888, 0xdde9863c05523d70ull},
+    {"deepseek-coder", "unicode_stress", 31773, 0x57592c3eac6dfcffull},
+    {"starcoder", "code", 41394, 0x8220fbbca3a41666ull},
+    {"starcoder", "unicode_stress", 26890, 0x30a082d8a8a9147aull},
+    {"refact", "code", 41394, 0xae058fbcd5f85b59ull},
+    {"refact", "unicode_stress", 26943, 0x486fc9447163a3c9ull},
+    {"gpt-2", "code", 53113, 0xb8e8a142d90486d3ull},
+    {"gpt-2", "unicode_stress", 31495, 0x3140bb145528f51aull},
+    {"phi-3", "code", 46718, 0xb78de2618ca4e767ull},
+    {"phi-3", "unicode_stress", 29951, 0x70fb53f6159ac024ull},
+};
+
+uint64_t fnv1a64(const std::vector<TokenId>& ids) {
+  uint64_t hash = 0xcbf29ce484222325ull;
+  for (TokenId id : ids) {
+    const auto u = static_cast<uint32_t>(id);
+    for (int k = 0; k < 4; ++k) {
+      hash ^= (u >> (8 * k)) & 0xFF;
+      hash *= 0x100000001b3ull;
+    }
+  }
+  return hash;
+}
+
+// The corpora, as the oracle script builds them.
+std::map<std::string, std::string> corpora() {
+  static const char* kCodeFiles[] = {
+      "scan/bandit/tests/functional/test_functional.py",
+      "scan/gosec/testutils/g115_samples.go",
+      "scan/gosec/testutils/g118_samples.go",
+      "scan/juliet-c/testcasesupport/io.c",
+      "scan/juliet-c/testcasesupport/std_testcase.h",
+      "scan/juliet-c/testcasesupport/std_thread.c",
+  };
+  std::string code;
+  for (const char* file : kCodeFiles) code += read_all(test::fixture(file));
+  return {{"code", code},
+          {"unicode_stress",
+           read_all(std::filesystem::path(WARD_TOKENIZER_TEST_DATA) / "unicode_stress.txt")}};
+}
+
+class InferTokenizerCorpus : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(InferTokenizerCorpus, LargeTextsGiveLlamaCppsIdsAndRoundTrip) {
+  const Fixture& fixture = load(GetParam());
+  ASSERT_TRUE(fixture.tokenizer);
+  const auto texts = corpora();
+  int checked = 0;
+  for (const Expected& e : kLlamaCpp) {
+    if (GetParam() != e.vocab) continue;
+    const std::string& text = texts.at(e.corpus);
+    ASSERT_GT(text.size(), 30000u) << e.corpus;
+    const auto start = std::chrono::steady_clock::now();
+    const std::vector<TokenId> ids = fixture.tokenizer->tokenize(text, false, false);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    // Reported, not asserted: timings belong to benchmarks, and this may be a sanitizer build.
+    std::cout << "  " << e.vocab << " " << e.corpus << ": " << text.size() << " bytes, "
+              << ids.size() << " tokens, "
+              << std::chrono::duration<double, std::milli>(elapsed).count() << " ms\n";
+    EXPECT_EQ(ids.size(), e.count) << e.vocab << " " << e.corpus;
+    EXPECT_EQ(fnv1a64(ids), e.fnv1a64) << e.vocab << " " << e.corpus << ": the ids differ from "
+                                       << "llama.cpp's; the fixture cases may show where";
+    auto back = fixture.tokenizer->detokenize(ids);
+    ASSERT_TRUE(back.ok());
+    EXPECT_TRUE(*back == text) << e.vocab << " " << e.corpus << " does not round-trip";
+    ++checked;
+  }
+  EXPECT_EQ(checked, 2);
+}
+
+// The reference ids of the fixture case whose text is `text`.
+std::vector<TokenId> reference_ids(const Fixture& fixture, const std::string& text) {
+  for (const Case& c : fixture.cases) {
+    if (c.text == text) return c.expected;
+  }
+  ADD_FAILURE() << "no fixture case " << escaped(text);
+  return {};
+}
+
+// Special ids, as each file's metadata and token list give them (looked up in the files with a
+// GGUF dump; names in comments).
+TEST(InferTokenizerSpecialIds, DefaultsMetadataAndDetection) {
+  struct Row {
+    const char* vocab;
+    TokenId bos, eos, eot, fim_pre, fim_suf, fim_mid, fim_pad, fim_rep;
+    bool add_bos;
+  };
+  const Row rows[] = {
+      // Llama 2: <s> </s>; no end-of-turn or FIM tokens.
+      {"llama-spm", 1, 2, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, true},
+      // Llama 3: <|begin_of_text|> <|end_of_text|> <|eot_id|>; add_bos from the pre-tokenizer.
+      {"llama-bpe", 128000, 128001, 128009, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, true},
+      // Qwen2: <|endoftext|> for both, <|im_end|>.
+      {"qwen2", 151643, 151643, 151645, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, false},
+      // DeepSeek Coder: <｜end▁of▁sentence｜>, <｜fim▁begin｜> <｜fim▁hole｜> <｜fim▁end｜>.
+      {"deepseek-coder", 32013, 32014, 32014, 32016, 32015, 32017, kNoToken, kNoToken, true},
+      // StarCoder: <|endoftext|>, <fim_prefix> <fim_suffix> <fim_middle> <fim_pad>.
+      {"starcoder", 0, 0, 0, 1, 3, 2, 4, kNoToken, false},
+      // Refact adds <reponame>.
+      {"refact", 0, 0, 0, 1, 3, 2, 4, 18, false},
+      {"gpt-2", 50256, 50256, 50256, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, false},
+      // Phi-3: <|endoftext|> is the EOS, <|end|> ends a turn.
+      {"phi-3", 1, 32000, 32007, kNoToken, kNoToken, kNoToken, kNoToken, kNoToken, true},
+  };
+  for (const Row& row : rows) {
+    const Fixture& fixture = load(row.vocab);
+    ASSERT_TRUE(fixture.tokenizer) << row.vocab;
+    const SpecialTokens& s = fixture.tokenizer->special_tokens();
+    EXPECT_EQ(s.bos, row.bos) << row.vocab;
+    EXPECT_EQ(s.eos, row.eos) << row.vocab;
+    EXPECT_EQ(s.eot, row.eot) << row.vocab;
+    EXPECT_EQ(s.fim_pre, row.fim_pre) << row.vocab;
+    EXPECT_EQ(s.fim_suf, row.fim_suf) << row.vocab;
+    EXPECT_EQ(s.fim_mid, row.fim_mid) << row.vocab;
+    EXPECT_EQ(s.fim_pad, row.fim_pad) << row.vocab;
+    EXPECT_EQ(s.fim_rep, row.fim_rep) << row.vocab;
+    EXPECT_EQ(s.add_bos, row.add_bos) << row.vocab;
+    EXPECT_FALSE(s.add_eos) << row.vocab;
+    EXPECT_TRUE(fixture.tokenizer->is_end_of_generation(row.eos)) << row.vocab;
+    if (row.fim_pre != kNoToken) {
+      // FIM tokens found by their text are control tokens, whatever the file said.
+      EXPECT_EQ(*fixture.tokenizer->token_type(row.fim_pre), TokenType::kControl) << row.vocab;
+    }
+  }
+}
+
+TEST(InferTokenizerSpecialIds, ParseSpecialOnRealVocabularies) {
+  {
+    const Fixture& llama3 = load("llama-bpe");
+    ASSERT_TRUE(llama3.tokenizer);
+    std::vector<TokenId> expected = {128000};
+    const auto hello = reference_ids(llama3, "Hello world");
+    expected.insert(expected.end(), hello.begin(), hello.end());
+    EXPECT_EQ(llama3.tokenizer->tokenize("<|begin_of_text|>Hello world", false, true), expected);
+    // Without parse_special the text is plain text, and add_special puts the one real BOS first.
+    const std::string text = "<|begin_of_text|>Hello world";
+    const auto plain = llama3.tokenizer->tokenize(text, true, false);
+    ASSERT_FALSE(plain.empty());
+    EXPECT_EQ(plain[0], 128000);
+    EXPECT_EQ(std::count(plain.begin(), plain.end(), 128000), 1);
+    EXPECT_EQ(
+        *llama3.tokenizer->detokenize(plain, {.remove_special = true, .unparse_special = false}),
+        text);
+  }
+  {
+    // Phi-3 drops the newline after <|user|>, then "Hello" gets SPM's space prefix.
+    const Fixture& phi3 = load("phi-3");
+    ASSERT_TRUE(phi3.tokenizer);
+    std::vector<TokenId> expected = {32010};
+    const auto hello = reference_ids(phi3, "Hello");
+    expected.insert(expected.end(), hello.begin(), hello.end());
+    EXPECT_EQ(phi3.tokenizer->tokenize("<|user|>\nHello", false, true), expected);
+  }
+  {
+    // DeepSeek Coder's user-defined tokens (single letters such as ö, id 32011) are matched even
+    // without parse_special, as in the reference tokenizer.
+    const Fixture& deepseek = load("deepseek-coder");
+    ASSERT_TRUE(deepseek.tokenizer);
+    EXPECT_EQ(deepseek.tokenizer->tokenize("\xC3\xB6", false, false), std::vector<TokenId>{32011});
+  }
+}
+
+std::string test_name(const ::testing::TestParamInfo<std::string>& param) {
+  std::string name = param.param;
+  for (char& ch : name) {
+    if (ch == '-') ch = '_';
+  }
+  return name;
+}
+
+const auto kVocabularies = ::testing::Values("llama-spm", "llama-bpe", "qwen2", "deepseek-coder",
+                                             "starcoder", "refact", "gpt-2", "phi-3");
+
+INSTANTIATE_TEST_SUITE_P(Vocabularies, InferTokenizerFixture, kVocabularies, test_name);
+INSTANTIATE_TEST_SUITE_P(Vocabularies, InferTokenizerCorpus, kVocabularies, test_name);
 
 }  // namespace
 }  // namespace ward::infer::tokenizer
