@@ -41,31 +41,60 @@ uint16_t attr_of_type(int32_t type) {
   return kAttrUndefined;
 }
 
-// Texts by which upstream recognises special tokens whose ids the metadata does not give, in the
-// order Ward prefers them when a vocabulary has several (upstream's choice then depends on hash
-// order).
-constexpr std::string_view kEotTexts[] = {
-    "<|eot_id|>",      "<|im_end|>", "<|end|>", "<end_of_turn>",         "<|endoftext|>",
-    "<|end_of_text|>", "<EOT>",      "_<EOT>",  "<｜end▁of▁sentence｜>", "<end_of_utterance>"};
+// Texts by which upstream (llama.cpp as node-llama-cpp 3.21.1 ships it) recognises special
+// tokens whose ids the metadata does not give, in the order Ward prefers them when a vocabulary
+// has several (upstream's choice then depends on hash order). Checked against that build with
+// vocabularies holding each text.
+constexpr std::string_view kEotTexts[] = {"<|eot_id|>",
+                                          "<|im_end|>",
+                                          "<|end|>",
+                                          "<end_of_turn>",
+                                          "<|endoftext|>",
+                                          "<|end_of_text|>",
+                                          "<EOT>",
+                                          "_<EOT>",
+                                          "<｜end▁of▁sentence｜>",
+                                          "<end_of_utterance>",
+                                          "[EOT]"};
 constexpr std::string_view kEomTexts[] = {"<|eom_id|>"};
 constexpr std::string_view kFimPreTexts[] = {"<|fim_prefix|>",  "<fim-prefix>", "<fim_prefix>",
                                              "<｜fim▁begin｜>", "<PRE>",        "▁<PRE>",
-                                             "<|code_prefix|>"};
-constexpr std::string_view kFimSufTexts[] = {"<|fim_suffix|>", "<fim-suffix>", "<fim_suffix>",
-                                             "<｜fim▁hole｜>", "<SUF>",        "▁<SUF>",
-                                             "<|code_suffix|>"};
-constexpr std::string_view kFimMidTexts[] = {"<|fim_middle|>", "<fim-middle>", "<fim_middle>",
-                                             "<｜fim▁end｜>",  "<MID>",        "▁<MID>",
-                                             "<|code_middle|>"};
-constexpr std::string_view kFimPadTexts[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>"};
+                                             "<|code_prefix|>", "<|prefix|>"};
+constexpr std::string_view kFimSufTexts[] = {"<|fim_suffix|>",  "<fim-suffix>", "<fim_suffix>",
+                                             "<｜fim▁hole｜>",  "<SUF>",        "▁<SUF>",
+                                             "<|code_suffix|>", "<|suffix|>"};
+constexpr std::string_view kFimMidTexts[] = {"<|fim_middle|>",  "<fim-middle>", "<fim_middle>",
+                                             "<｜fim▁end｜>",   "<MID>",        "▁<MID>",
+                                             "<|code_middle|>", "<|middle|>"};
+constexpr std::string_view kFimPadTexts[] = {"<|fim_pad|>", "<fim-pad>", "<fim_pad>", "<PAD>",
+                                             "[PAD]"};
 constexpr std::string_view kFimRepTexts[] = {"<|fim_repo|>", "<|repo_name|>", "<fim-repo>",
                                              "<REPO>", "<reponame>"};
 constexpr std::string_view kFimSepTexts[] = {"<|file_sep|>"};
-// Tokens that end generation whatever the metadata says.
-constexpr std::string_view kEndOfGenerationTexts[] = {
-    "<|eot_id|>", "<|im_end|>",    "<|end|>",         "<|return|>",
-    "<|call|>",   "<end_of_turn>", "<|endoftext|>",   "<|eom_id|>",
-    "<EOT>",      "_<EOT>",        "<|end_of_text|>", "<end_of_utterance>"};
+// Tokens that end generation whatever the metadata says; each becomes a control token.
+constexpr std::string_view kEndOfGenerationTexts[] = {"<|eot_id|>",
+                                                      "<|im_end|>",
+                                                      "<|end|>",
+                                                      "<|return|>",
+                                                      "<|call|>",
+                                                      "<|flush|>",
+                                                      "<|calls|>",
+                                                      "<end_of_turn>",
+                                                      "<|endoftext|>",
+                                                      "</s>",
+                                                      "<|eom_id|>",
+                                                      "<EOT>",
+                                                      "_<EOT>",
+                                                      "[EOT]",
+                                                      "[EOS]",
+                                                      "<|end_of_text|>",
+                                                      "<end_of_utterance>",
+                                                      "<eos>",
+                                                      "<turn|>",
+                                                      "<|tool_response>"};
+// Tokens upstream always renders and matches as user-defined (gpt-oss's harmony markup).
+constexpr std::string_view kUserDefinedTexts[] = {"<|channel|>", "<|message|>", "<|start|>",
+                                                  "<|constrain|>"};
 
 // "<0x0A>" -> 0x0A; -1 when the text is not a byte token's.
 int parse_byte_token(std::string_view text) {
@@ -334,13 +363,14 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
                    "tokenizer.ggml.eos_token_id)");
   }
 
-  // Tokens the metadata does not name, found by their text; they become control tokens.
+  // Tokens the metadata does not name, found by their text; they become control tokens (keeping
+  // their other attributes, as upstream).
   const auto detect = [&](TokenId& slot, std::span<const std::string_view> texts) {
     if (slot != kNoToken) return;
     for (std::string_view text : texts) {
       if (TokenId id = d->find(text); id != kNoToken) {
         slot = id;
-        d->attrs[id] = kAttrControl;
+        d->attrs[id] |= kAttrControl;
         return;
       }
     }
@@ -354,15 +384,42 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
   detect(s.fim_rep, kFimRepTexts);
   detect(s.fim_sep, kFimSepTexts);
 
-  d->end_of_generation.assign(n, false);
-  for (TokenId id : {s.eos, s.eot, s.eom, s.fim_pad, s.fim_rep, s.fim_sep}) {
-    if (id != kNoToken) d->end_of_generation[id] = true;
+  // End of generation, in upstream's order: FIM fillers, the known end markers (made control),
+  // the harmony markup made user-defined, then EOS/EOT/EOM; last the two upstream workarounds.
+  std::vector<bool>& eog = d->end_of_generation;
+  eog.assign(n, false);
+  for (TokenId id : {s.fim_pad, s.fim_rep, s.fim_sep}) {
+    if (id != kNoToken) eog[id] = true;
   }
   for (std::string_view text : kEndOfGenerationTexts) {
     if (TokenId id = d->find(text); id != kNoToken) {
-      d->end_of_generation[id] = true;
-      if (!(d->attrs[id] & kAttrControl)) d->attrs[id] = kAttrControl;
+      eog[id] = true;
+      d->attrs[id] |= kAttrControl;
     }
+  }
+  for (std::string_view text : kUserDefinedTexts) {
+    if (TokenId id = d->find(text); id != kNoToken) d->attrs[id] = kAttrUserDefined;
+  }
+  for (TokenId id : {s.eos, s.eot, s.eom}) {
+    if (id != kNoToken) eog[id] = true;
+  }
+  const auto eog_token = [&](std::string_view text) {
+    const TokenId id = d->find(text);
+    return id != kNoToken && eog[id] ? id : kNoToken;
+  };
+  // Harmony-style vocabularies (gpt-oss, Solar Open) use <|end|> between messages, not to stop.
+  const TokenId end = eog_token("<|end|>");
+  const bool call = eog_token("<|call|>") != kNoToken || eog_token("<|calls|>") != kNoToken;
+  if (end != kNoToken && call &&
+      (eog_token("<|return|>") != kNoToken || eog_token("<|flush|>") != kNoToken)) {
+    eog[end] = false;
+    d->attrs[end] = kAttrUserDefined;
+  }
+  // Gemma 4 uses </s> as text.
+  if (const TokenId close = eog_token("</s>");
+      close != kNoToken && eog_token("<|tool_response>") != kNoToken) {
+    eog[close] = false;
+    d->attrs[close] = kAttrNormal;
   }
 
   for (TokenId id = 0; id < n; ++id) {

@@ -336,6 +336,94 @@ TEST(InferTokenizerSpecialIds, ParseSpecialOnRealVocabularies) {
   }
 }
 
+// Chat and FIM markup with special tokens, tokenized by llama.cpp (node-llama-cpp 3.21.1,
+// add_special = false) with parse_special on and off. The texts also hold user-defined tokens
+// (ö, [PAD151650]), Phi-3's white space after specials, and </s>, which upstream makes an end
+// token (so Qwen2's normal </s> becomes a control token).
+struct Markup {
+  const char* vocab;
+  const char* text;
+  std::vector<TokenId> parsed;  // parse_special = true
+  std::vector<TokenId> plain;   // parse_special = false
+};
+
+TEST(InferTokenizerSpecialIds, ChatMarkupMatchesLlamaCpp) {
+  const Markup cases[] = {
+      {"llama-spm",
+       "<s>[INST] hi </s> <unk>x [/INST]</s>",
+       {1, 518, 25580, 29962, 7251, 29871, 2, 259, 0, 921, 518, 29914, 25580, 29962, 2},
+       {529,  29879, 24566, 25580, 29962, 7251,  1533,  29879, 29958, 529,
+        2960, 29958, 29916, 518,   29914, 25580, 29962, 829,   29879, 29958}},
+      {"phi-3",
+       "<|user|>\nSYS\nHI<|end|>\n<|assistant|>\n </s>  a<s> b",
+       {32010, 317, 21554, 13, 17628, 32007, 32001, 2, 263, 1, 29871, 289},
+       {529,   29989, 1792,  29989, 29958, 13,    14816, 29903, 13,    17628, 29966,
+        29989, 355,   29989, 29958, 13,    29966, 29989, 465,   22137, 29989, 29958,
+        13,    1533,  29879, 29958, 29871, 263,   29966, 29879, 29958, 289}},
+      {"llama-bpe",
+       "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|"
+       ">assistant<|end_header_id|>\n\n",
+       {128000, 128006, 882, 128007, 271, 13347, 128009, 128006, 78191, 128007, 271},
+       {27,   91,   7413, 3659, 4424, 91,    1822,  91, 2527, 8932, 851, 91,  29,  882,  27,
+        91,   408,  8932, 851,  91,   1363,  13347, 27, 91,   68,   354, 851, 91,  1822, 91,
+        2527, 8932, 851,  91,   29,   78191, 27,    91, 408,  8932, 851, 91,  1363}},
+      {"qwen2",
+       "<|im_start|>system\nYou are<|im_end|>\n<|im_start|>user\nHi [PAD151650] </s><|im_end|>\n",
+       {151644, 8948, 198, 2610, 525, 151645, 198, 151644, 872, 198, 13048, 220, 151650, 220,
+        128247, 151645, 198},
+       {27,    91,   318,    4906, 91, 29,   8948, 198,  2610, 525, 27,  91,
+        318,   6213, 91,     397,  27, 91,   318,  4906, 91,   29,  872, 198,
+        13048, 220,  151650, 690,  82, 1784, 91,   318,  6213, 91,  397}},
+      {"deepseek-coder",
+       "<\xEF\xBD\x9C"
+       "fim\xE2\x96\x81"
+       "begin\xEF\xBD\x9C"
+       ">def f():\n    \xC3\xB6"
+       "<\xEF\xBD\x9C"
+       "fim\xE2\x96\x81"
+       "hole\xEF\xBD\x9C"
+       ">\n<\xEF\xBD\x9C"
+       "fim\xE2\x96\x81"
+       "end\xEF\xBD\x9C"
+       "><\xEF\xBD\x9C"
+       "end\xE2\x96\x81"
+       "of\xE2\x96\x81"
+       "sentence\xEF\xBD\x9C"
+       ">",
+       {32016, 1551, 267, 10942, 185, 251, 32011, 32015, 185, 32017, 32014},
+       {27,    169,   121,   237,   69,  308,   11028, 210, 946, 169, 121, 237,   29,
+        1551,  267,   10942, 185,   251, 32011, 27,    169, 121, 237, 69,  308,   11028,
+        210,   19496, 169,   121,   237, 29,    185,   27,  169, 121, 237, 69,    308,
+        11028, 210,   408,   169,   121, 237,   784,   169, 121, 237, 408, 11028, 210,
+        990,   11028, 210,   18119, 720, 169,   121,   237, 29}},
+      {"starcoder",
+       "<fim_prefix>def f(<fim_suffix>)\n<fim_middle><|endoftext|><file_sep>",
+       {1, 610, 315, 45, 3, 46, 222, 2, 0, 6},
+       {65, 107, 468, 100, 4271,  67,  610, 315,   12484, 107, 468, 100, 12440, 5111,  222,
+        65, 107, 468, 100, 10519, 789, 129, 15546, 31124, 129, 789, 781, 100,   12706, 67}},
+      {"refact",
+       "<fim_prefix>x = 1<fim_suffix>\n<fim_middle><reponame>",
+       {1, 106, 280, 225, 35, 3, 203, 2, 18},
+       {46,    88, 449, 81, 4254, 48,  106, 280,   225, 35,   46,  88,  449, 81,
+        12420, 48, 203, 46, 88,   449, 81,  10511, 772, 4315, 267, 321, 48}},
+      {"gpt-2",
+       "hi<|endoftext|> there<|endoftext|></s>",
+       {5303, 50256, 612, 50256, 3556, 82, 29},
+       {5303, 27, 91, 437, 1659, 5239, 91, 29, 612, 27, 91, 437, 1659, 5239, 91, 12240, 82, 29}},
+  };
+  for (const Markup& m : cases) {
+    const Fixture& fixture = load(m.vocab);
+    ASSERT_TRUE(fixture.tokenizer) << m.vocab;
+    EXPECT_EQ(fixture.tokenizer->tokenize(m.text, false, true), m.parsed)
+        << m.vocab << " " << escaped(m.text) << " with parse_special";
+    EXPECT_EQ(fixture.tokenizer->tokenize(m.text, false, false), m.plain)
+        << m.vocab << " " << escaped(m.text) << " without parse_special";
+    // Without parse_special nothing is dropped, so the text comes back (SPM: but for the space
+    // prefix, which detokenize removes again).
+    EXPECT_EQ(*fixture.tokenizer->detokenize(m.plain), m.text) << m.vocab;
+  }
+}
+
 std::string test_name(const ::testing::TestParamInfo<std::string>& param) {
   std::string name = param.param;
   for (char& ch : name) {

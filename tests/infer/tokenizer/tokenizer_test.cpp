@@ -349,6 +349,50 @@ TEST(InferTokenizerBpe, MetadataIdsBeatDetection) {
   EXPECT_EQ(t.tokenize("<fim_prefix>", false, false), (Ids{kFimPre}));
 }
 
+TEST(InferTokenizerBpe, EndOfGenerationMarkersAndUpstreamWorkarounds) {
+  // Behaviour observed in llama.cpp (node-llama-cpp 3.21.1) with vocabularies holding these texts
+  // as normal tokens.
+  const auto with = [](std::vector<std::string> extra) {
+    Vocabulary v = bpe_vocabulary("gpt-2");
+    for (std::string& text : extra) {
+      v.tokens.push_back(std::move(text));
+      v.token_types.push_back(1);
+    }
+    return make(std::move(v));
+  };
+  constexpr TokenId kFirst = 270;  // the first extra token
+  {
+    // </s> ends generation and becomes a control token.
+    const Tokenizer t = with({"</s>"});
+    EXPECT_TRUE(t.is_end_of_generation(kFirst));
+    EXPECT_EQ(*t.token_type(kFirst), TokenType::kControl);
+    EXPECT_EQ(*t.token_to_piece(kFirst), "");
+  }
+  {
+    // ... unless <|tool_response>, also an end marker, is there (Gemma 4 uses </s> as text).
+    const Tokenizer t = with({"</s>", "<|tool_response>"});
+    EXPECT_FALSE(t.is_end_of_generation(kFirst));
+    EXPECT_EQ(*t.token_type(kFirst), TokenType::kNormal);
+    EXPECT_TRUE(t.is_end_of_generation(kFirst + 1));
+  }
+  {
+    // Harmony markup: with <|return|> and <|call|>, <|end|> separates messages instead.
+    const Tokenizer t = with({"<|end|>", "<|return|>", "<|call|>", "<|channel|>"});
+    EXPECT_FALSE(t.is_end_of_generation(kFirst));
+    EXPECT_EQ(*t.token_type(kFirst), TokenType::kUserDefined);
+    EXPECT_TRUE(t.is_end_of_generation(kFirst + 1));
+    EXPECT_TRUE(t.is_end_of_generation(kFirst + 2));
+    EXPECT_EQ(*t.token_type(kFirst + 3), TokenType::kUserDefined);  // always shown and matched
+    EXPECT_EQ(t.tokenize("<|channel|>", false, false), (Ids{kFirst + 3}));
+  }
+  {
+    // Without them <|end|> is an end marker.
+    const Tokenizer t = with({"<|end|>"});
+    EXPECT_TRUE(t.is_end_of_generation(kFirst));
+    EXPECT_EQ(*t.token_type(kFirst), TokenType::kControl);
+  }
+}
+
 // --- Invalid ids ----------------------------------------------------------------------------
 
 TEST(InferTokenizer, InvalidIdsAreErrors) {

@@ -1,6 +1,7 @@
-// Prints, for each fixture vocabulary and each corpus, how many ids llama.cpp's tokenizer gives
-// (add_special = false, parse_special = false) and the FNV-1a 64 hash of those ids, each id as 4
-// little-endian bytes. corpus_test.cpp holds the numbers this printed.
+// Prints what llama.cpp's tokenizer gives (add_special = false) for the expectations in
+// fixture_test.cpp: for each fixture vocabulary and each corpus, the number of ids and the FNV-1a
+// 64 hash of those ids, each id as 4 little-endian bytes (parse_special = false; kLlamaCpp); then
+// the ids of one chat/FIM markup text per vocabulary with parse_special on and off (Markup).
 //
 // llama.cpp comes from node-llama-cpp 3.21.1 (the build that produced the fixtures' .out files).
 // It is a test oracle only, never part of Ward. To rerun (node resolves the package next to the
@@ -41,6 +42,19 @@ function fnv1a64(ids) {
   return hash.toString(16).padStart(16, "0");
 }
 
+const markup = {
+  "llama-spm": "<s>[INST] hi </s> <unk>x [/INST]</s>",
+  "phi-3": "<|user|>\nSYS\nHI<|end|>\n<|assistant|>\n </s>  a<s> b",
+  "llama-bpe": "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>" +
+      "<|start_header_id|>assistant<|end_header_id|>\n\n",
+  "qwen2": "<|im_start|>system\nYou are<|im_end|>\n<|im_start|>user\nHi [PAD151650] </s>" +
+      "<|im_end|>\n",
+  "deepseek-coder": "<｜fim▁begin｜>def f():\n    ö<｜fim▁hole｜>\n<｜fim▁end｜><｜end▁of▁sentence｜>",
+  "starcoder": "<fim_prefix>def f(<fim_suffix>)\n<fim_middle><|endoftext|><file_sep>",
+  "refact": "<fim_prefix>x = 1<fim_suffix>\n<fim_middle><reponame>",
+  "gpt-2": "hi<|endoftext|> there<|endoftext|></s>",
+};
+
 const llama = await getLlama({gpu: false, build: "never", logLevel: "error"});
 for (const vocab of ["llama-spm", "llama-bpe", "qwen2", "deepseek-coder", "starcoder", "refact",
                      "gpt-2", "phi-3"]) {
@@ -50,5 +64,8 @@ for (const vocab of ["llama-spm", "llama-bpe", "qwen2", "deepseek-coder", "starc
     const ids = Array.from(model.tokenize(text, false));
     console.log(`{"${vocab}", "${name}", ${ids.length}, 0x${fnv1a64(ids)}ull},`);
   }
+  const parsed = Array.from(model.tokenize(markup[vocab], true));
+  const plain = Array.from(model.tokenize(markup[vocab], false));
+  console.log(JSON.stringify({vocab, text: markup[vocab], parsed, plain}));
   await model.dispose();
 }
