@@ -44,6 +44,7 @@ int main(int argc, char** argv) {
   add_doctor_command(app, context);
   add_audit_commands(app, context);
   add_policy_commands(app, context);
+  add_model_commands(app, context);
   auto* admin = app.add_subcommand("admin", "administer users, tokens, policies and keys");
   admin->require_subcommand(1);
   add_keys_commands(*admin, context);

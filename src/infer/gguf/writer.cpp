@@ -289,13 +289,17 @@ core::Status Writer::emit(const Sink& sink) const {
   if (auto status = check_metadata(); !status) return status;
   if (auto status = sink(encode_header()); !status) return status;
   const uint64_t align = alignment();
-  const std::string zeros(align, '\0');
+  // Padding goes out in pieces: general.alignment may legally be as large as 2^31.
+  const std::string zeros(std::min<uint64_t>(align, 4096), '\0');
   for (const Tensor& tensor : tensors_) {
     const std::string_view bytes(reinterpret_cast<const char*>(tensor.data.data()),
                                  tensor.data.size());
     if (auto status = sink(bytes); !status) return status;
-    const uint64_t pad = padding(tensor.data.size(), align);
-    if (auto status = sink(std::string_view(zeros).substr(0, pad)); !status) return status;
+    for (uint64_t pad = padding(tensor.data.size(), align); pad > 0;) {
+      const uint64_t piece = std::min<uint64_t>(pad, zeros.size());
+      if (auto status = sink(std::string_view(zeros).substr(0, piece)); !status) return status;
+      pad -= piece;
+    }
   }
   return {};
 }

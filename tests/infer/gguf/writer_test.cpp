@@ -235,6 +235,19 @@ TEST(InferGgufWriter, CustomAlignmentPlacesEveryTensor) {
   EXPECT_EQ(file->file_size(), 768u);
 }
 
+TEST(InferGgufWriter, LargestAlignmentCostsNothingWithoutTensors) {
+  // 2^31 is a legal alignment; a file without tensors has no data section to pad (the fuzzer once
+  // made the writer allocate the padding up front).
+  Writer writer;
+  writer.set_uint32("general.alignment", 1u << 31);
+  auto bytes = writer.serialize();
+  ASSERT_TRUE(bytes) << bytes.error().to_string();
+  EXPECT_LT(bytes->size(), 100u);
+  auto file = parse(*bytes);
+  ASSERT_TRUE(file) << file.error().to_string();
+  EXPECT_EQ(file->alignment(), 1u << 31);
+}
+
 TEST(InferGgufWriter, ResettingAKeyKeepsItsPlace) {
   Writer writer;
   writer.set_uint32("first", 1);
