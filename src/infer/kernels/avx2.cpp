@@ -56,7 +56,6 @@ template <WeightKind kKind>
 struct Q8x32Kernel {
   static constexpr int kRows = 2;
   static constexpr int kCols = 3;
-  static constexpr int kVectorRows = 2;
 
   struct Weights {
     __m256i magnitude;  // |w|
@@ -133,7 +132,6 @@ template <WeightKind kKind>
 struct KQuantKernel {
   static constexpr int kRows = 2;
   static constexpr int kCols = 2;
-  static constexpr int kVectorRows = 2;
 
   struct Weights {
     __m256i q[8];    // elements 32t .. 32t + 31, unsigned
@@ -300,7 +298,6 @@ template <WeightKind kKind>
 struct FloatKernel {
   static constexpr int kRows = 2;
   static constexpr int kCols = 4;
-  static constexpr int kVectorRows = 4;
 
   // Eight weights from `p` (a row position).
   static WARD_INLINE __m256 weights(const uint8_t* p) {

@@ -304,15 +304,13 @@ void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float*
   for (int64_t b = 0; b < blocks; ++b) {
     const float amax = max_abs(x + 32 * b, 32);
     const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
-    int32_t sum = 0;
     for (int i = 0; i < 32; ++i) {
       const int q = clamp_int(round_to_int(x[32 * b + i] * inverse), -127, 127);
       values[32 * b + i] = static_cast<int8_t>(q);
-      sum += q;
+      offsets[(32 * b + i) / 4] -= 128 * q;
     }
     for (int64_t lane = q8x32_lane(b); lane < q8x32_lane(b) + 8; ++lane)
       scales[lane] = amax / 127.0f;
-    offsets[q8x32_lane(b)] = -128 * sum;
   }
 }
 

@@ -37,10 +37,11 @@ void quantize_q6_k(const float* src, void* dst, int64_t n);
 void quantize_q8_k(const float* src, void* dst, int64_t n);
 
 // Activation quantisers: one column of `k` floats into the layout QuantizedActivations documents.
-// kQ8x32: int8 values at `values`; per pair of 32-element blocks (2p, 2p + 1), 16 floats at
-// scales + 16p (block 2p's scale in lanes 0-7, block 2p + 1's in lanes 8-15) and 16 int32 at
-// offsets + 16p (lane 0: -128 times the sum of block 2p's values, lane 8: block 2p + 1's, the rest
-// 0). A missing last block (odd k / 32) has zero values, scales and offsets.
+// kQ8x32: int8 values at `values` (zero up to a whole pair of blocks); per pair of 32-element
+// blocks (2p, 2p + 1), 16 floats at scales + 16p (block 2p's scale in lanes 0-7, block 2p + 1's
+// in lanes 8-15); per group of 4 values, offsets[g] = -128 times the sum of values[4g .. 4g + 3]:
+// lane by lane what VPDPBUSD adds to when the weights are made unsigned by adding 128, so every
+// lane holds exactly its own products (no large terms that cancel only after rounding).
 void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float* scales,
                                int32_t* offsets);
 
