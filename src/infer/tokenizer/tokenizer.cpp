@@ -513,6 +513,8 @@ std::vector<TokenId> Tokenizer::tokenize(std::string_view text, bool add_special
                                          bool parse_special) const {
   const Data& d = *data_;
   const SpecialTokens& s = d.special;
+  // Even with every byte a space turned into a 3-byte "▁", positions then fit 31 bits.
+  text = text.substr(0, kMaxTextBytes);
   std::vector<TokenId> out;
   out.reserve(text.size() / 3 + 2);
   if (add_special && s.add_bos) out.push_back(s.bos);

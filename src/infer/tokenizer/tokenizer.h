@@ -16,14 +16,23 @@
 // text, but user-defined tokens are still matched, as upstream (and the reference HF tokenizers)
 // do: a vocabulary's user-defined tokens always tokenize to themselves.
 //
-// Invalid UTF-8 input never fails: SPM passes the bytes through (unknown bytes become byte tokens,
-// so they round-trip); BPE first replaces each byte that does not start a well-formed sequence
-// with U+FFFD, as llama.cpp does, so such bytes come back from detokenize() as U+FFFD.
+// Invalid UTF-8 input never fails. SPM passes bytes through as byte tokens, so they come back
+// from detokenize() unchanged, except a space inside the span of a broken multi-byte sequence:
+// SentencePiece has turned it into "▁" before cutting characters, so it comes back as that
+// character's bytes. BPE first replaces each byte that does not start a well-formed sequence
+// with U+FFFD, as llama.cpp does, so such bytes come back as U+FFFD. A byte that a BPE vocabulary
+// has no token for is dropped, as upstream (StarCoder's lacks F1, used only by the unassigned
+// planes 4 to 7). detokenize() does not "clean up" spaces before punctuation as llama.cpp's
+// llama_detokenize does for some BPE vocabularies, so that valid text always round-trips.
+//
+// tokenize() reads at most kMaxTextBytes (512 MiB) of a text and ignores the rest, which keeps
+// every internal index within 32 bits; callers bound request sizes far below that.
 //
 // A Tokenizer owns all its data (it outlives the gguf::File it was read from) and is immutable
 // after creation: copies share the data, and any number of threads may call its const methods
 // concurrently.
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +53,7 @@ namespace ward::infer::tokenizer {
 
 using TokenId = int32_t;
 inline constexpr TokenId kNoToken = -1;
+inline constexpr size_t kMaxTextBytes = size_t{1} << 29;
 
 enum class TokenizerModel {
   kSpm,  // tokenizer.ggml.model = "llama"
@@ -102,7 +112,7 @@ class Tokenizer {
   // The ids of `text`. add_special adds BOS/EOS as the vocabulary's add_bos/add_eos say;
   // parse_special turns the texts of control and unknown tokens into those tokens (user-defined
   // tokens are matched either way, see above). Never fails; an empty text gives no tokens (only
-  // BOS/EOS when asked for).
+  // BOS/EOS when asked for). Reads at most kMaxTextBytes of `text`.
   std::vector<TokenId> tokenize(std::string_view text, bool add_special,
                                 bool parse_special = false) const;
 
