@@ -370,21 +370,90 @@ struct FloatKernel {
   }
 };
 
+// ---- activation quantisers (bit-identical to reference.h's)
+// --------------------------------------
+
+WARD_INLINE float max_abs(const float* x, int n) {
+  const __m256 sign = _mm256_set1_ps(-0.0f);
+  __m256 m = _mm256_setzero_ps();
+  for (int i = 0; i < n; i += 8)
+    m = _mm256_max_ps(m, _mm256_andnot_ps(sign, _mm256_loadu_ps(x + i)));
+  __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+  h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+  return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+
+WARD_INLINE __m256i quantize8(const float* x, __m256 inverse) {
+  const __m256i q = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(x), inverse));  // nearest even
+  return _mm256_min_epi32(_mm256_max_epi32(q, _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
+}
+
+// Packing eight int32 vectors' worth of 256-bit lanes interleaves them; this puts them back.
+WARD_INLINE __m256i in_order(__m256i v) {
+  return _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+}
+
+// Quantises 32 floats: stores 32 bytes and returns the eight sums of four.
+WARD_INLINE __m256i quantize32(const float* x, __m256 inverse, int8_t* out) {
+  const __m256i q0 = quantize8(x, inverse), q1 = quantize8(x + 8, inverse);
+  const __m256i q2 = quantize8(x + 16, inverse), q3 = quantize8(x + 24, inverse);
+  const __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q0, q1), _mm256_packs_epi32(q2, q3));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(out), in_order(bytes));
+  const __m256i pairs01 = _mm256_hadd_epi32(q0, q1), pairs23 = _mm256_hadd_epi32(q2, q3);
+  return in_order(_mm256_hadd_epi32(pairs01, pairs23));
+}
+
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
+  const int64_t blocks = k / 32;
+  const int64_t pairs = (blocks + 1) / 2;
+  __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
+  __builtin_memset(offsets, 0, static_cast<size_t>(16 * pairs) * sizeof(int32_t));
+  if (blocks % 2 != 0) __builtin_memset(values + k, 0, 32);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const float amax = max_abs(x + 32 * b, 32);
+    const __m256 inverse = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
+    const __m256i sums = quantize32(x + 32 * b, inverse, values + 32 * b);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b),
+                        _mm256_mullo_epi32(sums, _mm256_set1_epi32(-128)));
+    _mm256_storeu_ps(scales + q8x32_lane(b), _mm256_set1_ps(amax / 127.0f));
+  }
+}
+
+void quantize_q8x256(const float* x, int64_t k, int8_t* values, float* scales, float* group_sums) {
+  for (int64_t b = 0; b < k / 256; ++b) {
+    const float amax = max_abs(x + 256 * b, 256);
+    const __m256 inverse = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
+    const float scale = amax / 127.0f;
+    scales[b] = scale;
+    for (int t = 0; t < 8; ++t) {
+      // Sums of four, in order: groups of 16 are lanes 0-3 and 4-7.
+      const __m256i fours = quantize32(x + 256 * b + 32 * t, inverse, values + 256 * b + 32 * t);
+      const __m128i halves =
+          _mm_hadd_epi32(_mm256_castsi256_si128(fours), _mm256_extracti128_si256(fours, 1));
+      const __m128i sums = _mm_hadd_epi32(halves, halves);  // [g0, g1, g0, g1]
+      group_sums[16 * b + 2 * t] = scale * static_cast<float>(_mm_cvtsi128_si32(sums));
+      group_sums[16 * b + 2 * t + 1] = scale * static_cast<float>(_mm_extract_epi32(sums, 1));
+    }
+  }
+}
+
 #undef WARD_INLINE
 
 }  // namespace
 
 const KernelTable* avx2_table() {
   static const KernelTable table = {{
-      run_matmul<FloatKernel<kKindF32>>,
-      run_matmul<FloatKernel<kKindF16>>,
-      run_matmul<FloatKernel<kKindBF16>>,
-      run_matmul<Q8x32Kernel<kKindQ8_0>>,
-      run_matmul<Q8x32Kernel<kKindQ4_0>>,
-      run_matmul<KQuantKernel<kKindQ4_K>>,
-      run_matmul<KQuantKernel<kKindQ5_K>>,
-      run_matmul<KQuantKernel<kKindQ6_K>>,
-  }};
+                                        run_matmul<FloatKernel<kKindF32>>,
+                                        run_matmul<FloatKernel<kKindF16>>,
+                                        run_matmul<FloatKernel<kKindBF16>>,
+                                        run_matmul<Q8x32Kernel<kKindQ8_0>>,
+                                        run_matmul<Q8x32Kernel<kKindQ4_0>>,
+                                        run_matmul<KQuantKernel<kKindQ4_K>>,
+                                        run_matmul<KQuantKernel<kKindQ5_K>>,
+                                        run_matmul<KQuantKernel<kKindQ6_K>>,
+                                    },
+                                    quantize_q8x32,
+                                    quantize_q8x256};
   return &table;
 }
 

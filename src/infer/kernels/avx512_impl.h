@@ -518,20 +518,80 @@ struct FloatKernel {
   }
 };
 
+// ---- activation quantisers (bit-identical to reference.h's)
+// --------------------------------------
+
+WARD_INLINE __m512i quantize16(__m512 v, __m512 inverse) {
+  const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(v, inverse));  // nearest even
+  return _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
+}
+
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
+  const int64_t blocks = k / 32;
+  const int64_t pairs = (blocks + 1) / 2;
+  __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
+  __builtin_memset(offsets, 0, static_cast<size_t>(16 * pairs) * sizeof(int32_t));
+  if (blocks % 2 != 0) __builtin_memset(values + k, 0, 32);
+  // Lanes 0, 4, 8, 12 of a and of b: the sums of each group of four.
+  const __m512i quads = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 28, 24, 20, 16, 12, 8, 4, 0);
+  for (int64_t b = 0; b < blocks; ++b) {
+    const __m512 v0 = _mm512_loadu_ps(x + 32 * b);
+    const __m512 v1 = _mm512_loadu_ps(x + 32 * b + 16);
+    const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(v0), _mm512_abs_ps(v1)));
+    const __m512 inverse = _mm512_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
+    const __m512i q0 = quantize16(v0, inverse);
+    const __m512i q1 = quantize16(v1, inverse);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 32 * b), _mm512_cvtsepi32_epi8(q0));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 32 * b + 16), _mm512_cvtsepi32_epi8(q1));
+    __m512i t0 = _mm512_add_epi32(q0, _mm512_shuffle_epi32(q0, _MM_PERM_CDAB));
+    t0 = _mm512_add_epi32(t0, _mm512_shuffle_epi32(t0, _MM_PERM_BADC));
+    __m512i t1 = _mm512_add_epi32(q1, _mm512_shuffle_epi32(q1, _MM_PERM_CDAB));
+    t1 = _mm512_add_epi32(t1, _mm512_shuffle_epi32(t1, _MM_PERM_BADC));
+    const __m512i sums = _mm512_permutex2var_epi32(t0, quads, t1);
+    const __m256i negated =
+        _mm256_mullo_epi32(_mm512_castsi512_si256(sums), _mm256_set1_epi32(-128));
+    const int64_t lane = 16 * (b / 2) + 8 * (b % 2);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b), negated);
+    _mm256_storeu_ps(scales + lane, _mm256_set1_ps(amax / 127.0f));
+  }
+}
+
+void quantize_q8x256(const float* x, int64_t k, int8_t* values, float* scales, float* group_sums) {
+  for (int64_t b = 0; b < k / 256; ++b) {
+    const float* xb = x + 256 * b;
+    __m512 m = _mm512_setzero_ps();
+#pragma GCC unroll 16
+    for (int g = 0; g < 16; ++g) m = _mm512_max_ps(m, _mm512_abs_ps(_mm512_loadu_ps(xb + 16 * g)));
+    const float amax = _mm512_reduce_max_ps(m);
+    const __m512 inverse = _mm512_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
+    const float scale = amax / 127.0f;
+    scales[b] = scale;
+#pragma GCC unroll 4
+    for (int g = 0; g < 16; ++g) {
+      const __m512i q = quantize16(_mm512_loadu_ps(xb + 16 * g), inverse);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 256 * b + 16 * g),
+                       _mm512_cvtsepi32_epi8(q));
+      group_sums[16 * b + g] = scale * static_cast<float>(_mm512_reduce_add_epi32(q));
+    }
+  }
+}
+
 #undef WARD_INLINE
 
 template <bool kVnni>
 KernelTable make_table() {
   return KernelTable{{
-      run_matmul<FloatKernel<kKindF32>>,
-      run_matmul<FloatKernel<kKindF16>>,
-      run_matmul<FloatKernel<kKindBF16>>,
-      run_matmul<Q8x32Kernel<kKindQ8_0, kVnni>>,
-      run_matmul<Q8x32Kernel<kKindQ4_0, kVnni>>,
-      run_matmul<KQuantKernel<kKindQ4_K, kVnni>>,
-      run_matmul<KQuantKernel<kKindQ5_K, kVnni>>,
-      run_matmul<KQuantKernel<kKindQ6_K, kVnni>>,
-  }};
+                         run_matmul<FloatKernel<kKindF32>>,
+                         run_matmul<FloatKernel<kKindF16>>,
+                         run_matmul<FloatKernel<kKindBF16>>,
+                         run_matmul<Q8x32Kernel<kKindQ8_0, kVnni>>,
+                         run_matmul<Q8x32Kernel<kKindQ4_0, kVnni>>,
+                         run_matmul<KQuantKernel<kKindQ4_K, kVnni>>,
+                         run_matmul<KQuantKernel<kKindQ5_K, kVnni>>,
+                         run_matmul<KQuantKernel<kKindQ6_K, kVnni>>,
+                     },
+                     quantize_q8x32,
+                     quantize_q8x256};
 }
 
 }  // namespace avx512

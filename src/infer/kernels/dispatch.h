@@ -41,8 +41,18 @@ struct MatmulArgs {
 
 using MatmulFn = void (*)(const MatmulArgs& args);
 
+// Activation quantisers, one column; the layouts and the exact arithmetic are those of
+// reference::quantize_activation_q8x32 / _q8x256 (reference.h), which every family must match
+// bit for bit.
+using QuantizeQ8x32Fn = void (*)(const float* x, int64_t k, int8_t* values, float* scales,
+                                 int32_t* offsets);
+using QuantizeQ8x256Fn = void (*)(const float* x, int64_t k, int8_t* values, float* scales,
+                                  float* group_sums);
+
 struct KernelTable {
   MatmulFn matmul[kKindCount];
+  QuantizeQ8x32Fn quantize_q8x32;
+  QuantizeQ8x256Fn quantize_q8x256;
 };
 
 // Each returns its family's table, or nullptr when the family was not compiled (not x86-64).

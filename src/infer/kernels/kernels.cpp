@@ -378,6 +378,7 @@ void QuantizedActivations::quantize(const float* x, int64_t col_begin, int64_t c
     precondition_failed("activation columns [" + std::to_string(col_begin) + ", " +
                         std::to_string(col_end) + ") out of 0.." + std::to_string(cols_));
   }
+  const KernelTable* table = active_slot().load(std::memory_order_acquire)->table;
   for (int64_t c = col_begin; c < col_end; ++c) {
     const float* column = x + c * k_;
     std::byte* base = data_ + static_cast<size_t>(c) * column_bytes_;
@@ -386,14 +387,14 @@ void QuantizedActivations::quantize(const float* x, int64_t col_begin, int64_t c
         std::memcpy(base, column, static_cast<size_t>(k_) * sizeof(float));
         break;
       case ActivationFormat::kQ8x32:
-        reference::quantize_activation_q8x32(column, k_, reinterpret_cast<int8_t*>(base),
-                                             reinterpret_cast<float*>(base + scale_offset_),
-                                             reinterpret_cast<int32_t*>(base + sum_offset_));
+        table->quantize_q8x32(column, k_, reinterpret_cast<int8_t*>(base),
+                              reinterpret_cast<float*>(base + scale_offset_),
+                              reinterpret_cast<int32_t*>(base + sum_offset_));
         break;
       case ActivationFormat::kQ8x256:
-        reference::quantize_activation_q8x256(column, k_, reinterpret_cast<int8_t*>(base),
-                                              reinterpret_cast<float*>(base + scale_offset_),
-                                              reinterpret_cast<float*>(base + sum_offset_));
+        table->quantize_q8x256(column, k_, reinterpret_cast<int8_t*>(base),
+                               reinterpret_cast<float*>(base + scale_offset_),
+                               reinterpret_cast<float*>(base + sum_offset_));
         break;
     }
   }

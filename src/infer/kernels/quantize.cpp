@@ -37,6 +37,14 @@ float signed_max(const float* x, int n) {
   return best;
 }
 
+// Round to nearest, ties to even, for |v| < 2^22: adding 1.5 * 2^23 leaves no fraction bits, so
+// the float adder rounds (in the default mode) exactly as CVTPS2DQ does; unlike std::nearbyint
+// this is plain arithmetic the compiler inlines. The activation quantisers' SIMD versions must
+// match it bit for bit.
+float round_even_small(float v) {
+  return (v + 12582912.0f) - 12582912.0f;
+}
+
 float max_abs(const float* x, int n) {
   float amax = 0;
   for (int i = 0; i < n; ++i) amax = std::max(amax, std::fabs(x[i]));
@@ -305,7 +313,8 @@ void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float*
     const float amax = max_abs(x + 32 * b, 32);
     const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
     for (int i = 0; i < 32; ++i) {
-      const int q = clamp_int(round_to_int(x[32 * b + i] * inverse), -127, 127);
+      const int q =
+          clamp_int(static_cast<int>(round_even_small(x[32 * b + i] * inverse)), -127, 127);
       values[32 * b + i] = static_cast<int8_t>(q);
       offsets[(32 * b + i) / 4] -= 128 * q;
     }
@@ -324,7 +333,7 @@ void quantize_activation_q8x256(const float* x, int64_t k, int8_t* values, float
       int32_t sum = 0;
       for (int l = 0; l < 16; ++l) {
         const int64_t i = 256 * b + 16 * g + l;
-        const int q = clamp_int(round_to_int(x[i] * inverse), -127, 127);
+        const int q = clamp_int(static_cast<int>(round_even_small(x[i] * inverse)), -127, 127);
         values[i] = static_cast<int8_t>(q);
         sum += q;
       }

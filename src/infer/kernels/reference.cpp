@@ -293,15 +293,17 @@ namespace ward::infer::kernels {
 
 const KernelTable* scalar_table() {
   static const KernelTable table = {{
-      reference::matmul<kKindF32>,
-      reference::matmul<kKindF16>,
-      reference::matmul<kKindBF16>,
-      reference::matmul<kKindQ8_0>,
-      reference::matmul<kKindQ4_0>,
-      reference::matmul<kKindQ4_K>,
-      reference::matmul<kKindQ5_K>,
-      reference::matmul<kKindQ6_K>,
-  }};
+                                        reference::matmul<kKindF32>,
+                                        reference::matmul<kKindF16>,
+                                        reference::matmul<kKindBF16>,
+                                        reference::matmul<kKindQ8_0>,
+                                        reference::matmul<kKindQ4_0>,
+                                        reference::matmul<kKindQ4_K>,
+                                        reference::matmul<kKindQ5_K>,
+                                        reference::matmul<kKindQ6_K>,
+                                    },
+                                    reference::quantize_activation_q8x32,
+                                    reference::quantize_activation_q8x256};
   return &table;
 }
 

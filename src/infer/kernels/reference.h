@@ -50,6 +50,8 @@ inline int64_t q8x32_lane(int64_t b) {
   return 16 * (b / 2) + 8 * (b % 2);
 }
 // kQ8x256: int8 values, per 256 a float scale, per 16 the float sum scale * sum of the values.
+// Both: per group, scale = max|x| / 127 and q = x * (127 / max|x|) rounded to nearest even (the
+// rounding every family reproduces exactly); the activations must be finite.
 void quantize_activation_q8x256(const float* x, int64_t k, int8_t* values, float* scales,
                                 float* group_sums);
 

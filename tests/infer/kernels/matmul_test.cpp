@@ -268,6 +268,29 @@ TEST(InferKernelsMatmul, ExtremeIntegersDoNotOverflow) {
   }
 }
 
+// Activations are quantised by each family's own code; the bytes must be the scalar reference's
+// exactly (the products above would hide a rare one-step rounding difference).
+TEST(InferKernelsMatmul, EveryFamilyQuantisesActivationsIdentically) {
+  std::mt19937 rng(9);
+  for (TensorType type : {TensorType::kQ8_0, TensorType::kQ6_K, TensorType::kF32}) {
+    for (int64_t blocks : {1, 2, 3, 19}) {
+      const int64_t k = blocks * (block_of(type) == 256 ? 256 : 32), cols = 5;
+      std::vector<float> xf = random_activations(k, cols, rng);
+      for (size_t i = 0; i < xf.size(); i += 7) xf[i] *= 1e-3f;  // mixed magnitudes
+      std::vector<std::vector<std::byte>> bytes;
+      for (KernelFamily family : kFamilies) {
+        if (!cpu_supports(family)) continue;
+        FamilyScope scope(family);
+        const QuantizedActivations x = quantize_activations(type, xf.data(), k, cols);
+        bytes.emplace_back(x.data(), x.data() + x.column_bytes() * static_cast<size_t>(cols));
+      }
+      for (size_t f = 1; f < bytes.size(); ++f) {
+        EXPECT_EQ(bytes[f], bytes[0]) << name_of(type) << " k " << k << " family #" << f;
+      }
+    }
+  }
+}
+
 TEST(InferKernelsMatmul, VecDotIsOneOutputOfMatmul) {
   std::mt19937 rng(4);
   for (TensorType type : kWeightTypes) {
