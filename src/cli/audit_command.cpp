@@ -1,10 +1,18 @@
 // `ward audit verify|query|export`: checks the audit log's hash chain and signed checkpoints,
-// shows events, and exports them for a SIEM (docs/audit.md).
+// shows events, and exports them for a SIEM, to stdout or to a syslog server over TCP or TLS
+// (docs/audit.md).
 //
-// Reading the log (query, export) is itself audited: the command records a ward:AuditRead or
-// ward:AuditExport event, whose actor is the local OS user with auth method "local", and prints
-// nothing unless that event was written durably. `verify` only reads hashes and signatures and
-// writes nothing, so it also runs on a copy of the database with nothing but the public key.
+// Who may run them: these are local commands that work on the data directory directly, so the
+// operating system governs them through that directory's file permissions (the data directory
+// and the database are owner-only). Whoever can open the directory can read the database file
+// itself, so a policy check here would protect nothing; the policy engine decides for requests
+// to `ward serve`, whose callers do not own the directory.
+//
+// What local commands do get is an audit trail. Reading the log (query, export) is itself
+// audited: the command records a ward:AuditRead or ward:AuditExport event, whose actor is the
+// local OS user with auth method "local", and releases nothing unless that event was written
+// durably. `verify` only reads hashes and signatures and writes nothing, so it also runs on a copy
+// of the database with nothing but the public key.
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -19,6 +27,7 @@
 #include "gov/audit/export.h"
 #include "gov/audit/query.h"
 #include "gov/audit/signing_key.h"
+#include "gov/audit/syslog_sender.h"
 #include "gov/audit/verify.h"
 
 namespace ward::cli {
@@ -54,18 +63,11 @@ struct QueryFlags {
 struct ExportFlags {
   Filters filters;
   std::string format;
+  std::string to;  // a syslog destination URL; empty: stdout
+  std::string ca;
+  std::string client_cert;
+  std::string client_key;
 };
-
-// THE POLICY SEAM. Whether `actor` may perform `action` (ward:AuditRead, ward:AuditExport) on the
-// audit log. Today a local user who can open the data directory is allowed, because file access
-// already grants everything in it. When the policy engine is wired in, evaluate the actor's
-// policies here (e.g. the managed WardAuditor policy) and return kPermissionDenied; the caller
-// then records the event with outcome "denied" and refuses.
-core::Status authorize_audit_access(const gov::AuditActor& actor, std::string_view action) {
-  (void)actor;
-  (void)action;
-  return {};
-}
 
 core::Result<gov::AuditQuery> to_query(const Filters& filters) {
   gov::AuditQuery query;
@@ -104,18 +106,6 @@ gov::AuditParams filter_params(const Filters& filters) {
   if (!filters.outcome.empty()) params.set("outcome", filters.outcome);
   if (filters.limit > 0) params.set("limit", filters.limit);
   return params;
-}
-
-// Checks access and records a denial; nullopt when the command may go on.
-std::optional<int> refuse_unless_authorized(AuditedSession& session, std::string_view action,
-                                            const gov::AuditParams& params) {
-  core::Status allowed = authorize_audit_access(session.actor(), action);
-  if (allowed) return std::nullopt;
-  if (auto s = session.record(action, kAuditResource, params, gov::AuditOutcome::kDenied); !s) {
-    return report(s.error());
-  }
-  session.finish();
-  return report(allowed.error());
 }
 
 int usage_error(const Error& error) {
@@ -205,13 +195,12 @@ int run_query(const core::ConfigInputs& inputs, const QueryFlags& flags) {
   auto session = AuditedSession::open(inputs);
   if (!session) return report(session.error());
   gov::AuditParams params = filter_params(flags.filters);
-  if (auto refused = refuse_unless_authorized(**session, kActionRead, params)) return *refused;
-
   auto records = gov::query_audit_events((*session)->db(), *query);
   if (!records) return (*session)->fail(kActionRead, kAuditResource, params, records.error());
   params.set("results", static_cast<std::int64_t>(records->size()));
   // Nothing is shown unless the read was recorded.
-  if (auto s = (*session)->record(kActionRead, kAuditResource, params, gov::AuditOutcome::kAllowed); !s) {
+  if (auto s = (*session)->record(kActionRead, kAuditResource, params, gov::AuditOutcome::kAllowed);
+      !s) {
     return report(s.error());
   }
   (*session)->finish();
@@ -235,24 +224,130 @@ std::string host_name() {
   return name;
 }
 
+// Where --to sends the export, checked before anything is read or recorded.
+struct RemoteExport {
+  gov::SyslogDestination destination;
+  gov::SyslogSenderOptions options;
+};
+
+core::Result<std::optional<RemoteExport>> parse_remote(const core::ConfigInputs& inputs,
+                                                       const ExportFlags& flags) {
+  const bool tls_files =
+      !flags.ca.empty() || !flags.client_cert.empty() || !flags.client_key.empty();
+  if (flags.to.empty()) {
+    if (tls_files) {
+      return Error(Code::kInvalidArgument, "--ca",
+                   "--ca, --client-cert and --client-key apply to --to tls://HOST:PORT only");
+    }
+    return std::optional<RemoteExport>();
+  }
+  auto destination = gov::parse_syslog_destination(flags.to);
+  if (!destination) return Error(Code::kInvalidArgument, "--to", destination.error().message());
+  if (destination->transport != gov::SyslogTransport::kTls && tls_files) {
+    return Error(Code::kInvalidArgument, "--ca",
+                 "--ca, --client-cert and --client-key apply to tls:// destinations only");
+  }
+  if (flags.client_cert.empty() != flags.client_key.empty()) {
+    return Error(
+        Code::kInvalidArgument, flags.client_cert.empty() ? "--client-key" : "--client-cert",
+        "a client certificate needs its key: give --client-cert and --client-key together");
+  }
+  RemoteExport remote{*destination, {}};
+  const auto resolve = [&](const std::string& path) {
+    return path.empty() ? std::filesystem::path() : inputs.working_dir / path;
+  };
+  remote.options.ca_file = resolve(flags.ca);
+  remote.options.client_cert_file = resolve(flags.client_cert);
+  remote.options.client_key_file = resolve(flags.client_key);
+  return std::optional<RemoteExport>(std::move(remote));
+}
+
+// Records the failed export (with how far it got) and reports it, saying where to resume.
+struct LastSent {
+  std::int64_t seq = 0;
+  std::string time;
+};
+
+int fail_remote_export(AuditedSession& session, gov::AuditParams params, const Error& error,
+                       std::int64_t sent, const LastSent& last) {
+  std::string progress = "no events were sent";
+  if (sent > 0) {
+    progress = fmt::format(
+        "{} event{} sent before the failure (the last: event {}, {}); resume with --since {}, "
+        "or earlier if the server lost some in transit",
+        sent, sent == 1 ? " was" : "s were", last.seq, last.time, last.time);
+  }
+  params.set("sent", sent);
+  return session.fail(kActionExport, kAuditResource, params,
+                      Error(error.code(), error.where(), error.message() + "; " + progress));
+}
+
+// Sends the matching events to a syslog server, one octet-counted frame each. The export event is
+// already durable; a failure is recorded as a second event with outcome "error".
+int send_to_syslog(AuditedSession& session, const RemoteExport& remote, gov::AuditParams params,
+                   const gov::AuditQuery& query, gov::AuditExportFormat format,
+                   const gov::AuditSyslogOptions& syslog) {
+  auto sender = gov::SyslogSender::connect(remote.destination, remote.options);
+  if (!sender) return fail_remote_export(session, params, sender.error(), 0, {});
+  if (remote.destination.transport == gov::SyslogTransport::kTcp && !sender->peer_is_loopback()) {
+    std::cerr << "ward: warning: " << remote.destination.url() << " (" << sender->peer_address()
+              << ") is not a loopback address: the audit events travel unencrypted and "
+                 "unauthenticated; use tls:// unless this network is trusted\n";
+  }
+  LastSent last;
+  core::Status sent;
+  core::Status scanned =
+      gov::scan_audit_events(session.db(), query, [&](const gov::AuditRecord& record) {
+        sent = sender->send(gov::audit_export_line(record, format, syslog));
+        if (sent) last = {record.seq, record.time};
+        return sent.ok();
+      });
+  const auto fail = [&](const Error& error) {
+    return fail_remote_export(session, params, error, sender->sent(), last);
+  };
+  if (!sent) return fail(sent.error());
+  if (!scanned) return fail(scanned.error());
+  if (auto closed = sender->close(); !closed) return fail(closed.error());
+  const std::string via = sender->tls_version().empty() ? "unencrypted" : sender->tls_version();
+  const std::int64_t count = sender->sent();
+  if (auto s = write_stdout(fmt::format("sent {} audit event{} to {} ({})\n", count,
+                                        count == 1 ? "" : "s", remote.destination.url(), via));
+      !s) {
+    return report(s.error());
+  }
+  return kExitOk;
+}
+
 int run_export(const core::ConfigInputs& inputs, const ExportFlags& flags) {
   auto format = gov::parse_audit_export_format(flags.format);
   if (!format) return usage_error(format.error());
   auto query = to_query(flags.filters);
   if (!query) return usage_error(query.error());
+  auto remote = parse_remote(inputs, flags);
+  if (!remote) return usage_error(remote.error());
   auto session = AuditedSession::open(inputs);
   if (!session) return report(session.error());
   gov::AuditParams params = filter_params(flags.filters);
   params.set("format", flags.format);
-  if (auto refused = refuse_unless_authorized(**session, kActionExport, params)) return *refused;
-  // An export can be large, so it is recorded before it is written (and so includes itself when
-  // the filters match it).
-  if (auto s = (*session)->record(kActionExport, kAuditResource, params, gov::AuditOutcome::kAllowed); !s) {
+  if (*remote) {
+    // Where the events go, never how the client authenticates (no file names, no keys).
+    const auto& destination = (*remote)->destination;
+    params.set("destination_scheme", gov::syslog_scheme(destination.transport));
+    params.set("destination_host", destination.host);
+    params.set("destination_port", static_cast<std::int64_t>(destination.port));
+    if (!flags.client_cert.empty()) params.set("client_certificate", true);
+  }
+  // An export can be large, so it is recorded before anything is written or sent (and so
+  // includes itself when the filters match it).
+  if (auto s =
+          (*session)->record(kActionExport, kAuditResource, params, gov::AuditOutcome::kAllowed);
+      !s) {
     return report(s.error());
   }
   (*session)->finish();
   gov::AuditSyslogOptions syslog;
   syslog.hostname = host_name();
+  if (*remote) return send_to_syslog(**session, **remote, params, *query, *format, syslog);
   core::Status written;
   core::Status scanned =
       gov::scan_audit_events((*session)->db(), *query, [&](const gov::AuditRecord& record) {
@@ -315,7 +410,9 @@ void add_audit_commands(CLI::App& app, CommandContext& context) {
 
   auto export_flags = std::make_shared<ExportFlags>();
   auto* exported = audit->add_subcommand(
-      "export", "write events to stdout, one per line, for a SIEM (this read is itself audited)");
+      "export",
+      "write events to stdout, one per line, or send them to a syslog server, for a SIEM (this "
+      "read is itself audited)");
   exported->add_option("--format", export_flags->format, "jsonl, syslog (RFC 5424) or cef")
       ->type_name("FORMAT")
       ->required()
@@ -323,6 +420,24 @@ void add_audit_commands(CLI::App& app, CommandContext& context) {
   add_filter_flags(*exported, export_flags->filters);
   exported->add_option("--limit", export_flags->filters.limit, "the oldest N matches (0: all)")
       ->type_name("N");
+  exported
+      ->add_option("--to", export_flags->to,
+                   "send to a syslog server instead of stdout: tls://HOST:PORT (RFC 5425) or, "
+                   "unencrypted, tcp://HOST:PORT (RFC 6587)")
+      ->type_name("URL");
+  exported
+      ->add_option("--ca", export_flags->ca,
+                   "tls://: the CA certificates (PEM) that issued the server's certificate "
+                   "(default: the system's trust store)")
+      ->type_name("FILE");
+  exported
+      ->add_option("--client-cert", export_flags->client_cert,
+                   "tls://: a client certificate (PEM) for servers that require mutual TLS")
+      ->type_name("FILE");
+  exported
+      ->add_option("--client-key", export_flags->client_key,
+                   "tls://: the client certificate's unencrypted private key (PEM)")
+      ->type_name("FILE");
   exported->callback([&context, export_flags] {
     context.action = [&context, export_flags] { return run_export(context.inputs, *export_flags); };
   });

@@ -7,5 +7,6 @@ target_sources(ward_gov PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/rows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema.cpp
   ${CMAKE_CURRENT_LIST_DIR}/signing_key.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/syslog_sender.cpp
   ${CMAKE_CURRENT_LIST_DIR}/verify.cpp
 )

@@ -13,8 +13,9 @@
 // Every network wait is bounded (connect, handshake, each write, the closing exchange), and
 // SIGPIPE is never raised. Syslog over TCP has no acknowledgements, so "sent" below means written
 // to the connection: a server that fails may not have kept the last events sent before the
-// failure. close() narrows that window: it waits for the server to end the connection after
-// reading everything, and fails when the server reset it instead (it dropped unread events).
+// failure. close() closes that window for the end of a stream: it waits for the server to end the
+// connection after reading everything, and fails when the server reset it instead (it dropped
+// unread events) or had ended it first.
 //
 // Thread-safety: a SyslogSender is used by one thread at a time; different senders are
 // independent. parse_syslog_destination is a pure function.
@@ -89,9 +90,11 @@ class SyslogSender {
   core::Status send(std::string_view message);
 
   // Ends the connection: for TLS sends close_notify, then half-closes and waits up to io_timeout
-  // for the server to close its side. OK when it does (it read everything), or when it keeps the
-  // connection open but its TCP acknowledged every byte; kUnavailable when it reset the
-  // connection or left bytes unacknowledged. Further calls return the first result.
+  // for the server to close its side, which it does only after reading everything before this
+  // side's end. OK when it does, or when it keeps the connection open but its TCP acknowledged
+  // every byte. kUnavailable when it reset the connection, had already ended it on its own
+  // (whether it read everything then cannot be known), or left bytes unacknowledged. Further
+  // calls return the first result.
   core::Status close();
 
   // The number of frames send() wrote completely.
@@ -101,7 +104,7 @@ class SyslogSender {
   // Whether that address is a loopback address (127.0.0.0/8, ::1, or ::ffff:127.0.0.0/104), where
   // plain TCP never leaves the machine.
   bool peer_is_loopback() const;
-  // The negotiated protocol, e.g. "TLSv1.3"; empty for plain TCP.
+  // The negotiated protocol, e.g. "TLSv1.3", also after close(); empty for plain TCP.
   std::string tls_version() const;
 
  private:

@@ -7,5 +7,7 @@ ward_test(gov_audit_test
     ${CMAKE_CURRENT_LIST_DIR}/fault_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/query_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/signing_key_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/syslog_sender_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/syslog_test_server.cpp
     ${CMAKE_CURRENT_LIST_DIR}/verify_test.cpp
   LIBS ward_gov SQLite::SQLite3)
