@@ -77,6 +77,12 @@ TEST(InferTokenizerPreTokenizer, NonAsciiClasses) {
             (Words{"a", "\xC2\xA0", "\xC2\xA0", "\xC2\xBD", " \xF0\x9F\x98\x80!"}));
 }
 
+TEST(InferTokenizerPreTokenizer, CodePointsNewInUnicode15AreClassified) {
+  // Kawi digits (Unicode 15.0) are numbers: not part of the word with the space before them.
+  EXPECT_EQ(split_words(PreTokenizer::kLlama3, " \xF0\x91\xBD\x90\xF0\x91\xBD\x91"),
+            (Words{" ", "\xF0\x91\xBD\x90\xF0\x91\xBD\x91"}));
+}
+
 TEST(InferTokenizerPreTokenizer, WordsCoverInvalidInput) {
   // Bytes that are not UTF-8 become U+FFFD (a symbol) before splitting.
   EXPECT_EQ(split_words(PreTokenizer::kLlama3,

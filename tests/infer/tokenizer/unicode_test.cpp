@@ -49,7 +49,18 @@ TEST(InferTokenizerUnicode, CategoriesOfKnownCodePoints) {
     EXPECT_EQ(is_whitespace(row.cp), row.space)
         << std::hex << "U+" << static_cast<uint32_t>(row.cp);
   }
-  EXPECT_FALSE(unicode_version().empty());
+}
+
+TEST(InferTokenizerUnicode, TablesAreUnicode15Point1LikeTheReference) {
+  // llama.cpp classifies code points by Unicode 15.1, so Ward's tables must too: characters new
+  // in 15.0 and 15.1 are classified, those of 16.0 are not yet.
+  EXPECT_EQ(unicode_version(), "15.1.0");
+  EXPECT_EQ(char_class(0x11F04), CharClass::kLetter);      // KAWI LETTER A, 15.0
+  EXPECT_EQ(char_class(0x11F50), CharClass::kNumber);      // KAWI DIGIT ZERO, 15.0
+  EXPECT_EQ(char_class(0x31350), CharClass::kLetter);      // CJK Extension H, 15.0
+  EXPECT_EQ(char_class(0x2EBF0), CharClass::kLetter);      // CJK Extension I, 15.1
+  EXPECT_EQ(char_class(0x1FA77), CharClass::kSymbol);      // PINK HEART, 15.0
+  EXPECT_EQ(char_class(0x10D50), CharClass::kUnassigned);  // Garay, 16.0
 }
 
 TEST(InferTokenizerUnicode, DecodesWellFormedUtf8) {
