@@ -31,6 +31,52 @@ Status set_path(fs::path& target, const std::string& value, const fs::path& base
   return {};
 }
 
+// The [oidc] settings live in an optional part of the Config that the first of them creates.
+OidcSettings& oidc(Config& c) {
+  if (!c.oidc) c.oidc.emplace();
+  return *c.oidc;
+}
+
+// A list given as one string: words separated by white space (a variable; the file's arrays are
+// joined the same way before they get here).
+Status set_words(std::vector<std::string>& target, const std::string& value) {
+  std::vector<std::string> words;
+  std::string word;
+  for (char c : value + " ") {
+    if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+      if (!word.empty()) words.push_back(std::move(word));
+      word.clear();
+    } else {
+      word.push_back(c);
+    }
+  }
+  target = std::move(words);
+  return {};
+}
+
+Status set_text(std::string& target, const std::string& value, std::string_view key) {
+  if (value.empty()) {
+    return Error(Code::kInvalidArgument, "", fmt::format("{} must not be empty", key));
+  }
+  target = value;
+  return {};
+}
+
+Status set_minutes(std::int64_t& target, const std::string& value, std::int64_t min,
+                   std::int64_t max, std::string_view key) {
+  std::int64_t minutes = -1;
+  auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), minutes);
+  if (ec != std::errc() || end != value.data() + value.size() || minutes < min || minutes > max) {
+    return Error(Code::kInvalidArgument, "",
+                 fmt::format("{} must be a whole number of minutes from {} to {}", key, min, max));
+  }
+  target = minutes;
+  return {};
+}
+
+// The longest sign-in session that may be configured: 30 days.
+constexpr std::int64_t kMaxSessionMinutes = 30 * 24 * 60;
+
 // A setting: its dotted key (documented in docs/configuration.md) and how to validate and store a
 // value for it.
 struct Setting {
@@ -82,6 +128,65 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.keys.master_key_file, v, base, "keys.master_key_file");
        }},
+      {"oidc.issuer",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_text(oidc(c).issuer, v, "oidc.issuer");
+       }},
+      {"oidc.client_id",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_text(oidc(c).client_id, v, "oidc.client_id");
+       }},
+      {"oidc.client_secret_file",
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(oidc(c).client_secret_file, v, base, "oidc.client_secret_file");
+       }},
+      {"oidc.token_endpoint_auth_method",
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         oidc(c).token_endpoint_auth_method = v;
+         return {};
+       }},
+      {"oidc.redirect_uri",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_text(oidc(c).redirect_uri, v, "oidc.redirect_uri");
+       }},
+      {"oidc.scopes",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_words(oidc(c).scopes.emplace(), v);
+       }},
+      {"oidc.required_acr_values",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_words(oidc(c).required_acr_values, v);
+       }},
+      {"oidc.required_amr_values",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_words(oidc(c).required_amr_values, v);
+       }},
+      {"oidc.groups_claim",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_text(oidc(c).groups_claim.emplace(), v, "oidc.groups_claim");
+       }},
+      {"oidc.id_token_algorithms",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_words(oidc(c).id_token_algorithms.emplace(), v);
+       }},
+      {"oidc.ca_bundle",
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(oidc(c).ca_bundle, v, base, "oidc.ca_bundle");
+       }},
+      {"oidc.tenant",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_text(oidc(c).tenant, v, "oidc.tenant");
+       }},
+      {"oidc.session_lifetime_minutes",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_minutes(oidc(c).session_lifetime_minutes, v, 1, kMaxSessionMinutes,
+                            "oidc.session_lifetime_minutes");
+       }},
+      {"oidc.session_idle_minutes",
+       [](Config& c, const std::string& v, const fs::path&) {
+         return set_minutes(oidc(c).session_idle_minutes, v, 0, kMaxSessionMinutes,
+                            "oidc.session_idle_minutes");
+       }},
   };
   return table;
 }
@@ -101,8 +206,11 @@ std::string env_name(std::string_view key) {
 
 std::string known_keys() {
   std::string keys;
-  for (const auto& setting : settings()) keys += (keys.empty() ? "" : ", ") + std::string(setting.key);
-  return keys + ", and the tables [regions] and [tiers.NAME]";
+  for (const auto& setting : settings()) {
+    if (setting.key.starts_with("oidc.")) continue;  // listed by an error inside [oidc]
+    keys += (keys.empty() ? "" : ", ") + std::string(setting.key);
+  }
+  return keys + ", and the tables [regions], [tiers.NAME] and [oidc]";
 }
 
 std::string node_type_name(const toml::node& node) {
@@ -193,6 +301,105 @@ Status apply_tiers(const toml::table& table, const fs::path& file, Config& confi
   return {};
 }
 
+// [oidc] settings that are lists (arrays of strings in the file, words in a variable) and whole
+// numbers (integers in the file, digits in a variable).
+bool is_oidc_list(std::string_view key) {
+  return key == "oidc.scopes" || key == "oidc.required_acr_values" ||
+         key == "oidc.required_amr_values" || key == "oidc.id_token_algorithms";
+}
+bool is_oidc_number(std::string_view key) {
+  return key == "oidc.session_lifetime_minutes" || key == "oidc.session_idle_minutes";
+}
+
+std::string known_oidc_keys() {
+  std::string keys;
+  for (const auto& setting : settings()) {
+    if (setting.key.starts_with("oidc.")) keys += std::string(setting.key.substr(5)) + ", ";
+  }
+  return keys + "group_roles";
+}
+
+// An array of non-empty strings without white space (for a list setting or a group's roles).
+Result<std::vector<std::string>> word_array(const toml::node& node, const std::string& key,
+                                            const std::string& where) {
+  if (!node.is_array()) return wrong_type(where, key, node, "an array of strings");
+  std::vector<std::string> words;
+  for (const toml::node& item : *node.as_array()) {
+    if (!item.is_string()) return wrong_type(where, key, node, "an array of strings");
+    const std::string& word = item.as_string()->get();
+    if (word.empty() || std::any_of(word.begin(), word.end(), [](char c) {
+          return std::isspace(static_cast<unsigned char>(c)) != 0;
+        })) {
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("`{}`: each entry must be one non-empty word without spaces", key));
+    }
+    words.push_back(word);
+  }
+  return words;
+}
+
+// [oidc.group_roles]: each key is a group name as the provider sends it, each value the Ward roles
+// that group grants.
+Status apply_group_roles(const toml::node& node, const fs::path& file, Config& config) {
+  if (!node.is_table()) {
+    return wrong_type(line_of(file, node), "oidc.group_roles", node,
+                      "a table of group = [\"role\", …]");
+  }
+  auto& group_roles = oidc(config).group_roles;
+  for (const auto& [group, roles] : *node.as_table()) {
+    const std::string key = "oidc.group_roles." + std::string(group.str());
+    auto words = word_array(roles, key, line_of(file, roles));
+    if (!words) return words.error();
+    group_roles[std::string(group.str())] = std::move(*words);
+  }
+  return {};
+}
+
+// [oidc]: single sign-on. A table of its own because some of its values are arrays, numbers and
+// a table, where every other setting is a string.
+Status apply_oidc(const toml::table& table, const fs::path& file, Config& config) {
+  oidc(config);  // an [oidc] table, even an empty one, asks for single sign-on
+  for (const auto& [name, node] : table) {
+    const std::string key = "oidc." + std::string(name.str());
+    const std::string where = line_of(file, node);
+    if (key == "oidc.client_secret") {
+      return Error(Code::kInvalidArgument, where,
+                   "`oidc.client_secret`: a secret never goes into the configuration file; put "
+                   "it in a file only Ward's user can read (chmod 600) and set "
+                   "oidc.client_secret_file to its path");
+    }
+    if (key == "oidc.group_roles") {
+      if (auto status = apply_group_roles(node, file, config); !status) return status;
+      continue;
+    }
+    const Setting* setting = find_setting(key);
+    if (setting == nullptr) {
+      return Error(
+          Code::kInvalidArgument, where,
+          fmt::format("unknown setting `{}`; known [oidc] settings: {}", key, known_oidc_keys()));
+    }
+    std::string value;
+    if (is_oidc_list(key)) {
+      auto words = word_array(node, key, where);
+      if (!words) return words.error();
+      for (const auto& word : *words) value += (value.empty() ? "" : " ") + word;
+    } else if (is_oidc_number(key)) {
+      if (!node.is_integer()) return wrong_type(where, key, node, "an integer");
+      value = std::to_string(node.as_integer()->get());
+    } else if (node.is_string()) {
+      value = node.as_string()->get();
+    } else {
+      return wrong_type(where, key, node, "a string");
+    }
+    Status status = setting->apply(config, value, file.parent_path());
+    if (!status) {
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("`{}`: {}", key, status.error().to_string()));
+    }
+  }
+  return {};
+}
+
 // Applies every key of `table` (recursively, with dotted keys) to `config`.
 Status apply_table(const toml::table& table, const std::string& prefix, const fs::path& file,
                    Config& config) {
@@ -201,6 +408,10 @@ Status apply_table(const toml::table& table, const std::string& prefix, const fs
     const std::string where = fmt::format("{}:{}", file.string(), node.source().begin.line);
     if (key == "regions" && node.is_table()) {
       if (auto status = apply_regions(*node.as_table(), file, config); !status) return status;
+      continue;
+    }
+    if (key == "oidc" && node.is_table()) {
+      if (auto status = apply_oidc(*node.as_table(), file, config); !status) return status;
       continue;
     }
     if (key == "tiers" && node.is_table()) {
@@ -244,6 +455,12 @@ Status apply_environment(const ConfigInputs& inputs, Config& config) {
     // WARD_CONFIG names the file; WARD_MASTER_KEY carries the master secret itself, which is
     // read by the keyring (gov/keys) and never stored in the Config.
     if (name.rfind("WARD_", 0) != 0 || name == "WARD_CONFIG" || name == "WARD_MASTER_KEY") continue;
+    if (name == "WARD_OIDC_CLIENT_SECRET") {
+      return Error(Code::kInvalidArgument, name,
+                   "the client secret is not taken from a variable, where other processes and "
+                   "crash reports can see it; put it in a file only Ward's user can read and set "
+                   "WARD_OIDC_CLIENT_SECRET_FILE (or oidc.client_secret_file) to its path");
+    }
     const Setting* match = nullptr;
     for (const auto& setting : settings()) {
       if (env_name(setting.key) == name) match = &setting;

@@ -12,6 +12,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/log.h"
@@ -39,6 +40,27 @@ struct TierConfig {
   std::optional<bool> byok;
 };
 
+// The [oidc] table: single sign-on through the organisation's OpenID provider (docs/sso.md).
+// Values as written; the gov module checks them and fills in its defaults
+// (gov::oidc_settings_from). The client secret itself is never here: only the file holding it.
+struct OidcSettings {
+  std::string issuer;
+  std::string client_id;
+  std::filesystem::path client_secret_file;  // empty: a public client (PKCE only)
+  std::string token_endpoint_auth_method;    // empty: chosen from the provider's discovery
+  std::string redirect_uri;                  // empty: https://<server.listen>/auth/callback
+  std::optional<std::vector<std::string>> scopes;
+  std::vector<std::string> required_acr_values;
+  std::vector<std::string> required_amr_values;
+  std::optional<std::string> groups_claim;
+  std::map<std::string, std::vector<std::string>> group_roles;  // file only
+  std::optional<std::vector<std::string>> id_token_algorithms;
+  std::filesystem::path ca_bundle;  // empty: the system's trust store
+  std::string tenant = "default";   // where users signing in for the first time are created
+  std::int64_t session_lifetime_minutes = 480;
+  std::int64_t session_idle_minutes = 0;  // 0: no idle limit
+};
+
 struct Config {
   std::filesystem::path data_dir;
   std::filesystem::path config_file;  // the file that was read; empty when none
@@ -48,6 +70,7 @@ struct Config {
   std::string region = "local";                           // where this deployment's data lives
   std::map<std::string, std::string> region_geographies;  // [regions]: region -> geography
   std::map<std::string, TierConfig> tiers;                // [tiers.NAME]
+  std::optional<OidcSettings> oidc;  // [oidc] or WARD_OIDC_*; std::nullopt: no single sign-on
 };
 
 // Everything the loader reads besides the file itself, so tests can supply it.

@@ -109,7 +109,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadFileCase{"[server]\nlisen = \"x:1\"\n",
                     "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
                     "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
-                    "keys.master_key_file, and the tables [regions] and [tiers.NAME]"},
+                    "keys.master_key_file, and the tables [regions], [tiers.NAME] and [oidc]"},
         BadFileCase{"\n\n[server]\nlisten = 8443\n",
                     "FILE:4: `server.listen` must be a string, not an integer"},
         BadFileCase{"[log]\nlevel = \"loud\"\n",
@@ -117,7 +117,7 @@ INSTANTIATE_TEST_SUITE_P(
                     "warn, error, off"},
         BadFileCase{"server = 3\n", "FILE:1: unknown setting `server`; known settings: data_dir, "
                     "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
-                    "keys.master_key_file, and the tables [regions] and [tiers.NAME]"},
+                    "keys.master_key_file, and the tables [regions], [tiers.NAME] and [oidc]"},
         BadFileCase{"[server]\nlisten = \"127.0.0.1:99999\"\n",
                     "FILE:2: `server.listen`: 127.0.0.1:99999: the port must be a number from 0 "
                     "to 65535; expected HOST:PORT such as 127.0.0.1:8443 or [::1]:8443"}));
@@ -219,6 +219,145 @@ TEST_F(ConfigTest, CertificateAndKeyGoTogether) {
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.error().where(), "server.tls_cert");
 }
+
+// ---- [oidc]: single sign-on ----
+
+TEST_F(ConfigTest, WithoutAnOidcTableThereIsNoSingleSignOn) {
+  auto config = load_config(inputs());
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_FALSE(config->oidc.has_value());
+}
+
+TEST_F(ConfigTest, TheOidcTableIsReadWithListsNumbersAndGroupRoles) {
+  auto in = inputs();
+  in.config_flag = write_config(
+      "[oidc]\n"
+      "issuer = \"https://login.example.org/realms/acme\"\n"
+      "client_id = \"ward\"\n"
+      "client_secret_file = \"secrets/oidc-client\"\n"
+      "token_endpoint_auth_method = \"client_secret_post\"\n"
+      "redirect_uri = \"https://ward.example.org/auth/callback\"\n"
+      "scopes = [\"openid\", \"email\", \"groups\"]\n"
+      "required_acr_values = [\"urn:acme:loa2\"]\n"
+      "required_amr_values = [\"mfa\"]\n"
+      "groups_claim = \"roles\"\n"
+      "id_token_algorithms = [\"ES256\"]\n"
+      "ca_bundle = \"/etc/ssl/acme-ca.pem\"\n"
+      "tenant = \"acme\"\n"
+      "session_lifetime_minutes = 60\n"
+      "session_idle_minutes = 15\n"
+      "[oidc.group_roles]\n"
+      "ward-admins = [\"admins\", \"auditors\"]\n"
+      "\"Engineering Team\" = [\"developers\"]\n");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  ASSERT_TRUE(config->oidc.has_value());
+  const OidcSettings& o = *config->oidc;
+  EXPECT_EQ(o.issuer, "https://login.example.org/realms/acme");
+  EXPECT_EQ(o.client_id, "ward");
+  EXPECT_EQ(o.client_secret_file, dir_ / "secrets/oidc-client");  // relative to the file
+  EXPECT_EQ(o.token_endpoint_auth_method, "client_secret_post");
+  EXPECT_EQ(o.redirect_uri, "https://ward.example.org/auth/callback");
+  EXPECT_EQ(o.scopes, (std::vector<std::string>{"openid", "email", "groups"}));
+  EXPECT_EQ(o.required_acr_values, std::vector<std::string>{"urn:acme:loa2"});
+  EXPECT_EQ(o.required_amr_values, std::vector<std::string>{"mfa"});
+  EXPECT_EQ(o.groups_claim, "roles");
+  EXPECT_EQ(o.id_token_algorithms, std::vector<std::string>{"ES256"});
+  EXPECT_EQ(o.ca_bundle, fs::path("/etc/ssl/acme-ca.pem"));
+  EXPECT_EQ(o.tenant, "acme");
+  EXPECT_EQ(o.session_lifetime_minutes, 60);
+  EXPECT_EQ(o.session_idle_minutes, 15);
+  ASSERT_EQ(o.group_roles.size(), 2u);
+  EXPECT_EQ(o.group_roles.at("ward-admins"), (std::vector<std::string>{"admins", "auditors"}));
+  EXPECT_EQ(o.group_roles.at("Engineering Team"), std::vector<std::string>{"developers"});
+}
+
+TEST_F(ConfigTest, OidcDefaultsLeaveTheRestToGov) {
+  auto in = inputs();
+  in.config_flag = write_config("[oidc]\nissuer = \"https://idp.example\"\nclient_id = \"w\"\n");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  ASSERT_TRUE(config->oidc.has_value());
+  EXPECT_TRUE(config->oidc->client_secret_file.empty());
+  EXPECT_TRUE(config->oidc->redirect_uri.empty());
+  EXPECT_FALSE(config->oidc->scopes.has_value());
+  EXPECT_FALSE(config->oidc->groups_claim.has_value());
+  EXPECT_EQ(config->oidc->tenant, "default");
+  EXPECT_EQ(config->oidc->session_lifetime_minutes, 8 * 60);
+  EXPECT_EQ(config->oidc->session_idle_minutes, 0);
+}
+
+TEST_F(ConfigTest, OidcSettingsComeFromVariablesToo) {
+  auto in = inputs();
+  in.environment["WARD_OIDC_ISSUER"] = "https://idp.example";
+  in.environment["WARD_OIDC_CLIENT_ID"] = "ward";
+  in.environment["WARD_OIDC_CLIENT_SECRET_FILE"] = "run/oidc-secret";
+  in.environment["WARD_OIDC_SCOPES"] = "openid  groups";
+  in.environment["WARD_OIDC_SESSION_LIFETIME_MINUTES"] = "90";
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  ASSERT_TRUE(config->oidc.has_value());
+  EXPECT_EQ(config->oidc->issuer, "https://idp.example");
+  EXPECT_EQ(config->oidc->client_secret_file, dir_ / "run/oidc-secret");  // the working dir
+  EXPECT_EQ(config->oidc->scopes, (std::vector<std::string>{"openid", "groups"}));
+  EXPECT_EQ(config->oidc->session_lifetime_minutes, 90);
+
+  in.environment["WARD_OIDC_SESSION_LIFETIME_MINUTES"] = "0";
+  auto zero = load_config(in);
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().where(), "WARD_OIDC_SESSION_LIFETIME_MINUTES");
+  EXPECT_NE(zero.error().message().find("from 1 to 43200"), std::string::npos)
+      << zero.error().to_string();
+}
+
+TEST_F(ConfigTest, AClientSecretInTheFileOrAVariableIsRefused) {
+  auto in = inputs();
+  in.config_flag = write_config(
+      "[oidc]\nissuer = \"https://idp.example\"\nclient_id = \"w\"\n"
+      "client_secret = \"s3cr3t-value\"\n");
+  auto config = load_config(in);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.error().code(), Code::kInvalidArgument);
+  EXPECT_EQ(config.error().where(), in.config_flag->string() + ":4");
+  EXPECT_NE(config.error().message().find("oidc.client_secret_file"), std::string::npos)
+      << config.error().to_string();
+  EXPECT_EQ(config.error().to_string().find("s3cr3t-value"), std::string::npos)
+      << "the secret is never repeated";
+
+  auto env = inputs();
+  env.environment["WARD_OIDC_CLIENT_SECRET"] = "s3cr3t-value";
+  auto from_env = load_config(env);
+  ASSERT_FALSE(from_env.ok());
+  EXPECT_EQ(from_env.error().where(), "WARD_OIDC_CLIENT_SECRET");
+  EXPECT_NE(from_env.error().message().find("WARD_OIDC_CLIENT_SECRET_FILE"), std::string::npos);
+  EXPECT_EQ(from_env.error().to_string().find("s3cr3t-value"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Oidc, BadConfigFileTest,
+    ::testing::Values(
+        BadFileCase{"[oidc]\nissuer = \"https://idp.example\"\nisuer = \"x\"\n",
+                    "FILE:3: unknown setting `oidc.isuer`; known [oidc] settings: issuer, "
+                    "client_id, client_secret_file, token_endpoint_auth_method, redirect_uri, "
+                    "scopes, required_acr_values, required_amr_values, groups_claim, "
+                    "id_token_algorithms, ca_bundle, tenant, session_lifetime_minutes, "
+                    "session_idle_minutes, group_roles"},
+        BadFileCase{"[oidc]\nscopes = \"openid email\"\n",
+                    "FILE:2: `oidc.scopes` must be an array of strings, not a string"},
+        BadFileCase{"[oidc]\nscopes = [\"openid\", \"two words\"]\n",
+                    "FILE:2: `oidc.scopes`: each entry must be one non-empty word without spaces"},
+        BadFileCase{"[oidc]\nsession_lifetime_minutes = \"60\"\n",
+                    "FILE:2: `oidc.session_lifetime_minutes` must be an integer, not a string"},
+        BadFileCase{"[oidc]\n\nsession_idle_minutes = -5\n",
+                    "FILE:3: `oidc.session_idle_minutes`: oidc.session_idle_minutes must be a "
+                    "whole number of minutes from 0 to 43200"},
+        BadFileCase{"[oidc]\nclient_id = 7\n",
+                    "FILE:2: `oidc.client_id` must be a string, not an integer"},
+        BadFileCase{"[oidc.group_roles]\nadmins = \"WardAdministrator\"\n",
+                    "FILE:2: `oidc.group_roles.admins` must be an array of strings, not a string"},
+        BadFileCase{"[oidc]\ngroup_roles = [\"admins\"]\n",
+                    "FILE:2: `oidc.group_roles` must be a table of group = [\"role\", …], not "
+                    "an array"}));
 
 struct ListenCase {
   std::string text;

@@ -7,7 +7,7 @@ namespace {
 
 // Times are RFC 3339 text (core::format_rfc3339), so they compare correctly as strings. Rows that
 // belong to a user or tenant go with it (ON DELETE CASCADE): purging a user is one DELETE.
-const std::array<store::Migration, 3> kMigrations = {{
+const std::array<store::Migration, 4> kMigrations = {{
     {1, "tenants, users, groups, roles, policies, TOTP, API tokens",
      "CREATE TABLE identity_tenants ("
      "  id TEXT PRIMARY KEY,"
@@ -120,6 +120,25 @@ const std::array<store::Migration, 3> kMigrations = {{
      "REFERENCES identity_tenants (id) ON DELETE CASCADE;"
      "CREATE INDEX identity_policy_attachments_guardrail "
      "ON identity_policy_attachments (guardrail_tenant_id)"},
+    {4, "browser sessions after single sign-on",
+     // session_hash is SHA-256 of the whole cookie text; the cookie itself is never stored.
+     // method is how the user signed in (auth_method_name), mfa whether a second factor was
+     // asserted then. A session ends at expires_at, when revoked, or when idle too long
+     // (last_seen_at, updated at most once a minute).
+     "CREATE TABLE identity_sessions ("
+     "  id TEXT PRIMARY KEY,"
+     "  tenant_id TEXT NOT NULL REFERENCES identity_tenants (id) ON DELETE CASCADE,"
+     "  user_id TEXT NOT NULL REFERENCES identity_users (id) ON DELETE CASCADE,"
+     "  session_hash BLOB NOT NULL,"
+     "  method TEXT NOT NULL,"
+     "  mfa BIGINT NOT NULL,"
+     "  created_at TEXT NOT NULL,"
+     "  expires_at TEXT NOT NULL,"
+     "  last_seen_at TEXT NOT NULL,"
+     "  revoked_at TEXT"
+     ");"
+     "CREATE INDEX identity_sessions_user ON identity_sessions (user_id);"
+     "CREATE INDEX identity_sessions_expiry ON identity_sessions (expires_at)"},
 }};
 
 }  // namespace

@@ -1,5 +1,5 @@
 # gov/identity: tenants, users, groups, roles, passwords (Argon2id via libsodium), TOTP (liboath),
-# API tokens. Included by src/gov/CMakeLists.txt.
+# API tokens, browser sessions. Included by src/gov/CMakeLists.txt.
 target_sources(ward_gov PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/authenticator.cpp
   ${CMAKE_CURRENT_LIST_DIR}/directory.cpp
@@ -10,6 +10,7 @@ target_sources(ward_gov PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/password.cpp
   ${CMAKE_CURRENT_LIST_DIR}/rows.cpp
   ${CMAKE_CURRENT_LIST_DIR}/schema.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sessions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokens.cpp
   ${CMAKE_CURRENT_LIST_DIR}/totp.cpp
 )

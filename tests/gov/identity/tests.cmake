@@ -6,6 +6,7 @@ ward_test(gov_identity_test SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/mfa_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/oidc_provisioner_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/password_test.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sessions_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/tokens_test.cpp
   ${CMAKE_CURRENT_LIST_DIR}/totp_test.cpp
   LIBS ward_gov)
