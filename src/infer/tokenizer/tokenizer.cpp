@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "infer/gguf/gguf.h"
+#include "infer/gguf/text.h"
 #include "infer/tokenizer/tokenizer_data.h"
 #include "infer/tokenizer/unicode.h"
 
@@ -224,8 +225,8 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
     d->model = TokenizerModel::kBpe;
   } else {
     return invalid("tokenizer.ggml.model",
-                   "unsupported tokenizer model \"" + v.model +
-                       "\"; Ward supports \"llama\" (SentencePiece) and \"gpt2\" (byte-level BPE)");
+                   "unsupported tokenizer model " + gguf::quote_for_message(v.model) +
+                       "; Ward supports \"llama\" (SentencePiece) and \"gpt2\" (byte-level BPE)");
   }
   if (v.tokens.empty()) return invalid("tokenizer.ggml.tokens", "the vocabulary has no tokens");
   if (v.tokens.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
@@ -247,8 +248,8 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
     auto profile = pre_tokenizer_named(pre);
     if (!profile) {
       return invalid("tokenizer.ggml.pre",
-                     "unsupported pre-tokenizer \"" + pre +
-                         "\"; Ward knows default, llama3, llama-bpe, qwen2, deepseek-coder, "
+                     "unsupported pre-tokenizer " + gguf::quote_for_message(pre) +
+                         "; Ward knows default, llama3, llama-bpe, qwen2, deepseek-coder, "
                          "starcoder, refact, gpt-2, falcon and their aliases");
     }
     d->pre = *profile;
@@ -301,9 +302,10 @@ core::Result<std::shared_ptr<Data>> build(Vocabulary v) {
       const TokenId a = d->find(left);
       const TokenId b = d->find(right);
       if (a == kNoToken || b == kNoToken) {
-        return invalid("tokenizer.ggml.merges", "merge " + std::to_string(rank) + " names \"" +
-                                                    std::string(a == kNoToken ? left : right) +
-                                                    "\", which is not a token of the vocabulary");
+        return invalid("tokenizer.ggml.merges",
+                       "merge " + std::to_string(rank) + " names " +
+                           gguf::quote_for_message(a == kNoToken ? left : right) +
+                           ", which is not a token of the vocabulary");
       }
       joined.assign(left);
       joined.append(right);

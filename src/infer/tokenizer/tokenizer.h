@@ -102,7 +102,12 @@ class Tokenizer {
   //    add_eos off, no space prefix.
   //  - EOT, EOM and FIM tokens absent from the metadata are found by their text (<|eot_id|>,
   //    <|im_end|>, <fim_prefix>, <｜fim▁begin｜>, ▁<PRE> ...); a token found this way, and every
-  //    end-of-generation token found by text, becomes a control token.
+  //    end-of-generation token found by text, becomes a control token. The lists, and the
+  //    exceptions upstream makes to them (<|end|> next to <|return|>/<|call|> is a user-defined
+  //    separator; </s> next to <|tool_response>, as in Gemma 4, is text), are those of llama.cpp
+  //    as node-llama-cpp 3.21.1 ships it, checked against that build.
+  //  - Phi-3 models (general.name holding "phi-3" or "phi3") drop the white space after their
+  //    special tokens (all but <unk>, <s> and <|endoftext|>) when those are matched in text.
   static core::Result<Tokenizer> create(Vocabulary vocabulary);
 
   // read_vocabulary(file) then create(); errors name the key (and the file's path in `where`
@@ -143,7 +148,8 @@ class Tokenizer {
   core::Result<std::string_view> token_text(TokenId id) const;
   core::Result<TokenType> token_type(TokenId id) const;
   // True for tokens that end generation: EOS, EOT, EOM, the FIM pad/repo/separator tokens, and
-  // tokens with the text of a known end marker (<|eot_id|>, <|im_end|>, <|endoftext|>, ...).
+  // tokens with the text of a known end marker (<|eot_id|>, <|im_end|>, <|endoftext|>, </s>,
+  // <end_of_turn>, ...; see create()).
   bool is_end_of_generation(TokenId id) const;
 
   struct Data;  // the immutable tables, shared by copies

@@ -483,6 +483,12 @@ TEST(InferTokenizer, InconsistentVocabulariesNameTheKey) {
                  "merge 10 names \"q\xC3\xA9\", which is not a token");
   }
   {
+    // Text from the file is quoted and escaped in messages.
+    Vocabulary v = bpe_vocabulary("gpt-2");
+    v.merges.push_back("h \x01\n");
+    expect_error(std::move(v), "tokenizer.ggml.merges", "merge 10 names \"\\x01\\n\"");
+  }
+  {
     Vocabulary v = bpe_vocabulary("gpt-2");
     v.merges.clear();
     expect_error(std::move(v), "tokenizer.ggml.merges", "needs its merges");
