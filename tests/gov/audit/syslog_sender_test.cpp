@@ -14,6 +14,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "gov/audit/audit_test_util.h"
@@ -528,6 +530,39 @@ TEST_F(AuditSyslogSenderTest, AServerThatNeverAnswersTheHandshakeTimesOut) {
   receiver.release();
 }
 
+TEST_F(AuditSyslogSenderTest, AConnectionNobodyAcceptsTimesOut) {
+  // A listener whose accept queue is full: the kernel drops further connection requests, so the
+  // connect gets no answer at all, as behind a firewall that drops packets.
+  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
+  ASSERT_EQ(::listen(listener, 0), 0);
+  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length), 0);
+  std::vector<int> queued;
+  for (int i = 0; i < 4; ++i) {
+    queued.push_back(::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    ::connect(queued.back(), reinterpret_cast<sockaddr*>(&address), sizeof address);
+  }
+  std::this_thread::sleep_for(100ms);  // let the queue fill
+  const int port = ntohs(address.sin_port);
+  SyslogSenderOptions options;
+  options.connect_timeout = 300ms;
+  const auto started = std::chrono::steady_clock::now();
+  auto sender = SyslogSender::connect(destination(url("tcp", "127.0.0.1", port)), options);
+  const auto took = std::chrono::steady_clock::now() - started;
+  for (int fd : queued) ::close(fd);
+  ::close(listener);
+  ASSERT_FALSE(sender.ok());
+  EXPECT_EQ(sender.error().message(),
+            "could not connect to \"127.0.0.1\": 127.0.0.1:" + std::to_string(port) +
+                " (no answer within 300 ms); check the host, the port and any firewall between");
+  EXPECT_GE(took, 300ms);
+  EXPECT_LT(took, 5s);
+}
+
 // A server that ends the connection after N frames: the next send fails and says so, and the
 // count of sent events is N.
 class AuditSyslogClosingServerTest : public AuditSyslogSenderTest,
@@ -631,6 +666,29 @@ TEST_F(AuditSyslogSenderTest, AWriteTimesOutWhenTheServerStopsReading) {
             "unreachable)");
   EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
   receiver.release();
+}
+
+// Prints frames per second over TLS and plain TCP to the loopback receiver (which parses every
+// frame); run with WARD_SYSLOG_BENCH=1. It asserts only that everything arrived.
+TEST_F(AuditSyslogSenderTest, ThroughputWhenAsked) {
+  if (std::getenv("WARD_SYSLOG_BENCH") == nullptr) GTEST_SKIP() << "set WARD_SYSLOG_BENCH=1";
+  const std::string line = sample_lines().front();
+  constexpr int kFrames = 50'000;
+  for (const bool tls : {false, true}) {
+    SyslogReceiver receiver(tls ? tls_receiver() : SyslogReceiverOptions{});
+    const auto started = std::chrono::steady_clock::now();
+    auto sender =
+        SyslogSender::connect(destination(url(tls ? "tls" : "tcp", "localhost", receiver.port())),
+                              tls ? trusting_test_ca() : SyslogSenderOptions{});
+    ASSERT_TRUE(sender.ok()) << sender.error().to_string();
+    for (int i = 0; i < kFrames; ++i) WARD_ASSERT_OK(sender->send(line));
+    WARD_ASSERT_OK(sender->close());
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(receiver.wait().frames.size(), static_cast<std::size_t>(kFrames));
+    std::printf("%s: %d frames of %zu bytes in %.2f s: %.0f frames/s\n", tls ? "tls" : "tcp",
+                kFrames, line.size(), seconds, kFrames / seconds);
+  }
 }
 
 TEST_F(AuditSyslogSenderTest, EmptyMessagesAndSendsAfterCloseAreRefused) {
