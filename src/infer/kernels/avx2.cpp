@@ -403,7 +403,8 @@ WARD_INLINE __m256i quantize32(const float* x, __m256 inverse, int8_t* out) {
   return in_order(_mm256_hadd_epi32(pairs01, pairs23));
 }
 
-void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets,
+                    int32_t* pair_offsets) {
   const int64_t blocks = k / 32;
   const int64_t pairs = (blocks + 1) / 2;
   __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
@@ -413,8 +414,13 @@ void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, in
     const float amax = max_abs(x + 32 * b, 32);
     const __m256 inverse = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
     const __m256i sums = quantize32(x + 32 * b, inverse, values + 32 * b);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b),
-                        _mm256_mullo_epi32(sums, _mm256_set1_epi32(-128)));
+    const __m256i negated = _mm256_mullo_epi32(sums, _mm256_set1_epi32(-128));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b), negated);
+    // Even and odd groups: [o0 + o4, o1 + o5, o2 + o6, o3 + o7], then [. + o2.., . + o3..].
+    const __m128i halves =
+        _mm_add_epi32(_mm256_castsi256_si128(negated), _mm256_extracti128_si256(negated, 1));
+    const __m128i even_odd = _mm_add_epi32(halves, _mm_unpackhi_epi64(halves, halves));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(pair_offsets + 2 * b), even_odd);
     _mm256_storeu_ps(scales + q8x32_lane(b), _mm256_set1_ps(amax / 127.0f));
   }
 }

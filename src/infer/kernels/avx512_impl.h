@@ -268,6 +268,219 @@ struct Q8x32Kernel {
   }
 };
 
+// ---- batched Q8_0 and Q4_0 with VNNI: eight rows across the lanes
+// --------------------------------
+//
+// For several columns, the tiles above spend one conversion, one scale multiply and one FMA per
+// 64 products of each row x column pair, and on Zen 4 those share the two pipes VPDPBUSD needs.
+// Here each group of 8 rows is transposed so that lanes 2r and 2r + 1 of a vector hold row r
+// (eight bytes of its block: the j-th eight, in W_j); the activations' j-th eight bytes are
+// simply broadcast to every lane pair, straight from memory. Four VPDPBUSD then sum a whole
+// 32-element block for 8 rows, and one conversion, multiply and FMA apply the 8 rows' scales at
+// once: a quarter of the float work, and no shuffles per column. The transposition (12 shuffles
+// per 8 rows x 32 elements) is done once per segment of 16 blocks into an L1 buffer and reused by
+// every column of the chunk.
+template <WeightKind kKind>
+struct InterleavedQ8x32 {
+  static constexpr int kGroups = 3;  // 24 rows per tile
+  static constexpr int kCols = 4;
+  static constexpr int64_t kSegment = 16;  // blocks
+  static constexpr int64_t kBlockBytes = kKind == kKindQ8_0 ? 34 : 18;
+
+  struct Packed {
+    __m512i w[4];  // unsigned operand (w + 128): qword r of W_j is row r's bytes 8j .. 8j + 7
+    __m512 d;      // [d_row0, d_row0, d_row1, d_row1, .., d_row7, d_row7]
+  };
+
+  // Rows r0 .. r0 + 7 (those below `rows`; the others get zero scales) of block b.
+  static WARD_INLINE Packed pack(const MatmulArgs& a, int64_t r0, int64_t rows, int64_t b) {
+    const uint8_t* base[8];
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+      base[r] = a.w + (r0 + (r0 + r < rows ? r : 0)) * a.w_row_bytes + b * kBlockBytes;
+    }
+    // z[p]: rows 2p and 2p + 1, four qwords each, made unsigned.
+    __m512i z[4];
+#pragma GCC unroll 4
+    for (int p = 0; p < 4; ++p) {
+      if constexpr (kKind == kKindQ8_0) {
+        z[p] = _mm512_inserti64x4(_mm512_castsi256_si512(load256(base[2 * p] + 2)),
+                                  load256(base[2 * p + 1] + 2), 1);
+        z[p] = _mm512_xor_si512(z[p], _mm512_set1_epi8(static_cast<char>(0x80)));  // w + 128
+      } else {
+        const __m256i q0 = _mm256_broadcastsi128_si256(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(base[2 * p] + 2)));
+        const __m256i q1 = _mm256_broadcastsi128_si256(
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(base[2 * p + 1] + 2)));
+        __m512i t = _mm512_inserti64x4(_mm512_castsi256_si512(q0), q1, 1);
+        t = _mm512_and_si512(_mm512_mask_srli_epi16(t, 0xff00ff00u, t, 4), _mm512_set1_epi8(0x0f));
+        z[p] = _mm512_add_epi8(t, _mm512_set1_epi8(120));  // q - 8 + 128
+      }
+    }
+    // Stage 1: rows 0-3 (s) and 4-7 (t): [R0.q(m), R1.q(m), R2.q(m), R3.q(m), same for m + 1].
+    const __m512i q01 = _mm512_set_epi64(13, 9, 5, 1, 12, 8, 4, 0);
+    const __m512i q23 = _mm512_set_epi64(15, 11, 7, 3, 14, 10, 6, 2);
+    const __m512i s01 = _mm512_permutex2var_epi64(z[0], q01, z[1]);
+    const __m512i s23 = _mm512_permutex2var_epi64(z[0], q23, z[1]);
+    const __m512i t01 = _mm512_permutex2var_epi64(z[2], q01, z[3]);
+    const __m512i t23 = _mm512_permutex2var_epi64(z[2], q23, z[3]);
+    // Stage 2: W_j = [R0.q(j) .. R7.q(j)].
+    const __m512i first = _mm512_set_epi64(11, 10, 9, 8, 3, 2, 1, 0);
+    const __m512i second = _mm512_set_epi64(15, 14, 13, 12, 7, 6, 5, 4);
+    Packed out;
+    out.w[0] = _mm512_permutex2var_epi64(s01, first, t01);
+    out.w[1] = _mm512_permutex2var_epi64(s01, second, t01);
+    out.w[2] = _mm512_permutex2var_epi64(s23, first, t23);
+    out.w[3] = _mm512_permutex2var_epi64(s23, second, t23);
+    alignas(16) uint16_t halves[8];
+#pragma GCC unroll 8
+    for (int r = 0; r < 8; ++r) {
+      uint16_t h;
+      __builtin_memcpy(&h, base[r], 2);
+      halves[r] = r0 + r < rows ? h : 0;
+    }
+    const __m256 d = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(halves)));
+    const __m512i doubled = _mm512_set_epi32(7, 7, 6, 6, 5, 5, 4, 4, 3, 3, 2, 2, 1, 1, 0, 0);
+    out.d = _mm512_permutexvar_ps(doubled, _mm512_castps256_ps512(d));
+    return out;
+  }
+
+  // Columns c0 .. c0 + C - 1 over blocks b0 .. b0 + n - 1 of the packed groups.
+  template <int G, int C>
+  static void compute(const MatmulArgs& a, const Packed* packed, int64_t n, int64_t b0, int64_t c0,
+                      __m512 (&carried)[G][C]) {
+    const uint8_t* cols[C];
+#pragma GCC unroll 8
+    for (int c = 0; c < C; ++c) cols[c] = a.x + (c0 + c) * a.x_col_bytes;
+    __m512 acc[G][C];
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) acc[g][c] = carried[g][c];
+    }
+    for (int64_t i = 0; i < n; ++i) {
+      const int64_t b = b0 + i;
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) {
+        const uint8_t* x = cols[c] + 32 * b;
+        int64_t q[5];
+        __builtin_memcpy(q, x, 32);
+        __builtin_memcpy(&q[4], cols[c] + a.x_pair_offset + 8 * b, 8);
+        const __m512i x0 = _mm512_set1_epi64(q[0]);
+        const __m512i x1 = _mm512_set1_epi64(q[1]);
+        const __m512i x2 = _mm512_set1_epi64(q[2]);
+        const __m512i x3 = _mm512_set1_epi64(q[3]);
+        const __m512i offset = _mm512_set1_epi64(q[4]);  // even lanes: even groups of four
+        const __m512 dx = _mm512_set1_ps(
+            reinterpret_cast<const float*>(cols[c] + a.x_scale_offset)[16 * (b / 2) + 8 * (b % 2)]);
+#pragma GCC unroll 8
+        for (int g = 0; g < G; ++g) {
+          const Packed& w = packed[g * kSegment + i];
+          __m512i sum = _mm512_dpbusd_epi32(offset, w.w[0], x0);
+          sum = _mm512_dpbusd_epi32(sum, w.w[1], x1);
+          sum = _mm512_dpbusd_epi32(sum, w.w[2], x2);
+          sum = _mm512_dpbusd_epi32(sum, w.w[3], x3);
+          acc[g][c] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(w.d, dx), acc[g][c]);
+        }
+      }
+    }
+#pragma GCC unroll 8
+    for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 8
+      for (int c = 0; c < C; ++c) carried[g][c] = acc[g][c];
+    }
+  }
+
+  // Columns [c_begin, c_end) of the chunk starting at `chunk`, narrowing the tile at the end.
+  template <int G, int C>
+  static void column_tiles(const MatmulArgs& a, const Packed* packed, int64_t n, int64_t b0,
+                           int64_t chunk, int64_t c_begin, int64_t c_end,
+                           __m512 (*carried)[kColumnChunk]) {
+    for (int64_t c = c_begin; c < c_end; c += C) {
+      if (c_end - c < C) {
+        if constexpr (C > 1) column_tiles<G, C - 1>(a, packed, n, b0, chunk, c, c_end, carried);
+        return;
+      }
+      __m512 acc[G][C];
+#pragma GCC unroll 8
+      for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 8
+        for (int cc = 0; cc < C; ++cc) {
+          acc[g][cc] = b0 == 0 ? _mm512_setzero_ps() : carried[g][c - chunk + cc];
+        }
+      }
+      compute<G, C>(a, packed, n, b0, c, acc);
+#pragma GCC unroll 8
+      for (int g = 0; g < G; ++g) {
+#pragma GCC unroll 8
+        for (int cc = 0; cc < C; ++cc) carried[g][c - chunk + cc] = acc[g][cc];
+      }
+    }
+  }
+
+  // Rows r0 .. r0 + 8G - 1 (those below a.rows) against columns [c_begin, c_end).
+  template <int G>
+  static void row_tile(const MatmulArgs& a, int64_t r0, int64_t c_begin, int64_t c_end) {
+    alignas(64) Packed packed[G * kSegment];
+    alignas(64) __m512 carried[G][kColumnChunk];
+    const int64_t blocks = a.k / 32;
+    for (int64_t b0 = 0; b0 < blocks; b0 += kSegment) {
+      const int64_t n = blocks - b0 < kSegment ? blocks - b0 : kSegment;
+#pragma GCC unroll 4
+      for (int g = 0; g < G; ++g) {
+        for (int64_t i = 0; i < n; ++i)
+          packed[g * kSegment + i] = pack(a, r0 + 8 * g, a.rows, b0 + i);
+      }
+      column_tiles<G, kCols>(a, packed, n, b0, c_begin, c_begin, c_end, carried);
+    }
+    // Lanes 2r and 2r + 1 hold halves of row r's sum.
+    const __m512i evens = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 14, 12, 10, 8, 6, 4, 2, 0);
+    for (int64_t c = c_begin; c < c_end; ++c) {
+#pragma GCC unroll 4
+      for (int g = 0; g < G; ++g) {
+        const __m512 v = carried[g][c - c_begin];
+        const __m512 pairs = _mm512_add_ps(v, _mm512_permute_ps(v, _MM_SHUFFLE(2, 3, 0, 1)));
+        const __m256 sums = _mm512_castps512_ps256(_mm512_permutexvar_ps(evens, pairs));
+        const int64_t first = r0 + 8 * g;
+        const int64_t count = a.rows - first < 8 ? a.rows - first : 8;
+        if (count <= 0) break;
+        _mm256_mask_storeu_ps(a.y + c * a.y_stride + first,
+                              static_cast<__mmask8>((1u << count) - 1), sums);
+      }
+    }
+  }
+
+  static void run(const MatmulArgs& a) {
+    constexpr int64_t kRowsPerTile = 8 * kGroups;
+    for (int64_t c0 = 0; c0 < a.cols; c0 += kColumnChunk) {
+      const int64_t c_end = c0 + kColumnChunk < a.cols ? c0 + kColumnChunk : a.cols;
+      int64_t r = 0;
+      for (; r + kRowsPerTile <= a.rows; r += kRowsPerTile) row_tile<kGroups>(a, r, c0, c_end);
+      const int64_t left = a.rows - r;
+      if (left > 16) {
+        row_tile<3>(a, r, c0, c_end);
+      } else if (left > 8) {
+        row_tile<2>(a, r, c0, c_end);
+      } else if (left > 0) {
+        row_tile<1>(a, r, c0, c_end);
+      }
+    }
+  }
+};
+
+// Q8_0 / Q4_0 with VNNI: row-interleaved tiles from this many columns on, plain tiles below
+// (where the transposition would be amortised over too few columns).
+constexpr int64_t kInterleaveMinCols = 8;
+
+template <WeightKind kKind>
+void run_q8x32_vnni(const MatmulArgs& a) {
+  if (a.cols >= kInterleaveMinCols) {
+    InterleavedQ8x32<kKind>::run(a);
+  } else {
+    run_matmul<Q8x32Kernel<kKind, true>>(a);
+  }
+}
+
 // ---- Q4_K, Q5_K and Q6_K against kQ8x256 activations ------------------------------------------
 
 template <WeightKind kKind, bool kVnni>
@@ -526,7 +739,8 @@ WARD_INLINE __m512i quantize16(__m512 v, __m512 inverse) {
   return _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
 }
 
-void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets,
+                    int32_t* pair_offsets) {
   const int64_t blocks = k / 32;
   const int64_t pairs = (blocks + 1) / 2;
   __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
@@ -552,6 +766,10 @@ void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, in
         _mm256_mullo_epi32(_mm512_castsi512_si256(sums), _mm256_set1_epi32(-128));
     const int64_t lane = 16 * (b / 2) + 8 * (b % 2);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b), negated);
+    const __m128i halves =
+        _mm_add_epi32(_mm256_castsi256_si128(negated), _mm256_extracti128_si256(negated, 1));
+    const __m128i even_odd = _mm_add_epi32(halves, _mm_unpackhi_epi64(halves, halves));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(pair_offsets + 2 * b), even_odd);
     _mm256_storeu_ps(scales + lane, _mm256_set1_ps(amax / 127.0f));
   }
 }
@@ -578,14 +796,23 @@ void quantize_q8x256(const float* x, int64_t k, int8_t* values, float* scales, f
 
 #undef WARD_INLINE
 
+template <WeightKind kKind, bool kVnni>
+MatmulFn q8x32_matmul() {
+  if constexpr (kVnni) {
+    return run_q8x32_vnni<kKind>;
+  } else {
+    return run_matmul<Q8x32Kernel<kKind, false>>;
+  }
+}
+
 template <bool kVnni>
 KernelTable make_table() {
   return KernelTable{{
                          run_matmul<FloatKernel<kKindF32>>,
                          run_matmul<FloatKernel<kKindF16>>,
                          run_matmul<FloatKernel<kKindBF16>>,
-                         run_matmul<Q8x32Kernel<kKindQ8_0, kVnni>>,
-                         run_matmul<Q8x32Kernel<kKindQ4_0, kVnni>>,
+                         q8x32_matmul<kKindQ8_0, kVnni>(),
+                         q8x32_matmul<kKindQ4_0, kVnni>(),
                          run_matmul<KQuantKernel<kKindQ4_K, kVnni>>,
                          run_matmul<KQuantKernel<kKindQ5_K, kVnni>>,
                          run_matmul<KQuantKernel<kKindQ6_K, kVnni>>,

@@ -303,7 +303,7 @@ void quantize_q8_k(const float* src, void* dst, int64_t n) {
 }
 
 void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float* scales,
-                               int32_t* offsets) {
+                               int32_t* offsets, int32_t* pair_offsets) {
   const int64_t blocks = k / 32;
   const int64_t pairs = (blocks + 1) / 2;
   std::memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
@@ -318,8 +318,12 @@ void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float*
       values[32 * b + i] = static_cast<int8_t>(q);
       offsets[(32 * b + i) / 4] -= 128 * q;
     }
-    for (int64_t lane = q8x32_lane(b); lane < q8x32_lane(b) + 8; ++lane)
+    for (int64_t lane = q8x32_lane(b); lane < q8x32_lane(b) + 8; ++lane) {
       scales[lane] = amax / 127.0f;
+    }
+    const int32_t* o = offsets + 8 * b;
+    pair_offsets[2 * b] = o[0] + o[2] + o[4] + o[6];
+    pair_offsets[2 * b + 1] = o[1] + o[3] + o[5] + o[7];
   }
 }
 

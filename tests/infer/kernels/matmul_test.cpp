@@ -175,16 +175,18 @@ TEST(InferKernelsMatmul, EveryFamilyMatchesADoublePrecisionProduct) {
       continue;
     }
     for (TensorType type : kWeightTypes) {
-      const int64_t k = block_of(type) == 256 ? 768 : 320;
-      const int64_t rows = 9, cols = 6;
-      const std::vector<uint8_t> w = random_weights(type, rows, k, rng);
-      const std::vector<float> xf = random_activations(k, cols, rng);
-      const QuantizedActivations x = quantize_activations(type, xf.data(), k, cols);
-      const Reference ref = reference_product(type, w, rows, k, xf, cols);
-      const std::vector<float> y = run_matmul(family, type, w, rows, x);
-      for (size_t i = 0; i < y.size(); ++i) {
-        ASSERT_NEAR(y[i], ref.y[i], 2e-6 * ref.magnitude[i] + 1e-30)
-            << family_name(family) << " " << name_of(type) << " output " << i;
+      for (int64_t cols : {3, 10}) {  // few columns and a batch (kernels switch strategy at 8)
+        const int64_t k = block_of(type) == 256 ? 768 : 320;
+        const int64_t rows = 9;
+        const std::vector<uint8_t> w = random_weights(type, rows, k, rng);
+        const std::vector<float> xf = random_activations(k, cols, rng);
+        const QuantizedActivations x = quantize_activations(type, xf.data(), k, cols);
+        const Reference ref = reference_product(type, w, rows, k, xf, cols);
+        const std::vector<float> y = run_matmul(family, type, w, rows, x);
+        for (size_t i = 0; i < y.size(); ++i) {
+          ASSERT_NEAR(y[i], ref.y[i], 2e-6 * ref.magnitude[i] + 1e-30)
+              << family_name(family) << " " << name_of(type) << " cols " << cols << " output " << i;
+        }
       }
     }
   }
@@ -241,7 +243,7 @@ TEST(InferKernelsMatmul, ExtremeIntegersDoNotOverflow) {
     for (TensorType type : kWeightTypes) {
       if (block_of(type) == 1) continue;
       for (uint8_t pattern : {uint8_t{0x00}, uint8_t{0x7f}, uint8_t{0x80}, uint8_t{0xff}}) {
-        const int64_t rows = 3, cols = 2, k = 2 * block_of(type);
+        const int64_t rows = 3, cols = 9, k = 3 * block_of(type);
         std::vector<uint8_t> w = random_weights(type, rows, k, rng);
         const size_t block_bytes = static_cast<size_t>(layout_of(type)->block_bytes);
         // Overwrite everything but the half-precision scales with the pattern.
