@@ -13,7 +13,13 @@
 #include "gov/audit/audit_log.h"
 #include "gov/audit/signing_key.h"
 #include "gov/bootstrap.h"
+#include "gov/identity/directory.h"
+#include "gov/identity/oidc_provisioner.h"
+#include "gov/identity/sessions.h"
+#include "gov/oidc/config.h"
+#include "gov/oidc/relying_party.h"
 #include "gov/tenancy/tiers.h"
+#include "server/auth_routes.h"
 #include "server/gateway.h"
 #include "server/server.h"
 #include "server/tls_files.h"
@@ -34,8 +40,13 @@ sigset_t block_shutdown_signals() {
   return signals;
 }
 
-void announce(const server::Server& server, const std::optional<std::string>& bootstrap_token) {
+void announce(const server::Server& server, const std::optional<std::string>& bootstrap_token,
+              const gov::OidcRelyingParty* sso) {
   std::cout << "Ward is listening on " << server.url() << "\n";
+  if (sso != nullptr) {
+    std::cout << "Single sign-on with " << sso->config().issuer << ": " << server.url()
+              << "/auth/login (callback " << sso->config().redirect_uri << ")\n";
+  }
   if (bootstrap_token) {
     std::cout << "Administrator bootstrap token (shown once, valid for "
               << kBootstrapTokenLifetime.count() << " hours):\n"
@@ -48,6 +59,8 @@ int run_serve(const core::ConfigInputs& inputs) {
   auto data = open_data_dir(inputs);
   if (!data) return report(data.error());
   const core::Config& config = data->config;
+  auto sso = gov::oidc_sign_in_settings(config);
+  if (!sso) return report(sso.error());
   auto tls = server::prepare_tls_files(config);
   if (!tls) return report(tls.error());
   auto listen = core::parse_listen_address(config.server.listen);
@@ -66,20 +79,48 @@ int run_serve(const core::ConfigInputs& inputs) {
   const sigset_t signals = block_shutdown_signals();
   auto audit = gov::AuditLog::open(*data->db, *signing_key, core::system_clock());
   if (!audit) return report(audit.error());
+  std::optional<gov::SessionOptions> sessions;
+  if (*sso) sessions = gov::SessionOptions{(*sso)->session_lifetime, (*sso)->session_idle_timeout};
   server::Gateway gateway({*data->db, core::system_clock(), **audit, std::move(*tiers),
-                           config.region, identity_options(*data)});
+                           config.region, identity_options(*data), sessions});
+
+  // Single sign-on, when [oidc] is configured: the relying party, just-in-time users in the
+  // configured tenant, and the /auth routes.
+  gov::InMemoryOidcLoginStore logins;
+  std::unique_ptr<gov::OidcRelyingParty> relying_party;
+  std::unique_ptr<gov::IdentityOidcProvisioner> provisioner;
+  std::unique_ptr<server::SignIn> sign_in;
+  if (*sso) {
+    const std::string& tenant = (*sso)->tenant;
+    if (auto found = gov::Directory(*data->db, core::system_clock(), identity_options(*data))
+                         .get_tenant(tenant);
+        !found) {
+      return report(core::Error(found.error().code(), "oidc.tenant",
+                                "the tenant \"" + tenant +
+                                    "\" that signed-in users join does not exist; create it "
+                                    "with `ward admin tenant create` or change oidc.tenant"));
+    }
+    auto created =
+        gov::OidcRelyingParty::create((*sso)->relying_party, logins, core::system_clock());
+    if (!created) return report(created.error());
+    relying_party = std::move(*created);
+    provisioner = std::make_unique<gov::IdentityOidcProvisioner>(*data->db, core::system_clock(),
+                                                                 tenant, identity_options(*data));
+    sign_in = std::make_unique<server::SignIn>(gateway, *relying_party, *provisioner, tenant);
+  }
 
   server::ServerOptions options;
   options.listen = *listen;
   options.tls_cert = tls->cert;
   options.tls_key = tls->key;
   options.gateway = &gateway;
+  options.sign_in = sign_in.get();
   auto server = server::Server::create(options);
   if (!server) return report(server.error());
 
   auto token = gov::Bootstrap(*data->db, core::system_clock()).issue(kBootstrapTokenLifetime);
   if (!token) return report(token.error());
-  announce(**server, *token);
+  announce(**server, *token, relying_party.get());
 
   std::thread watcher([&] {
     int received = 0;

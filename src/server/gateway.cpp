@@ -9,6 +9,7 @@
 #include "gov/access/gate.h"
 #include "gov/bootstrap.h"
 #include "gov/identity/directory.h"
+#include "gov/identity/sessions.h"
 #include "gov/identity/tokens.h"
 #include "server/http_error.h"
 
@@ -66,12 +67,45 @@ core::Result<nlohmann::json> parse_body(const httplib::Request& req) {
   return body;
 }
 
+// Methods that only read; anything else changes state and needs the CSRF header with a cookie.
+bool is_safe_method(std::string_view method) {
+  return method == "GET" || method == "HEAD" || method == "OPTIONS";
+}
+
+std::string_view trim_spaces(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
 void write_reply(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
   if (reply.status != 204) res.set_content(reply.body.dump(), "application/json");
 }
 
 }  // namespace
+
+std::vector<std::string> cookie_values(const httplib::Request& req, std::string_view name) {
+  std::vector<std::string> values;
+  const std::size_t headers = req.get_header_value_count("Cookie");
+  for (std::size_t h = 0; h < headers; ++h) {
+    const std::string header = req.get_header_value("Cookie", h);
+    std::string_view rest = header;
+    while (!rest.empty()) {
+      const std::size_t end = rest.find(';');
+      const std::string_view pair = trim_spaces(rest.substr(0, end));
+      rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
+      const std::size_t eq = pair.find('=');
+      if (eq == std::string_view::npos || trim_spaces(pair.substr(0, eq)) != name) continue;
+      std::string_view value = trim_spaces(pair.substr(eq + 1));
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      values.emplace_back(value);
+    }
+  }
+  return values;
+}
 
 std::string resource_name(const gov::AuthenticatedPrincipal& principal,
                           std::string_view type_and_name) {
@@ -128,6 +162,46 @@ void Gateway::refuse(Pending& pending, httplib::Response& res, const Error& erro
   write_error(res, error);
 }
 
+core::Result<gov::AuthenticatedPrincipal> Gateway::authenticate(const httplib::Request& req,
+                                                                Pending& pending) {
+  const std::string token = bearer_token(req);
+  if (!token.empty()) {
+    pending.actor.auth_method = "token";
+    pending.actor.token_id = gov::token_id_of(token).value_or("");
+    gov::Tokens tokens(context_.db, context_.clock, context_.identity);
+    return tokens.authenticate(token);
+  }
+  const std::vector<std::string> cookies =
+      context_.sessions ? cookie_values(req, gov::kSessionCookieName) : std::vector<std::string>{};
+  if (cookies.empty()) {
+    return Error(Code::kUnauthenticated, "Authorization",
+                 context_.sessions
+                     ? "this API needs an API token (Authorization: Bearer ward_pat_…) or a "
+                       "browser session: sign in at /auth/login"
+                     : "this API needs an API token: send Authorization: Bearer ward_pat_…");
+  }
+  pending.actor.auth_method = std::string(gov::auth_method_name(gov::AuthMethod::kOidc));
+  if (cookies.size() > 1) {
+    return Error(Code::kUnauthenticated, std::string(gov::kSessionCookieName),
+                 "the request carries more than one ward_session cookie, so Ward cannot tell "
+                 "which is yours; clear this site's cookies and sign in again");
+  }
+  if (auto id = gov::session_id_of(cookies.front())) pending.params.set("session_id", *id);
+  gov::Sessions sessions(context_.db, context_.clock, *context_.sessions);
+  auto principal = sessions.authenticate(cookies.front());
+  if (!principal) return principal;
+  pending.actor.auth_method = std::string(gov::auth_method_name(principal->method));
+  if (!is_safe_method(req.method) && req.get_header_value(std::string(kCsrfHeader)) != "1") {
+    pending.tenant = principal->tenant_name;
+    pending.actor.user = principal->user_name;
+    return Error(Code::kPermissionDenied, std::string(kCsrfHeader),
+                 "a request that changes something and is authenticated by the session cookie "
+                 "must carry the header X-Ward-CSRF: 1 (it shows the request is not a forged "
+                 "cross-site one); Ward's own pages and clients send it");
+  }
+  return principal;
+}
+
 void Gateway::run(const httplib::Request& req, httplib::Response& res, const Route* route,
                   std::string_view action, RouteEffect effect, const Handler& handler) {
   Pending pending;
@@ -140,16 +214,7 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
   pending.params.set("method", req.method).set("path", gov::audit_clean_text(req.path, 256));
 
   // 1. Authentication.
-  const std::string token = bearer_token(req);
-  if (token.empty()) {
-    return refuse(pending, res,
-                  Error(Code::kUnauthenticated, "Authorization",
-                        "this API needs an API token: send Authorization: Bearer ward_pat_…"));
-  }
-  pending.actor.auth_method = "token";
-  pending.actor.token_id = gov::token_id_of(token).value_or("");
-  gov::Tokens tokens(context_.db, context_.clock, context_.identity);
-  auto principal = tokens.authenticate(token);
+  auto principal = authenticate(req, pending);
   if (!principal) return refuse(pending, res, principal.error());
   pending.tenant = principal->tenant_name;
   pending.actor.user = principal->user_name;

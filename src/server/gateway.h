@@ -1,6 +1,12 @@
 #pragma once
 // The governed path every API request takes, in this order:
-//   1. authenticate: an API token (Authorization: Bearer) — 401 without valid credentials;
+//   1. authenticate: an API token (Authorization: Bearer), or else — when single sign-on is
+//      configured — the browser session cookie `ward_session` (gov/identity/sessions.h); 401
+//      without valid credentials. A cookie-authenticated request that changes state (any method
+//      but GET, HEAD and OPTIONS) must also carry the header `X-Ward-CSRF: 1` — 403 without it.
+//      Browsers send cookies with cross-site requests but cannot add a custom header to one
+//      without a CORS preflight, which Ward never answers, so the header proves the request came
+//      from Ward's own pages or a non-browser client. Bearer-token requests need no such header;
 //   2. quota: the tenant's tier limits requests per minute per user — 429 with Retry-After;
 //   3. authorize: the access gate decides the route's action on its resource under every policy
 //      layer that applies — 403 on a deny (the reason goes to the audit log, not the response);
@@ -14,7 +20,10 @@
 // Thread-safe: all state is in the store, the audit log and the quota tracker.
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,6 +32,7 @@
 #include "gov/audit/audit_log.h"
 #include "gov/audit/event.h"
 #include "gov/identity/model.h"
+#include "gov/identity/sessions.h"
 #include "gov/tenancy/quota.h"
 #include "gov/tenancy/tiers.h"
 #include "store/store.h"
@@ -42,7 +52,18 @@ struct GatewayContext {
   gov::TierCatalog tiers;
   std::string region;  // this deployment's region label, recorded in every event
   gov::IdentityOptions identity;
+  // Browser sessions are accepted only when set (single sign-on is configured); without it a
+  // `ward_session` cookie is ignored like any other cookie.
+  std::optional<gov::SessionOptions> sessions;
 };
+
+// The header a cookie-authenticated request that changes state must carry, with the value "1".
+inline constexpr std::string_view kCsrfHeader = "X-Ward-CSRF";
+
+// The values of every cookie called `name` in the request's Cookie headers, in order (RFC 6265
+// §4.2: "name=value" pairs separated by "; "). Usually none or one; more than one means another
+// site or path planted a cookie of the same name, and callers refuse the request.
+std::vector<std::string> cookie_values(const httplib::Request& req, std::string_view name);
 
 // Whether a route changes state (audit first) or only reads (audit before releasing the result).
 enum class RouteEffect { kRead, kWrite };
@@ -107,6 +128,9 @@ class Gateway {
 
  private:
   struct Pending;
+  // Step 1: the caller, by API token or session cookie; fills in the event's actor.
+  core::Result<gov::AuthenticatedPrincipal> authenticate(const httplib::Request& req,
+                                                         Pending& pending);
   void run(const httplib::Request& req, httplib::Response& res, const Route* route,
            std::string_view action, RouteEffect effect, const Handler& handler);
   core::Status record(const Pending& pending, gov::AuditOutcome outcome,

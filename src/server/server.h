@@ -19,6 +19,7 @@
 namespace ward::server {
 
 class Gateway;
+class SignIn;
 
 struct ServerOptions {
   core::ListenAddress listen;
@@ -32,6 +33,9 @@ struct ServerOptions {
   // The governed API (authentication, quotas, policy, audit). Without one, only /healthz is
   // served. Must outlive the server.
   Gateway* gateway = nullptr;
+  // Single sign-on (/auth/login, /auth/callback, /auth/logout) when [oidc] is configured; without
+  // it those paths answer 404. Must outlive the server.
+  SignIn* sign_in = nullptr;
 };
 
 class Server {

@@ -1,8 +1,16 @@
 #include "gov/oidc/config.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <array>
+#include <cerrno>
+#include <cstdio>
 #include <system_error>
 
+#include "core/file.h"
 #include "gov/oidc/http_client.h"
 #include "gov/oidc/jose.h"
 
@@ -21,7 +29,121 @@ bool is_scope_token(const std::string& scope) {
   });
 }
 
+constexpr std::size_t kMaxSecretFileSize = 4096;
+
+core::Error secret_file_error(const std::filesystem::path& path, std::string message) {
+  return core::Error(core::Code::kInvalidArgument, path.string(),
+                     "oidc.client_secret_file: " + std::move(message));
+}
+
+// The client secret from its file: a regular file only its owner can access, at most 4 KiB,
+// white space around the secret dropped. The buffer is wiped before it is released.
+core::Result<std::string> read_client_secret(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    const int saved = errno;
+    return core::Error(saved == ENOENT ? core::Code::kNotFound : core::Code::kInvalidArgument,
+                       path.string(),
+                       "oidc.client_secret_file: cannot open the client secret file (" +
+                           core::errno_text(saved) + ")");
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return secret_file_error(path, "the client secret file must be a regular file");
+  }
+  if ((info.st_mode & 077) != 0) {
+    ::close(fd);
+    char mode[8];
+    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(info.st_mode & 07777));
+    return secret_file_error(path, std::string("the client secret file is accessible to other "
+                                               "users (mode ") +
+                                       mode + "); run `chmod 600 " + path.string() +
+                                       "` so that only Ward's user can read it");
+  }
+  std::array<char, kMaxSecretFileSize + 1> buffer{};
+  std::size_t size = 0;
+  while (size < buffer.size()) {
+    const ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  std::string secret;
+  if (size <= kMaxSecretFileSize) {
+    std::size_t begin = 0, end = size;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (begin < end && space(buffer[begin])) ++begin;
+    while (end > begin && space(buffer[end - 1])) --end;
+    secret.assign(buffer.data() + begin, end - begin);
+  }
+  std::fill(buffer.begin(), buffer.end(), '\0');
+  if (size > kMaxSecretFileSize) {
+    return secret_file_error(path,
+                             "the client secret file is larger than 4 KiB; it should hold "
+                             "only the secret");
+  }
+  if (secret.empty()) return secret_file_error(path, "the client secret file is empty");
+  return secret;
+}
+
+// https://<server.listen>/auth/callback, when server.listen names a host and port a provider can
+// send a browser to.
+core::Result<std::string> default_redirect_uri(const std::string& listen) {
+  auto address = core::parse_listen_address(listen);
+  if (!address) return address.error();
+  const std::string& host = address->host;
+  if (address->port == 0 || host == "0.0.0.0" || host == "::" || host == "*") {
+    return invalid("redirect_uri",
+                   "server.listen (" + listen +
+                       ") does not say where browsers reach Ward; set oidc.redirect_uri to Ward's "
+                       "callback URL as registered at the provider, e.g. "
+                       "https://ward.example.org/auth/callback");
+  }
+  std::string authority = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+  if (address->port != 443) authority += ":" + std::to_string(address->port);
+  return "https://" + authority + "/auth/callback";
+}
+
 }  // namespace
+
+core::Result<std::optional<OidcSignInSettings>> oidc_sign_in_settings(const core::Config& config) {
+  if (!config.oidc) return std::optional<OidcSignInSettings>();
+  const core::OidcSettings& in = *config.oidc;
+  OidcSignInSettings out;
+  OidcConfig& rp = out.relying_party;
+  rp.issuer = in.issuer;
+  rp.client_id = in.client_id;
+  if (!in.client_secret_file.empty()) {
+    auto secret = read_client_secret(in.client_secret_file);
+    if (!secret) return std::move(secret).error();
+    rp.client_secret = std::move(*secret);
+  }
+  rp.token_endpoint_auth_method = in.token_endpoint_auth_method;
+  if (!in.redirect_uri.empty()) {
+    rp.redirect_uri = in.redirect_uri;
+  } else {
+    auto uri = default_redirect_uri(config.server.listen);
+    if (!uri) return std::move(uri).error();
+    rp.redirect_uri = std::move(*uri);
+  }
+  if (in.scopes) rp.scopes = *in.scopes;
+  rp.required_acr_values = in.required_acr_values;
+  rp.required_amr_values = in.required_amr_values;
+  if (in.groups_claim) rp.groups_claim = *in.groups_claim;
+  rp.group_roles = in.group_roles;
+  if (in.id_token_algorithms) rp.id_token_algorithms = *in.id_token_algorithms;
+  rp.ca_bundle = in.ca_bundle;
+  if (auto status = check_oidc_config(rp); !status) return std::move(status).error();
+  out.tenant = in.tenant;
+  out.session_lifetime = std::chrono::minutes(in.session_lifetime_minutes);
+  out.session_idle_timeout = std::chrono::minutes(in.session_idle_minutes);
+  if (out.session_lifetime.count() <= 0 || out.session_idle_timeout.count() < 0) {
+    return invalid("session_lifetime_minutes", "the session lifetime must be positive");
+  }
+  return std::optional<OidcSignInSettings>(std::move(out));
+}
 
 core::Status check_oidc_config(const OidcConfig& config) {
   if (config.issuer.empty()) return invalid("issuer", "set the OpenID provider's issuer URL");

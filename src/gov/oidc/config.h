@@ -1,9 +1,10 @@
 #pragma once
 // The configuration of one OpenID provider that Ward signs users in with (docs/sso.md). A plain
-// struct: reading it from ward.toml is the config module's job; check_oidc_config() says whether
-// a filled-in one is usable.
+// struct; check_oidc_config() says whether a filled-in one is usable. The config module reads the
+// [oidc] table of ward.toml (core::OidcSettings) and oidc_sign_in_settings() turns it into this,
+// reading the client secret from its file.
 //
-// Thread-safety: a value type.
+// Thread-safety: value types and pure functions (oidc_sign_in_settings reads one file).
 
 #include <chrono>
 #include <cstddef>
@@ -13,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config.h"
 #include "core/error.h"
 
 namespace ward::gov {
@@ -61,5 +63,24 @@ struct OidcConfig {
 // OK when `config` can be used; otherwise a kInvalidArgument error whose `where` is the field's
 // name (e.g. "oidc.issuer") and whose sentence says what to change.
 core::Status check_oidc_config(const OidcConfig& config);
+
+// Everything [oidc] in ward.toml configures for `ward serve`: the relying party, the tenant that
+// users signing in for the first time are created in, and the browser sessions they get.
+struct OidcSignInSettings {
+  OidcConfig relying_party;
+  std::string tenant = "default";
+  std::chrono::seconds session_lifetime = std::chrono::hours(8);
+  std::chrono::seconds session_idle_timeout{0};  // zero: no idle limit
+};
+
+// std::nullopt when the configuration has no [oidc]; otherwise the settings with Ward's defaults
+// filled in: scopes "openid email profile", groups claim "groups", both signature algorithms, and
+// the redirect URI https://<server.listen>/auth/callback (refused, asking for oidc.redirect_uri,
+// when server.listen has port 0 or a wildcard host, which a provider cannot be sent to). The
+// client secret is read from oidc.client_secret_file, which must be a regular file that the group
+// and others cannot access (at most 4 KiB; surrounding white space is dropped). Errors are
+// kInvalidArgument (kNotFound for a missing secret file) naming the key or the file; they never
+// repeat the secret.
+core::Result<std::optional<OidcSignInSettings>> oidc_sign_in_settings(const core::Config& config);
 
 }  // namespace ward::gov
