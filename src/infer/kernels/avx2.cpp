@@ -45,11 +45,6 @@ WARD_INLINE float reduce(__m256 v) {
   return _mm_cvtss_f32(_mm_add_ss(sum2, _mm_movehdup_ps(sum2)));
 }
 
-// Where kQ8x32 activations keep block b's scale (see reference.h).
-WARD_INLINE int64_t q8x32_lane(int64_t b) {
-  return 16 * (b / 2) + 8 * (b % 2);
-}
-
 // ---- Q8_0 and Q4_0 against kQ8x32 activations ---------------------------------------------------
 
 template <WeightKind kKind>
@@ -107,8 +102,8 @@ struct Q8x32Kernel {
 #pragma GCC unroll 8
       for (int c = 0; c < C; ++c) {
         const __m256i x = load256(cols[c] + 32 * b);
-        const __m256 dx = _mm256_broadcast_ss(
-            reinterpret_cast<const float*>(cols[c] + a.x_scale_offset) + q8x32_lane(b));
+        const __m256 dx =
+            _mm256_broadcast_ss(reinterpret_cast<const float*>(cols[c] + a.x_scale_offset) + b);
 #pragma GCC unroll 8
         for (int r = 0; r < R; ++r) {
           const __m256i pairs =
@@ -370,8 +365,7 @@ struct FloatKernel {
   }
 };
 
-// ---- activation quantisers (bit-identical to reference.h's)
-// --------------------------------------
+// ---- activation quantisers (bit-identical to reference.h's) -------------------------------------
 
 WARD_INLINE float max_abs(const float* x, int n) {
   const __m256 sign = _mm256_set1_ps(-0.0f);
@@ -403,25 +397,23 @@ WARD_INLINE __m256i quantize32(const float* x, __m256 inverse, int8_t* out) {
   return in_order(_mm256_hadd_epi32(pairs01, pairs23));
 }
 
-void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets,
-                    int32_t* pair_offsets) {
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
   const int64_t blocks = k / 32;
-  const int64_t pairs = (blocks + 1) / 2;
-  __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
-  __builtin_memset(offsets, 0, static_cast<size_t>(16 * pairs) * sizeof(int32_t));
-  if (blocks % 2 != 0) __builtin_memset(values + k, 0, 32);
+  if (blocks % 2 != 0) {
+    __builtin_memset(values + k, 0, 32);
+    scales[blocks] = 0;
+  }
   for (int64_t b = 0; b < blocks; ++b) {
     const float amax = max_abs(x + 32 * b, 32);
     const __m256 inverse = _mm256_set1_ps(amax > 0 ? 127.0f / amax : 0.0f);
     const __m256i sums = quantize32(x + 32 * b, inverse, values + 32 * b);
     const __m256i negated = _mm256_mullo_epi32(sums, _mm256_set1_epi32(-128));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b), negated);
-    // Even and odd groups: [o0 + o4, o1 + o5, o2 + o6, o3 + o7], then [. + o2.., . + o3..].
+    // Even and odd groups of four: [o0 + o4, o1 + o5, o2 + o6, o3 + o7], then pairwise.
     const __m128i halves =
         _mm_add_epi32(_mm256_castsi256_si128(negated), _mm256_extracti128_si256(negated, 1));
     const __m128i even_odd = _mm_add_epi32(halves, _mm_unpackhi_epi64(halves, halves));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(pair_offsets + 2 * b), even_odd);
-    _mm256_storeu_ps(scales + q8x32_lane(b), _mm256_set1_ps(amax / 127.0f));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(offsets + 2 * b), even_odd);
+    scales[b] = amax / 127.0f;
   }
 }
 

@@ -114,14 +114,9 @@ template <WeightKind kKind, bool kVnni>
 struct Q8x32Kernel {
   static constexpr int kRows = 4;
   static constexpr int kCols = 4;
-  // Whether the integer accumulator starts from the activations' offsets (-128 times the sum of
-  // each lane's four values, or -8 times for Q4_0 without VNNI); non-VNNI Q8_0 uses the sign
-  // trick instead.
-  static constexpr bool kOffset = kVnni || kKind == kKindQ4_0;
-
   // Two blocks of one row, decoded. `u`: with VNNI the unsigned operand (Q8_0: w + 128, Q4_0:
-  // q - 8 + 128); without, Q4_0's nibbles or Q8_0's signed values (|w| and the sign are taken
-  // per use, as the sign trick needs both).
+  // q - 8 + 128); without, the signed values (Q8_0's, Q4_0's q - 8), whose magnitude and sign the
+  // sign trick takes per use.
   struct Weights {
     __m512i u;
     __m512 d;  // [d0 x 8, d1 x 8]
@@ -172,21 +167,25 @@ struct Q8x32Kernel {
       }
       z = _mm512_mask_srli_epi16(z, 0xff00ff00u, z, 4);
       out.u = _mm512_and_si512(z, _mm512_set1_epi8(0x0f));
-      // With VNNI the offset is -128 * sum: make the weights (q - 8) + 128 = q + 120.
-      if constexpr (kVnni) out.u = _mm512_add_epi8(out.u, _mm512_set1_epi8(120));
+      // (q - 8) + 128 for VNNI's unsigned operand, q - 8 for the sign trick.
+      out.u = _mm512_add_epi8(out.u, _mm512_set1_epi8(kVnni ? 120 : -8));
       out.d = pair_scale(d);
     }
     return out;
   }
 
-  // Blocks b and b + 1 of a column; past the last block the layout holds zeros.
+  // Blocks b and b + 1 of a column; past the last block the layout holds zeros. With VNNI, the
+  // accumulator starts from -128 times each lane's four activations (computed here, once per
+  // column for all the tile's rows), so each lane ends with exactly its own products.
   static WARD_INLINE Activations activations(const MatmulArgs& a, const uint8_t* col, int64_t b) {
     Activations out{};
     out.x = load512(col + 32 * b);
-    out.d = _mm512_loadu_ps(reinterpret_cast<const float*>(col + a.x_scale_offset) + 8 * b);
-    if constexpr (kOffset) {
-      out.offset = load512(reinterpret_cast<const int32_t*>(col + a.x_sum_offset) + 8 * b);
-      if constexpr (!kVnni) out.offset = _mm512_srai_epi32(out.offset, 4);  // -8 * sum
+    const float* scales = reinterpret_cast<const float*>(col + a.x_scale_offset) + b;
+    out.d = pair_scale(_mm_castsi128_ps(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(scales))));
+    if constexpr (kVnni) {
+      const __m512i sums = _mm512_dpbusd_epi32(_mm512_setzero_si512(),
+                                               _mm512_set1_epi8(static_cast<char>(0x80)), out.x);
+      out.offset = _mm512_sub_epi32(_mm512_setzero_si512(), sums);
     }
     return out;
   }
@@ -199,7 +198,7 @@ struct Q8x32Kernel {
   };
 
   static WARD_INLINE Operand operand(const Weights& w) {
-    if constexpr (!kVnni && kKind == kKindQ8_0) {
+    if constexpr (!kVnni) {
       return {_mm512_abs_epi8(w.u), _mm512_movepi8_mask(w.u)};
     } else {
       return {w.u, 0};
@@ -210,13 +209,8 @@ struct Q8x32Kernel {
     if constexpr (kVnni) {
       return _mm512_dpbusd_epi32(x.offset, w.u, x.x);
     } else {
-      const __m512i ones = _mm512_set1_epi16(1);
-      if constexpr (kKind == kKindQ8_0) {
-        const __m512i signed_x = _mm512_mask_sub_epi8(x.x, w.negative, _mm512_setzero_si512(), x.x);
-        return _mm512_madd_epi16(_mm512_maddubs_epi16(w.u, signed_x), ones);
-      } else {
-        return _mm512_add_epi32(_mm512_madd_epi16(_mm512_maddubs_epi16(w.u, x.x), ones), x.offset);
-      }
+      const __m512i signed_x = _mm512_mask_sub_epi8(x.x, w.negative, _mm512_setzero_si512(), x.x);
+      return _mm512_madd_epi16(_mm512_maddubs_epi16(w.u, signed_x), _mm512_set1_epi16(1));
     }
   }
 
@@ -268,8 +262,7 @@ struct Q8x32Kernel {
   }
 };
 
-// ---- batched Q8_0 and Q4_0 with VNNI: eight rows across the lanes
-// --------------------------------
+// ---- batched Q8_0 and Q4_0 with VNNI: eight rows across the lanes -------------------------------
 //
 // For several columns, the tiles above spend one conversion, one scale multiply and one FMA per
 // 64 products of each row x column pair, and on Zen 4 those share the two pipes VPDPBUSD needs.
@@ -365,14 +358,14 @@ struct InterleavedQ8x32 {
         const uint8_t* x = cols[c] + 32 * b;
         int64_t q[5];
         __builtin_memcpy(q, x, 32);
-        __builtin_memcpy(&q[4], cols[c] + a.x_pair_offset + 8 * b, 8);
+        __builtin_memcpy(&q[4], cols[c] + a.x_sum_offset + 8 * b, 8);
         const __m512i x0 = _mm512_set1_epi64(q[0]);
         const __m512i x1 = _mm512_set1_epi64(q[1]);
         const __m512i x2 = _mm512_set1_epi64(q[2]);
         const __m512i x3 = _mm512_set1_epi64(q[3]);
         const __m512i offset = _mm512_set1_epi64(q[4]);  // even lanes: even groups of four
-        const __m512 dx = _mm512_set1_ps(
-            reinterpret_cast<const float*>(cols[c] + a.x_scale_offset)[16 * (b / 2) + 8 * (b % 2)]);
+        const __m512 dx =
+            _mm512_set1_ps(reinterpret_cast<const float*>(cols[c] + a.x_scale_offset)[b]);
 #pragma GCC unroll 8
         for (int g = 0; g < G; ++g) {
           const Packed& w = packed[g * kSegment + i];
@@ -731,23 +724,19 @@ struct FloatKernel {
   }
 };
 
-// ---- activation quantisers (bit-identical to reference.h's)
-// --------------------------------------
+// ---- activation quantisers (bit-identical to reference.h's) -------------------------------------
 
 WARD_INLINE __m512i quantize16(__m512 v, __m512 inverse) {
   const __m512i q = _mm512_cvtps_epi32(_mm512_mul_ps(v, inverse));  // nearest even
   return _mm512_min_epi32(_mm512_max_epi32(q, _mm512_set1_epi32(-127)), _mm512_set1_epi32(127));
 }
 
-void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets,
-                    int32_t* pair_offsets) {
+void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, int32_t* offsets) {
   const int64_t blocks = k / 32;
-  const int64_t pairs = (blocks + 1) / 2;
-  __builtin_memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
-  __builtin_memset(offsets, 0, static_cast<size_t>(16 * pairs) * sizeof(int32_t));
-  if (blocks % 2 != 0) __builtin_memset(values + k, 0, 32);
-  // Lanes 0, 4, 8, 12 of a and of b: the sums of each group of four.
-  const __m512i quads = _mm512_set_epi32(0, 0, 0, 0, 0, 0, 0, 0, 28, 24, 20, 16, 12, 8, 4, 0);
+  if (blocks % 2 != 0) {
+    __builtin_memset(values + k, 0, 32);
+    scales[blocks] = 0;
+  }
   for (int64_t b = 0; b < blocks; ++b) {
     const __m512 v0 = _mm512_loadu_ps(x + 32 * b);
     const __m512 v1 = _mm512_loadu_ps(x + 32 * b + 16);
@@ -757,20 +746,16 @@ void quantize_q8x32(const float* x, int64_t k, int8_t* values, float* scales, in
     const __m512i q1 = quantize16(v1, inverse);
     _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 32 * b), _mm512_cvtsepi32_epi8(q0));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(values + 32 * b + 16), _mm512_cvtsepi32_epi8(q1));
-    __m512i t0 = _mm512_add_epi32(q0, _mm512_shuffle_epi32(q0, _MM_PERM_CDAB));
-    t0 = _mm512_add_epi32(t0, _mm512_shuffle_epi32(t0, _MM_PERM_BADC));
-    __m512i t1 = _mm512_add_epi32(q1, _mm512_shuffle_epi32(q1, _MM_PERM_CDAB));
-    t1 = _mm512_add_epi32(t1, _mm512_shuffle_epi32(t1, _MM_PERM_BADC));
-    const __m512i sums = _mm512_permutex2var_epi32(t0, quads, t1);
-    const __m256i negated =
-        _mm256_mullo_epi32(_mm512_castsi512_si256(sums), _mm256_set1_epi32(-128));
-    const int64_t lane = 16 * (b / 2) + 8 * (b % 2);
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(offsets + 8 * b), negated);
-    const __m128i halves =
-        _mm_add_epi32(_mm256_castsi256_si128(negated), _mm256_extracti128_si256(negated, 1));
-    const __m128i even_odd = _mm_add_epi32(halves, _mm_unpackhi_epi64(halves, halves));
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(pair_offsets + 2 * b), even_odd);
-    _mm256_storeu_ps(scales + lane, _mm256_set1_ps(amax / 127.0f));
+    // Groups of four: lanes 0-3 of q0 are group 0 (even), 4-7 group 1 (odd), 8-11 even, 12-15
+    // odd, and likewise in q1. Folding keeps even on even: lanes 0-3 even, 4-7 odd.
+    const __m512i both = _mm512_add_epi32(q0, q1);
+    const __m256i folded =
+        _mm256_add_epi32(_mm512_castsi512_si256(both), _mm512_extracti64x4_epi64(both, 1));
+    const __m128i pairs =
+        _mm_hadd_epi32(_mm256_castsi256_si128(folded), _mm256_extracti128_si256(folded, 1));
+    const __m128i even_odd = _mm_mullo_epi32(_mm_hadd_epi32(pairs, pairs), _mm_set1_epi32(-128));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(offsets + 2 * b), even_odd);
+    scales[b] = amax / 127.0f;
   }
 }
 

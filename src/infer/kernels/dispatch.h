@@ -24,8 +24,7 @@ enum WeightKind : int {
 // One matmul call with the row range already applied: rows 0 .. rows - 1 of `w` times columns
 // 0 .. cols - 1 of the activations, y[c * y_stride + r]. The activation layout is the one
 // QuantizedActivations documents (kernels.h): column c at x + c * x_col_bytes, its values at 0,
-// scales at x_scale_offset, sums at x_sum_offset (kQ8x32 also: per-block even/odd offsets at
-// x_pair_offset).
+// scales at x_scale_offset, sums at x_sum_offset.
 struct MatmulArgs {
   const uint8_t* w;
   size_t w_row_bytes;
@@ -35,7 +34,6 @@ struct MatmulArgs {
   size_t x_col_bytes;
   size_t x_scale_offset;
   size_t x_sum_offset;
-  size_t x_pair_offset;
   int64_t cols;
   float* y;
   int64_t y_stride;
@@ -47,7 +45,7 @@ using MatmulFn = void (*)(const MatmulArgs& args);
 // reference::quantize_activation_q8x32 / _q8x256 (reference.h), which every family must match
 // bit for bit.
 using QuantizeQ8x32Fn = void (*)(const float* x, int64_t k, int8_t* values, float* scales,
-                                 int32_t* offsets, int32_t* pair_offsets);
+                                 int32_t* offsets);
 using QuantizeQ8x256Fn = void (*)(const float* x, int64_t k, int8_t* values, float* scales,
                                   float* group_sums);
 

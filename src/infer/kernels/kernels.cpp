@@ -116,7 +116,6 @@ MatmulArgs args_for(TensorType weight_type, const void* w, int64_t row_begin, in
       .x_col_bytes = x.column_bytes(),
       .x_scale_offset = x.scale_offset(),
       .x_sum_offset = x.sum_offset(),
-      .x_pair_offset = x.pair_offset(),
       .cols = x.cols(),
       .y = y + row_begin,
       .y_stride = y_stride,
@@ -327,7 +326,6 @@ QuantizedActivations& QuantizedActivations::operator=(const QuantizedActivations
   column_bytes_ = other.column_bytes_;
   scale_offset_ = other.scale_offset_;
   sum_offset_ = other.sum_offset_;
-  pair_offset_ = other.pair_offset_;
   const size_t bytes = column_bytes_ * static_cast<size_t>(cols_);
   allocate(bytes);
   if (bytes > 0) std::memcpy(data_, other.data_, bytes);
@@ -355,23 +353,21 @@ void QuantizedActivations::reset(TensorType weight_type, int64_t k, int64_t cols
   const size_t n = static_cast<size_t>(k);
   switch (format_) {
     case ActivationFormat::kF32:
-      scale_offset_ = sum_offset_ = pair_offset_ = align_up(n * sizeof(float));
+      scale_offset_ = sum_offset_ = align_up(n * sizeof(float));
       column_bytes_ = scale_offset_;
       break;
     case ActivationFormat::kQ8x32: {
-      // Values padded to whole pairs of blocks; 64 bytes of scales and 64 of offsets per pair, and
-      // 8 bytes of even/odd offsets per block.
+      // Values and scales padded to whole pairs of blocks; two offsets per block.
       const size_t pairs = (n / 32 + 1) / 2;
       scale_offset_ = align_up(n);
-      sum_offset_ = scale_offset_ + pairs * 64;
-      pair_offset_ = sum_offset_ + pairs * 64;
-      column_bytes_ = pair_offset_ + align_up(n / 32 * 8);
+      sum_offset_ = scale_offset_ + align_up(pairs * 2 * sizeof(float));
+      column_bytes_ = sum_offset_ + align_up(n / 32 * 2 * sizeof(int32_t));
       break;
     }
     case ActivationFormat::kQ8x256:
       scale_offset_ = align_up(n);
       sum_offset_ = scale_offset_ + align_up(n / 256 * sizeof(float));
-      pair_offset_ = column_bytes_ = sum_offset_ + align_up(n / 16 * sizeof(float));
+      column_bytes_ = sum_offset_ + align_up(n / 16 * sizeof(float));
       break;
   }
   allocate(column_bytes_ * static_cast<size_t>(cols));
@@ -393,8 +389,7 @@ void QuantizedActivations::quantize(const float* x, int64_t col_begin, int64_t c
       case ActivationFormat::kQ8x32:
         table->quantize_q8x32(column, k_, reinterpret_cast<int8_t*>(base),
                               reinterpret_cast<float*>(base + scale_offset_),
-                              reinterpret_cast<int32_t*>(base + sum_offset_),
-                              reinterpret_cast<int32_t*>(base + pair_offset_));
+                              reinterpret_cast<int32_t*>(base + sum_offset_));
         break;
       case ActivationFormat::kQ8x256:
         table->quantize_q8x256(column, k_, reinterpret_cast<int8_t*>(base),

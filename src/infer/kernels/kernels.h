@@ -123,14 +123,13 @@ class QuantizedActivations {
   int64_t cols() const { return cols_; }
 
   // Internal layout, for the kernels: column c starts at data() + c * column_bytes(); within it,
-  // the int8 values (or floats) at 0, the scales at scale_offset(), the sums at sum_offset(), and
-  // for kQ8x32 a second form of the sums at pair_offset() (see reference.h).
+  // the int8 values (or floats) at 0, the scales at scale_offset(), the sums at sum_offset()
+  // (reference.h has the details).
   const std::byte* data() const { return data_; }
   std::byte* data() { return data_; }
   size_t column_bytes() const { return column_bytes_; }
   size_t scale_offset() const { return scale_offset_; }
   size_t sum_offset() const { return sum_offset_; }
-  size_t pair_offset() const { return pair_offset_; }
 
  private:
   void allocate(size_t bytes);
@@ -142,7 +141,6 @@ class QuantizedActivations {
   size_t column_bytes_ = 0;
   size_t scale_offset_ = 0;
   size_t sum_offset_ = 0;
-  size_t pair_offset_ = 0;
   std::vector<std::byte> storage_;  // data_ is its first 64-byte aligned byte
   std::byte* data_ = nullptr;
 };

@@ -303,27 +303,25 @@ void quantize_q8_k(const float* src, void* dst, int64_t n) {
 }
 
 void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float* scales,
-                               int32_t* offsets, int32_t* pair_offsets) {
+                               int32_t* offsets) {
   const int64_t blocks = k / 32;
-  const int64_t pairs = (blocks + 1) / 2;
-  std::memset(scales, 0, static_cast<size_t>(16 * pairs) * sizeof(float));
-  std::memset(offsets, 0, static_cast<size_t>(16 * pairs) * sizeof(int32_t));
-  if (blocks % 2 != 0) std::memset(values + k, 0, 32);  // the missing half of the last pair
+  if (blocks % 2 != 0) {  // the missing half of the last pair
+    std::memset(values + k, 0, 32);
+    scales[blocks] = 0;
+  }
   for (int64_t b = 0; b < blocks; ++b) {
     const float amax = max_abs(x + 32 * b, 32);
     const float inverse = amax > 0 ? 127.0f / amax : 0.0f;
+    int32_t even_odd[2] = {0, 0};
     for (int i = 0; i < 32; ++i) {
       const int q =
           clamp_int(static_cast<int>(round_even_small(x[32 * b + i] * inverse)), -127, 127);
       values[32 * b + i] = static_cast<int8_t>(q);
-      offsets[(32 * b + i) / 4] -= 128 * q;
+      even_odd[(i / 4) % 2] -= 128 * q;
     }
-    for (int64_t lane = q8x32_lane(b); lane < q8x32_lane(b) + 8; ++lane) {
-      scales[lane] = amax / 127.0f;
-    }
-    const int32_t* o = offsets + 8 * b;
-    pair_offsets[2 * b] = o[0] + o[2] + o[4] + o[6];
-    pair_offsets[2 * b + 1] = o[1] + o[3] + o[5] + o[7];
+    scales[b] = amax / 127.0f;
+    offsets[2 * b] = even_odd[0];
+    offsets[2 * b + 1] = even_odd[1];
   }
 }
 

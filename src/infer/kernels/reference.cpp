@@ -102,7 +102,7 @@ double dot_q8_0(const void* w, Q8x32Column x, int64_t k) {
   for (int64_t b = 0; b < k / 32; ++b) {
     int32_t isum = 0;
     for (int i = 0; i < 32; ++i) isum += blocks[b].qs[i] * x.values[32 * b + i];
-    sum += static_cast<double>(fp16_to_fp32(blocks[b].d)) * x.scales[q8x32_lane(b)] * isum;
+    sum += static_cast<double>(fp16_to_fp32(blocks[b].d)) * x.scales[b] * isum;
   }
   return sum;
 }
@@ -113,7 +113,7 @@ double dot_q4_0(const void* w, Q8x32Column x, int64_t k) {
   for (int64_t b = 0; b < k / 32; ++b) {
     int32_t isum = 0;
     for (int i = 0; i < 32; ++i) isum += (q4_0_value(blocks[b], i) - 8) * x.values[32 * b + i];
-    sum += static_cast<double>(fp16_to_fp32(blocks[b].d)) * x.scales[q8x32_lane(b)] * isum;
+    sum += static_cast<double>(fp16_to_fp32(blocks[b].d)) * x.scales[b] * isum;
   }
   return sum;
 }

@@ -37,21 +37,13 @@ void quantize_q6_k(const float* src, void* dst, int64_t n);
 void quantize_q8_k(const float* src, void* dst, int64_t n);
 
 // Activation quantisers: one column of `k` floats into the layout QuantizedActivations documents.
-// kQ8x32: int8 values at `values` (zero up to a whole pair of blocks); per pair of 32-element
-// blocks (2p, 2p + 1), 16 floats at scales + 16p (block 2p's scale in lanes 0-7, block 2p + 1's
-// in lanes 8-15); per group of 4 values, offsets[g] = -128 times the sum of values[4g .. 4g + 3]:
-// lane by lane what VPDPBUSD adds to when the weights are made unsigned by adding 128, so every
-// lane holds exactly its own products (no large terms that cancel only after rounding). And per
-// block b, pair_offsets[2b] = -128 times the sum of its even groups of four (0, 2, 4, 6),
-// pair_offsets[2b + 1] of its odd ones: the same for the row-interleaved AVX-512 VNNI kernel,
-// whose lanes alternate between even and odd groups.
+// kQ8x32: int8 values at `values` (zero up to a whole pair of blocks), a float scale per block
+// (zero up to a whole pair), and per block b two offsets: offsets[2b] = -128 times the sum of
+// the block's even groups of four values (0-3, 8-11, 16-19, 24-27), offsets[2b + 1] of its odd
+// ones. They are what VPDPBUSD adds to when the weights are made unsigned by adding 128, in the
+// row-interleaved AVX-512 VNNI kernel whose lanes alternate between even and odd groups.
 void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float* scales,
-                               int32_t* offsets, int32_t* pair_offsets);
-
-// Where kQ8x32 keeps block b's scale and offset (the lane index within the column's arrays).
-inline int64_t q8x32_lane(int64_t b) {
-  return 16 * (b / 2) + 8 * (b % 2);
-}
+                               int32_t* offsets);
 // kQ8x256: int8 values, per 256 a float scale, per 16 the float sum scale * sum of the values.
 // Both: per group, scale = max|x| / 127 and q = x * (127 / max|x|) rounded to nearest even (the
 // rounding every family reproduces exactly); the activations must be finite.
