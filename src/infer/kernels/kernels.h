@@ -21,7 +21,16 @@
 // multiplied in float against float activations (more precise than llama.cpp, which rounds the
 // activations to F16 / BF16). Families agree to float rounding (about 1e-6 relative to the sum of
 // the magnitudes of the products): they accumulate in a different order, never differently
-// quantised.
+// quantised (every family's activation quantiser produces the scalar reference's bytes). Within
+// a family an output does not depend on how the rows were split between calls or threads (bit
+// for bit); it may differ in the last bits between a single column and a batch of 8 or more,
+// which take different paths.
+//
+// Speed (docs/engine.md has the figures and bench/kernels_bench.cpp measures them): a single
+// column streams the weights once, one row at a time, at the memory's speed; batches tile rows x
+// columns so each block of weights is decoded once for several columns, and with VNNI, Q8_0 and
+// Q4_0 batches of 8 columns or more put 8 rows across the vector lanes. matmul() uses about 32 KB
+// of stack.
 
 #include <cstddef>
 #include <cstdint>
@@ -74,8 +83,10 @@ core::Status dequantize_row(TensorType type, const void* src, float* dst, int64_
 // Quantises `n` floats (whole blocks of `type`) into `dst` (row_bytes(type, n) bytes, laid out
 // exactly as GGUF stores them, so llama.cpp reads what this writes). Same types and errors as
 // dequantize_row(). Quality, as the RMS of (dequantised - original) over the RMS of the original,
-// for Gaussian data: Q8_0 0.004, Q4_0 0.10, Q4_K 0.09, Q5_K 0.045, Q6_K 0.018, Q8_K 0.004,
-// F16 0.0002, BF16 0.0016 (tests/infer/kernels/quantize_test.cpp checks these bounds).
+// measured on Gaussian data: Q8_0 0.0052, Q4_0 0.084, Q4_K 0.071, Q5_K 0.035, Q6_K 0.017,
+// Q8_K 0.0067, F16 0.00021, BF16 0.0016 (quantize_test.cpp holds them to bounds just above).
+// The K formats search each sub-block's scale (and min) by least squares over candidate
+// roundings, then round again against the 6- or 8-bit scales actually stored.
 // Not a hot path: scalar code in every family.
 core::Status quantize_row(TensorType type, const float* src, void* dst, int64_t n);
 
@@ -84,7 +95,7 @@ core::Status quantize_row(TensorType type, const float* src, void* dst, int64_t 
 // How activations multiplied with a given weight type are stored.
 enum class ActivationFormat {
   kF32,     // float, for F32 / F16 / BF16 weights
-  kQ8x32,   // int8 with a float scale per 32 (and the sum of each 32), for Q8_0 / Q4_0 weights
+  kQ8x32,   // int8 with a float scale per 32 (and sums of each 32), for Q8_0 / Q4_0 weights
   kQ8x256,  // int8 with a float scale per 256 (and scaled sums of each 16), for the K formats
 };
 
@@ -97,8 +108,10 @@ TensorType activation_type(TensorType weight_type);
 
 // `cols` activation vectors of `k` elements each, in the format a weight type's kernels consume.
 // The layout is private to the kernels (per column: the int8 values, then the scales, then the
-// sums, each part 64-byte aligned); only matmul() and vec_dot() read it. Movable and copyable.
-// A value is filled by one thread, or by several on disjoint column ranges of quantize().
+// sums, each part 64-byte aligned); only matmul() and vec_dot() read it. Quantising: per group of
+// 32 or 256, scale = max|x| / 127 and q = x * (127 / max|x|) rounded to nearest even; the
+// activations must be finite. Movable and copyable. A value is filled by one thread, or by
+// several on disjoint column ranges of quantize().
 class QuantizedActivations {
  public:
   QuantizedActivations() = default;
@@ -160,7 +173,9 @@ QuantizedActivations quantize_activations(TensorType weight_type, const float* x
 // Preconditions (checked; a violation aborts with a message, as it is a programming error):
 // check_weight_shape(weight_type, x.k()) holds and the formats match.
 // Batched (x.cols() > 1) calls reuse each block of W for several columns while it is in
-// registers: much faster per column than x.cols() separate matrix-vector products.
+// registers: much faster per column than x.cols() separate matrix-vector products. Give each
+// thread a whole range of rows (not interleaved rows): a single column streams W at memory speed
+// only when each thread reads one contiguous stretch.
 void matmul(TensorType weight_type, const void* w, int64_t row_begin, int64_t row_end,
             const QuantizedActivations& x, float* y, int64_t y_stride);
 

@@ -313,26 +313,37 @@ TEST(InferKernelsMatmul, VecDotIsOneOutputOfMatmul) {
   }
 }
 
+// Outputs are bit-identical whatever the row range (tiles start at row_begin), for the plain
+// tiles (5 columns) and the batched VNNI path (12 columns), and nothing outside it is written.
 TEST(InferKernelsMatmul, RowRangesWriteOnlyTheirRowsWithTheGivenStride) {
   std::mt19937 rng(5);
-  const TensorType type = TensorType::kQ4_0;
-  const int64_t rows = 12, cols = 5, k = 96, stride = 15;
-  const std::vector<uint8_t> w = random_weights(type, rows, k, rng);
-  const std::vector<float> xf = random_activations(k, cols, rng);
-  const QuantizedActivations x = quantize_activations(type, xf.data(), k, cols);
-  const std::vector<float> full = run_matmul(active_family(), type, w, rows, x);
-  std::vector<float> y(static_cast<size_t>(stride * cols), -7.0f);
-  matmul(type, w.data(), 3, 9, x, y.data(), stride);
-  for (int64_t c = 0; c < cols; ++c) {
-    for (int64_t r = 0; r < stride; ++r) {
-      if (r >= 3 && r < 9) {
-        EXPECT_EQ(y[c * stride + r], full[c * rows + r]) << r << "," << c;
-      } else {
-        EXPECT_EQ(y[c * stride + r], -7.0f) << r << "," << c;
+  for (KernelFamily family : kFamilies) {
+    if (!cpu_supports(family)) continue;
+    FamilyScope scope(family);
+    for (TensorType type : {TensorType::kQ4_0, TensorType::kQ8_0, TensorType::kQ6_K}) {
+      for (int64_t cols : {5, 12}) {
+        const int64_t rows = 29, stride = 31,
+                      k = 2 * block_of(type) * (block_of(type) == 32 ? 3 : 1);
+        const std::vector<uint8_t> w = random_weights(type, rows, k, rng);
+        const std::vector<float> xf = random_activations(k, cols, rng);
+        const QuantizedActivations x = quantize_activations(type, xf.data(), k, cols);
+        const std::vector<float> full = run_matmul(family, type, w, rows, x);
+        std::vector<float> y(static_cast<size_t>(stride * cols), -7.0f);
+        matmul(type, w.data(), 3, 26, x, y.data(), stride);
+        for (int64_t c = 0; c < cols; ++c) {
+          for (int64_t r = 0; r < stride; ++r) {
+            if (r >= 3 && r < 26) {
+              ASSERT_EQ(y[c * stride + r], full[c * rows + r])
+                  << name_of(type) << " " << r << "," << c;
+            } else {
+              ASSERT_EQ(y[c * stride + r], -7.0f) << name_of(type) << " " << r << "," << c;
+            }
+          }
+        }
+        matmul(type, w.data(), 4, 4, x, y.data(), stride);  // an empty range does nothing
       }
     }
   }
-  matmul(type, w.data(), 4, 4, x, y.data(), stride);  // an empty range does nothing
 }
 
 TEST(InferKernelsMatmul, ThreadsOnDisjointRowsAgreeWithOneCall) {
