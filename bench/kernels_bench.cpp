@@ -5,7 +5,8 @@
 // Qwen2.5-0.5B feed-forward layer: 4864 x 896 (gate / up) and 896 x 4864 (down); K formats use
 // k = 1024 where 896 is not a whole number of their blocks. Reports GB/s of
 // weights streamed and GFLOP/s (2 per multiply-add), and at the end each family's speed-up over
-// scalar. Single-threaded. Run it on a quiet machine, e.g.
+// scalar. Single-threaded, except the model/ cases: a whole Qwen2.5-0.5B-shaped stack on 1 and
+// 2 threads, in tokens/s. Run it on a quiet machine, e.g.
 //   build/bench/kernels_bench --benchmark_min_time=0.5
 // or pick cases with --benchmark_filter='matvec/Q8_0'.
 

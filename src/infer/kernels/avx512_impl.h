@@ -7,12 +7,12 @@
 //
 // Q8_0 / Q4_0 rows: two 32-element blocks per 512-bit register. With VNNI the weights plus 128
 // are the unsigned operand of VPDPBUSD and the activations the signed one; the integer
-// accumulator starts from -128 times the activations' sums (stored with the activations,
-// already laid out as a vector, as are the activation scales), so each row x column pair costs
-// one integer product, one conversion and two float operations per 64 elements. The offsets are
-// per lane (per 4 activations), so each lane's integer is exactly its own products. Without VNNI,
-// Q4_0's nibbles (0..15) are the unsigned operand with a -8 offset, and Q8_0 uses the sign trick
-// (|w| times x with w's sign), as w + 128 times x can overflow VPMADDUBSW's 16-bit sums.
+// accumulator starts from -128 times each lane's four activations (one more VPDPBUSD per column,
+// shared by the tile's rows), so each lane's integer is exactly its own products, and each
+// row x column pair costs one integer product, one conversion and two float operations per 64
+// elements. Without VNNI both use the sign trick (|w| times x with w's sign, VPMADDUBSW +
+// VPMADDWD), as w + 128 times x can overflow VPMADDUBSW's 16-bit sums. With VNNI and 8 columns
+// or more, the row-interleaved kernel below does the float work once per 8 rows instead.
 //
 // K rows: each 256-element super-block is decoded once per row tile into 0..63 integers in
 // element order plus 16-bit sub-block scales laid out to match VPMADDUBSW's pairs; the products
