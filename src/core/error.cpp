@@ -14,6 +14,7 @@ std::string_view code_name(Code code) {
     case Code::kUnavailable: return "unavailable";
     case Code::kDataLoss: return "data_loss";
     case Code::kInternal: return "internal";
+    case Code::kCancelled: return "cancelled";
   }
   return "internal";
 }

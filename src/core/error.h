@@ -27,6 +27,7 @@ enum class Code {
   kUnavailable,         // transient: busy database, port in use, peer unreachable
   kDataLoss,            // stored data is corrupt or was tampered with
   kInternal,            // a bug or an unexpected library failure
+  kCancelled,           // the caller asked for the operation to stop (a client went away, Ctrl-C)
 };
 
 // The stable snake_case name of a code, e.g. "invalid_argument".

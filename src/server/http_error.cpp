@@ -21,6 +21,7 @@ int http_status(Code code) {
     case Code::kUnavailable: return 503;
     case Code::kDataLoss:
     case Code::kInternal: return 500;
+    case Code::kCancelled: return 499;  // nginx's "client closed request"
   }
   return 500;
 }
