@@ -1,0 +1,10 @@
+# Sampling, stop strings and generation limits (docs/engine.md); included by
+# src/infer/CMakeLists.txt. The sampler promises the same token on every platform for a seed, so
+# its arithmetic is compiled without floating-point contraction (no fused multiply-add).
+target_sources(ward_infer PRIVATE
+  ${CMAKE_CURRENT_LIST_DIR}/random.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/sampler.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/stop.cpp
+)
+set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/sampler.cpp
+  PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
