@@ -1,0 +1,263 @@
+#include "infer/model/forward.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace ward::infer::model {
+namespace {
+
+// Rows per piece when a product is split between threads: whole tiles of the batched kernels.
+constexpr int64_t kRowGranule = 16;
+// Chunks with fewer tokens than this do their per-token work on the calling thread: waking the
+// pool costs more than the work.
+constexpr int64_t kMinParallelTokens = 4;
+
+size_t at(int64_t column, int64_t width) { return static_cast<size_t>(column * width); }
+
+// out = x / sqrt(mean(x²) + eps) * weight. The sum of squares is taken in double, as ggml does.
+void rms_norm(const float* x, const float* weight, float* out, int64_t n, float epsilon) {
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += static_cast<double>(x[i]) * x[i];
+  const float mean = static_cast<float>(sum / static_cast<double>(n));
+  const float scale = 1.0f / std::sqrt(mean + epsilon);
+  for (int64_t i = 0; i < n; ++i) out[i] = (x[i] * scale) * weight[i];
+}
+
+// A dot product with eight independent partial sums, which the compiler keeps in vector lanes.
+float dot(const float* a, const float* b, int64_t n) {
+  float partial[8] = {};
+  int64_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    for (int lane = 0; lane < 8; ++lane) partial[lane] += a[i + lane] * b[i + lane];
+  }
+  float sum = 0;
+  for (; i < n; ++i) sum += a[i] * b[i];
+  for (float p : partial) sum += p;
+  return sum;
+}
+
+void add_to(float* y, const float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) y[i] += x[i];
+}
+
+float silu(float x) { return x / (1.0f + std::exp(-x)); }
+
+}  // namespace
+
+ForwardPass::ForwardPass(const Model& model, int32_t batch_size, int32_t context_size,
+                         int threads)
+    : model_(model),
+      hp_(model.hyperparameters()),
+      x_(at(batch_size, hp_.embedding_length)),
+      xn_(at(batch_size, hp_.embedding_length)),
+      q_(at(batch_size, hp_.q_dim())),
+      k_(at(batch_size, hp_.kv_dim())),
+      v_(at(batch_size, hp_.kv_dim())),
+      attn_(at(batch_size, hp_.q_dim())),
+      proj_(at(batch_size, hp_.embedding_length)),
+      gate_(at(batch_size, hp_.feed_forward_length)),
+      up_(at(batch_size, hp_.feed_forward_length)),
+      scores_(at(std::max(1, threads), context_size)),
+      context_size_(context_size) {}
+
+core::Status ForwardPass::run(std::span<const tokenizer::TokenId> tokens, int32_t first_position,
+                              KvCache& cache, threads::ThreadPool& pool, float* logits,
+                              const std::atomic<bool>* cancel) {
+  pool_ = &pool;
+  const auto n = static_cast<int64_t>(tokens.size());
+  embed(tokens);
+  const auto& layers = model_.weights().layers;
+  for (int32_t layer = 0; layer < static_cast<int32_t>(layers.size()); ++layer) {
+    if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+      return core::Error(core::Code::kCancelled, "inference", "evaluation was cancelled");
+    }
+    attention_block(layers[static_cast<size_t>(layer)], layer, first_position, n, cache);
+    feed_forward_block(layers[static_cast<size_t>(layer)], n);
+  }
+  if (logits != nullptr) output_logits(n, logits);
+  return core::ok_status();
+}
+
+void ForwardPass::embed(std::span<const tokenizer::TokenId> tokens) {
+  const Matrix& table = model_.weights().token_embd;
+  for_tokens(static_cast<int64_t>(tokens.size()), [&](int64_t t) {
+    // Checked at load: the table's type and row length are valid, so this cannot fail.
+    (void)kernels::dequantize_row(table.type, table.row(tokens[static_cast<size_t>(t)]),
+                                  &x_[at(t, table.cols)], table.cols);
+  });
+}
+
+void ForwardPass::attention_block(const LayerWeights& w, int32_t layer, int32_t first_position,
+                                  int64_t n, KvCache& cache) {
+  const int64_t embd = hp_.embedding_length;
+  for_tokens(n, [&](int64_t t) {
+    rms_norm(&x_[at(t, embd)], w.attn_norm.data, &xn_[at(t, embd)], embd, hp_.rms_norm_epsilon);
+  });
+  prepare(xn_.data(), embd, n, {w.attn_q.type, w.attn_k.type, w.attn_v.type});
+  multiply({{w.attn_q, q_.data()}, {w.attn_k, k_.data()}, {w.attn_v, v_.data()}});
+  position_encode(w, layer, first_position, n, cache);
+  attend(layer, first_position, n, cache);
+  prepare(attn_.data(), hp_.q_dim(), n, {w.attn_output.type});
+  multiply({{w.attn_output, proj_.data()}});
+}
+
+void ForwardPass::feed_forward_block(const LayerWeights& w, int64_t n) {
+  const int64_t embd = hp_.embedding_length;
+  const int64_t ff = hp_.feed_forward_length;
+  for_tokens(n, [&](int64_t t) {
+    add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd);  // the attention's residual
+    rms_norm(&x_[at(t, embd)], w.ffn_norm.data, &xn_[at(t, embd)], embd, hp_.rms_norm_epsilon);
+  });
+  prepare(xn_.data(), embd, n, {w.ffn_gate.type, w.ffn_up.type});
+  multiply({{w.ffn_gate, gate_.data()}, {w.ffn_up, up_.data()}});
+  for_tokens(n, [&](int64_t t) {
+    float* gate = &gate_[at(t, ff)];
+    const float* up = &up_[at(t, ff)];
+    for (int64_t i = 0; i < ff; ++i) gate[i] = silu(gate[i]) * up[i];
+  });
+  prepare(gate_.data(), ff, n, {w.ffn_down.type});
+  multiply({{w.ffn_down, proj_.data()}});
+  for_tokens(n, [&](int64_t t) { add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd); });
+}
+
+void ForwardPass::output_logits(int64_t n, float* logits) {
+  const Weights& w = model_.weights();
+  const int64_t embd = hp_.embedding_length;
+  rms_norm(&x_[at(n - 1, embd)], w.output_norm.data, xn_.data(), embd, hp_.rms_norm_epsilon);
+  prepare(xn_.data(), embd, 1, {w.output.type});
+  multiply({{w.output, logits}});
+}
+
+// Quantises the n columns of `input` once per activation format the given weight types need.
+void ForwardPass::prepare(const float* input, int64_t k, int64_t n,
+                          std::initializer_list<TensorType> types) {
+  bool done[3] = {false, false, false};
+  for (TensorType type : types) {
+    const auto format = static_cast<size_t>(kernels::activation_format(type));
+    if (done[format]) continue;
+    done[format] = true;
+    kernels::QuantizedActivations& a = activations_[format];
+    a.reset(type, k, n);
+    if (n < kMinParallelTokens) {
+      a.quantize(input, 0, n);
+    } else {
+      pool_->for_rows(n, 1, [&](int64_t begin, int64_t end) { a.quantize(input, begin, end); });
+    }
+  }
+}
+
+// Runs the products as one job: every participant takes its share of each matrix's rows.
+void ForwardPass::multiply(std::initializer_list<Product> products) {
+  const int64_t parts = pool_->size();
+  pool_->run(parts, [&](int64_t part) {
+    for (const Product& p : products) {
+      const int64_t granules = (p.weights.rows + kRowGranule - 1) / kRowGranule;
+      const int64_t begin = std::min(p.weights.rows, granules * part / parts * kRowGranule);
+      const int64_t end =
+          std::min(p.weights.rows, granules * (part + 1) / parts * kRowGranule);
+      if (begin >= end) continue;
+      const auto format = static_cast<size_t>(kernels::activation_format(p.weights.type));
+      kernels::matmul(p.weights.type, p.weights.data, begin, end, activations_[format], p.out,
+                      p.weights.rows);
+    }
+  });
+}
+
+// Adds the q/k/v biases, rotates queries and keys, and stores keys and values in the cache.
+void ForwardPass::position_encode(const LayerWeights& w, int32_t layer, int32_t first_position,
+                                  int64_t n, KvCache& cache) {
+  const int64_t q_dim = hp_.q_dim();
+  const int64_t kv_dim = hp_.kv_dim();
+  for_tokens(n, [&](int64_t t) {
+    float* q = &q_[at(t, q_dim)];
+    float* k = &k_[at(t, kv_dim)];
+    float* v = &v_[at(t, kv_dim)];
+    if (hp_.attention_bias) {
+      add_to(q, w.q_bias.data, q_dim);
+      add_to(k, w.k_bias.data, kv_dim);
+      add_to(v, w.v_bias.data, kv_dim);
+    }
+    const auto position = static_cast<int32_t>(first_position + t);
+    for (int32_t h = 0; h < hp_.head_count; ++h) rope(q + h * hp_.head_dim, position);
+    for (int32_t h = 0; h < hp_.head_count_kv; ++h) rope(k + h * hp_.head_dim, position);
+    std::memcpy(cache.keys(layer, position), k, static_cast<size_t>(kv_dim) * sizeof(float));
+    std::memcpy(cache.values(layer, position), v, static_cast<size_t>(kv_dim) * sizeof(float));
+  });
+}
+
+// Rotates the first rope_dimensions elements of one head by the angles of `position`. The angle
+// of pair i is position * freq_scale * base^(-2i/dims) [/ rope_freqs[i]], computed by repeated
+// multiplication in float as ggml computes it, so the two round alike.
+void ForwardPass::rope(float* head, int32_t position) const {
+  const int32_t dims = hp_.rope_dimensions;
+  const float theta_scale = std::pow(hp_.rope_freq_base, -2.0f / static_cast<float>(dims));
+  const float* freq_factors = model_.weights().rope_freqs.data;
+  float theta = static_cast<float>(position);
+  for (int32_t i = 0; i < dims / 2; ++i, theta *= theta_scale) {
+    const float angle =
+        hp_.rope_freq_scale * (freq_factors != nullptr ? theta / freq_factors[i] : theta);
+    const float cos_a = std::cos(angle);
+    const float sin_a = std::sin(angle);
+    const bool halves = hp_.rope_ordering == RopeOrdering::kHalves;
+    float& a = halves ? head[i] : head[2 * i];
+    float& b = halves ? head[i + dims / 2] : head[2 * i + 1];
+    const float x0 = a;
+    const float x1 = b;
+    a = x0 * cos_a - x1 * sin_a;
+    b = x0 * sin_a + x1 * cos_a;
+  }
+}
+
+void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n,
+                         const KvCache& cache) {
+  const int32_t heads = hp_.head_count;
+  const int64_t q_dim = hp_.q_dim();
+  const int64_t participants = pool_->size();
+  // Task i runs on participant i % size() (ThreadPool::run), which owns that row of scores_.
+  pool_->run(n * heads, [&](int64_t task) {
+    const int64_t t = task / heads;
+    const auto head = static_cast<int32_t>(task % heads);
+    float* scores = &scores_[at(task % participants, context_size_)];
+    attend_one(layer, static_cast<int32_t>(first_position + t), head,
+               &q_[at(t, q_dim) + static_cast<size_t>(head * hp_.head_dim)],
+               &attn_[at(t, q_dim) + static_cast<size_t>(head * hp_.head_dim)], scores, cache);
+  });
+}
+
+// Causal attention of one query head at `position` over cache positions 0 ... position.
+void ForwardPass::attend_one(int32_t layer, int32_t position, int32_t head, const float* q,
+                             float* out, float* scores, const KvCache& cache) const {
+  const int32_t dim = hp_.head_dim;
+  const int32_t kv_head = head / (hp_.head_count / hp_.head_count_kv);
+  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
+  float max_score = -INFINITY;
+  for (int32_t j = 0; j <= position; ++j) {
+    scores[j] = dot(q, cache.keys(layer, j) + kv_head * dim, dim) * scale;
+    max_score = std::max(max_score, scores[j]);
+  }
+  float sum = 0;
+  for (int32_t j = 0; j <= position; ++j) {
+    scores[j] = std::exp(scores[j] - max_score);
+    sum += scores[j];
+  }
+  std::fill(out, out + dim, 0.0f);
+  for (int32_t j = 0; j <= position; ++j) {
+    const float* v = cache.values(layer, j) + kv_head * dim;
+    const float weight = scores[j];
+    for (int32_t d = 0; d < dim; ++d) out[d] += weight * v[d];
+  }
+  const float inverse = 1.0f / sum;
+  for (int32_t d = 0; d < dim; ++d) out[d] *= inverse;
+}
+
+template <typename Body>
+void ForwardPass::for_tokens(int64_t n, const Body& body) {
+  if (n < kMinParallelTokens) {
+    for (int64_t t = 0; t < n; ++t) body(t);
+  } else {
+    pool_->run(n, body);
+  }
+}
+
+}  // namespace ward::infer::model

@@ -1,0 +1,10 @@
+# The model graph's tests (suites InferModel*); included by tests/infer/CMakeLists.txt. The
+# oracle tests run llama.cpp (node-llama-cpp, tests/infer/oracle/llama_cpp.mjs) as a subprocess
+# from the source directory, where node_modules/ is.
+ward_test(infer_model_test
+  SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/oracle.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/oracle_test.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/random_model.cpp
+  LIBS ward_infer)
+target_compile_definitions(infer_model_test PRIVATE WARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
