@@ -190,10 +190,10 @@ void Writer::set_array(std::string key, std::span<const std::string_view> values
   set(std::move(key), ValueType::kArray, std::move(encoded));
 }
 
-core::Status Writer::add_tensor(std::string name, TensorType type, std::vector<int64_t> shape,
-                                std::vector<std::byte> data) {
+core::Result<uint64_t> Writer::check_tensor(const std::string& name, TensorType type,
+                                            const std::vector<int64_t>& shape) const {
   if (auto status = check_name("tensor name", name, kMaxWrittenTensorNameBytes); !status) {
-    return status;
+    return status.error();
   }
   for (const Tensor& tensor : tensors_) {
     if (tensor.name == name) return invalid(name, "a tensor of this name was added already");
@@ -224,12 +224,28 @@ core::Status Writer::add_tensor(std::string name, TensorType type, std::vector<i
   if (*row > std::numeric_limits<uint64_t>::max() / rows) {
     return invalid(name, "the byte size overflows 64 bits");
   }
-  if (data.size() != *row * rows) {
+  return *row * rows;
+}
+
+core::Status Writer::add_tensor(std::string name, TensorType type, std::vector<int64_t> shape,
+                                std::vector<std::byte> data) {
+  auto size = check_tensor(name, type, shape);
+  if (!size) return size.error();
+  if (data.size() != *size) {
     return invalid(name,
                    fmt::format("{} bytes of data given, but a {} tensor of this shape takes {}",
-                               data.size(), layout->name, *row * rows));
+                               data.size(), layout_of(type)->name, *size));
   }
-  tensors_.push_back({std::move(name), type, std::move(shape), std::move(data)});
+  tensors_.push_back({std::move(name), type, std::move(shape), *size, std::move(data), nullptr});
+  return {};
+}
+
+core::Status Writer::add_streamed_tensor(std::string name, TensorType type,
+                                         std::vector<int64_t> shape, TensorSource source) {
+  auto size = check_tensor(name, type, shape);
+  if (!size) return size.error();
+  if (!source) return invalid(name, "the tensor has no source for its bytes");
+  tensors_.push_back({std::move(name), type, std::move(shape), *size, {}, std::move(source)});
   return {};
 }
 
@@ -278,11 +294,35 @@ std::string Writer::encode_header() const {
     for (int64_t extent : tensor.shape) append<uint64_t>(out, static_cast<uint64_t>(extent));
     append<uint32_t>(out, static_cast<uint32_t>(tensor.type));
     append<uint64_t>(out, offset);
-    offset += tensor.data.size() + padding(tensor.data.size(), align);
+    offset += tensor.size_bytes + padding(tensor.size_bytes, align);
   }
   // A file without tensors ends with its tensor infos, as llama.cpp's vocabulary files do.
   if (!tensors_.empty()) out.append(padding(out.size(), align), '\0');
   return out;
+}
+
+core::Status Writer::emit_tensor(const Tensor& tensor, const Sink& sink) const {
+  if (!tensor.source) {
+    return sink(std::string_view(reinterpret_cast<const char*>(tensor.data.data()),
+                                 tensor.data.size()));
+  }
+  uint64_t produced = 0;
+  // Bytes beyond the declared size would shift every later tensor: refuse them before they
+  // reach the sink.
+  auto status = tensor.source([&](std::string_view bytes) -> core::Status {
+    if (bytes.size() > tensor.size_bytes - produced) {
+      return invalid(tensor.name, fmt::format("the tensor's source produced more than its {} bytes",
+                                              tensor.size_bytes));
+    }
+    produced += bytes.size();
+    return sink(bytes);
+  });
+  if (!status) return status;
+  if (produced != tensor.size_bytes) {
+    return invalid(tensor.name, fmt::format("the tensor's source produced {} bytes, not {}",
+                                            produced, tensor.size_bytes));
+  }
+  return {};
 }
 
 core::Status Writer::emit(const Sink& sink) const {
@@ -292,10 +332,8 @@ core::Status Writer::emit(const Sink& sink) const {
   // Padding goes out in pieces: general.alignment may legally be as large as 2^31.
   const std::string zeros(std::min<uint64_t>(align, 4096), '\0');
   for (const Tensor& tensor : tensors_) {
-    const std::string_view bytes(reinterpret_cast<const char*>(tensor.data.data()),
-                                 tensor.data.size());
-    if (auto status = sink(bytes); !status) return status;
-    for (uint64_t pad = padding(tensor.data.size(), align); pad > 0;) {
+    if (auto status = emit_tensor(tensor, sink); !status) return status;
+    for (uint64_t pad = padding(tensor.size_bytes, align); pad > 0;) {
       const uint64_t piece = std::min<uint64_t>(pad, zeros.size());
       if (auto status = sink(std::string_view(zeros).substr(0, piece)); !status) return status;
       pad -= piece;

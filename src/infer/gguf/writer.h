@@ -5,7 +5,9 @@
 // (valid UTF-8, no control characters; tensor names at most 63 bytes, llama.cpp's limit), shapes
 // have 1 to 4 positive dimensions whose first is a whole number of blocks, and each tensor's bytes
 // must be exactly the size its type and shape give. `ward model synth` writes random-weight models
-// with it; tests build files with it and then corrupt them byte-wise.
+// with it, producing each tensor's bytes while the file is written (a TensorSource), so that a
+// model larger than memory never has to be held; tests build files with it and then corrupt them
+// byte-wise.
 //
 // Threads: a Writer is a plain value; use one from one thread at a time.
 
@@ -28,6 +30,13 @@ namespace ward::infer::gguf {
 
 class Writer {
  public:
+  // Receives the next bytes of the file; a failure stops the write.
+  using ByteSink = std::function<core::Status(std::string_view)>;
+  // Produces one tensor's bytes, in order, by passing them to the sink in pieces of any size; it
+  // must pass exactly the tensor's byte size in all (a different count fails the write naming
+  // the tensor). Called once per write() or serialize(), from the calling thread.
+  using TensorSource = std::function<core::Status(const ByteSink& sink)>;
+
   // Scalars. Setting a key that is already set replaces its value and keeps its position.
   void set_uint8(std::string key, uint8_t value);
   void set_int8(std::string key, int8_t value);
@@ -63,6 +72,9 @@ class Writer {
   // wrong size; nothing is added then.
   core::Status add_tensor(std::string name, TensorType type, std::vector<int64_t> shape,
                           std::vector<std::byte> data);
+  // The same checks, for a tensor whose bytes `source` produces when the file is written.
+  core::Status add_streamed_tensor(std::string name, TensorType type, std::vector<int64_t> shape,
+                                   TensorSource source);
 
   // The alignment of the data section and of each tensor: general.alignment when set (as a
   // uint32), else 32.
@@ -87,13 +99,19 @@ class Writer {
     std::string name;
     TensorType type;
     std::vector<int64_t> shape;
-    std::vector<std::byte> data;
+    uint64_t size_bytes = 0;
+    std::vector<std::byte> data;  // the bytes, unless `source` produces them
+    TensorSource source;
   };
-  using Sink = std::function<core::Status(std::string_view)>;
+  using Sink = ByteSink;
 
   void set(std::string key, ValueType type, std::string encoded);
   template <typename T>
   void set_numeric_array(std::string key, ValueType element_type, std::span<const T> values);
+  // The byte size of a tensor that may be added with this name, type and shape.
+  core::Result<uint64_t> check_tensor(const std::string& name, TensorType type,
+                                      const std::vector<int64_t>& shape) const;
+  core::Status emit_tensor(const Tensor& tensor, const Sink& sink) const;
   core::Status check_metadata() const;
   std::string encode_header() const;  // header, metadata, tensor infos and padding
   core::Status emit(const Sink& sink) const;

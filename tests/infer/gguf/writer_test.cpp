@@ -349,6 +349,47 @@ TEST(InferGgufWriter, WritesAtomicallyToDisk) {
   EXPECT_EQ(missing_dir.error().code(), core::Code::kNotFound);
 }
 
+// A tensor source passing its bytes in pieces gives the same file as the bytes given up front;
+// a source that produces too few or too many bytes fails the write, naming the tensor, and
+// leaves no file behind.
+TEST(InferGgufWriter, StreamedTensorsMatchTensorsGivenUpFront) {
+  const std::vector<std::byte> bytes = pattern(3 * 34 * 2, 5);
+  // Passes `count` bytes (the pattern, repeated as needed) in pieces of up to 7.
+  auto source_of = [&bytes](size_t count) -> Writer::TensorSource {
+    return [&bytes, count](const Writer::ByteSink& sink) -> core::Status {
+      std::string piece;
+      for (size_t at = 0; at < count; ++at) {
+        piece.push_back(static_cast<char>(bytes[at % bytes.size()]));
+        if (piece.size() == 7 || at + 1 == count) {
+          if (auto status = sink(piece); !status) return status;
+          piece.clear();
+        }
+      }
+      return {};
+    };
+  };
+  Writer given;
+  ASSERT_TRUE(given.add_tensor("a", TensorType::kQ8_0, {64, 3}, bytes));
+  ASSERT_TRUE(given.add_tensor("b", TensorType::kF32, {3}, pattern(12, 1)));
+  Writer streamed;
+  ASSERT_TRUE(streamed.add_streamed_tensor("a", TensorType::kQ8_0, {64, 3}, source_of(bytes.size())));
+  ASSERT_TRUE(streamed.add_tensor("b", TensorType::kF32, {3}, pattern(12, 1)));
+  EXPECT_EQ(streamed.serialize().value(), given.serialize().value());
+
+  test::TempDir dir;
+  for (size_t count : {bytes.size() - 1, bytes.size() + 1}) {
+    Writer wrong;
+    ASSERT_TRUE(wrong.add_streamed_tensor("a", TensorType::kQ8_0, {64, 3}, source_of(count)));
+    auto status = wrong.write(dir / "wrong.gguf");
+    ASSERT_FALSE(status);
+    EXPECT_EQ(status.error().where(), "a");
+    EXPECT_NE(status.error().message().find("produced"), std::string::npos);
+  }
+  EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+  Writer checked;
+  EXPECT_FALSE(checked.add_streamed_tensor("q", TensorType::kQ8_0, {33}, source_of(34)));
+}
+
 TEST(InferGgufReader, NestedArraysAndVersion2) {
   // An array of two arrays (of uint32 and of string), hand-assembled: the Writer has no setter
   // for nested arrays, but the format allows them.
