@@ -1,0 +1,130 @@
+#pragma once
+// Fill-in-the-middle prompts: the token sequence that asks a code model for the text between a
+// prefix (the code before the cursor) and a suffix (the code after it), in the layout the model
+// was trained on. Five layouts, each with its own marker tokens:
+//
+//  - Qwen2.5-Coder ("qwen"):  <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>
+//    with repository context: <|repo_name|>NAME\n <|file_sep|>PATH\nCONTENT\n ...
+//    <|file_sep|>PATH\n <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>   (Qwen's documented layout)
+//  - StarCoder2 ("starcoder"): <fim_prefix>P<fim_suffix>S<fim_middle>, repository context as
+//    above with <repo_name> and <file_sep> (StarCoder2's training layout, which Qwen took over).
+//  - CodeLlama ("codellama"): BOS ▁<PRE> P ▁<SUF> S ▁<MID>, i.e. "<PRE> {prefix} <SUF>{suffix}
+//    <MID>": the prefix gets SentencePiece's space prefix, the suffix none (Meta's reference
+//    infilling code encodes the suffix without it), the spaces before <PRE>, <SUF> and <MID> are
+//    the "▁" inside those tokens.
+//  - DeepSeek-Coder ("deepseek"): BOS <｜fim▁begin｜>P<｜fim▁hole｜>S<｜fim▁end｜>
+//  - Codestral ("codestral"): BOS [SUFFIX]S[PREFIX]P, suffix first; the model writes the middle
+//    right after the prefix (Mistral's layout, no middle marker).
+// BOS comes first wherever the vocabulary adds one (tokenizer.ggml.add_bos_token). Formats without
+// file-separator tokens (CodeLlama, DeepSeek-Coder, Codestral) take no repository context: their
+// related files and repository name are left out and Prompt says so.
+//
+// Marker tokens are inserted as ids, never by tokenizing their text; the user's text is tokenized
+// with special-token parsing off, so code that contains "<|fim_prefix|>" stays text. (That holds
+// because markers are control tokens: the tokenizer makes every FIM token it finds by text one, as
+// llama.cpp does, and the vocabularies that name them in metadata mark them so.)
+//
+// The format is detected from the vocabulary: the texts of its FIM tokens (from the
+// tokenizer.ggml.fim_*_token_id metadata or found by text, see tokenizer.h) and, for Codestral,
+// the tokens [SUFFIX] and [PREFIX]; or named explicitly. A vocabulary without FIM tokens is an
+// error that says so.
+//
+// Token budget: when the whole prompt would exceed `max_tokens`, text farthest from the cursor goes
+// first: related files (whole files, from the last), then the prefix's first lines and the
+// suffix's last lines; the suffix is given at most a quarter of what the prefix and suffix need
+// beyond what fits, unless the prefix needs less. Cuts fall at line boundaries; only when not
+// even the line at the cursor fits is it cut at a character boundary.
+//
+// Threads: a PromptBuilder is immutable after create() and shares the Tokenizer's immutable data;
+// any number of threads may call build() concurrently.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "infer/tokenizer/tokenizer.h"
+
+namespace ward::infer::fim {
+
+using tokenizer::TokenId;
+
+enum class Format { kQwen, kStarCoder, kCodeLlama, kDeepSeek, kCodestral };
+
+// "qwen", "starcoder", "codellama", "deepseek", "codestral".
+std::string_view format_name(Format format);
+// The format of a name above (also accepted: "qwen2.5-coder", "starcoder2", "deepseek-coder");
+// fails (kInvalidArgument, where = "fim format") for any other, listing the names.
+core::Result<Format> parse_format(std::string_view name);
+
+struct RelatedFile {
+  std::string path;
+  std::string content;
+};
+
+struct Request {
+  std::string prefix;  // code before the cursor
+  std::string suffix;  // code after the cursor
+  std::string path;    // the file's path in the repository (optional)
+  std::string repository;  // the repository's name (optional)
+  // Other files for context, most relevant first (optional).
+  std::vector<RelatedFile> related_files;
+  // The most tokens the prompt may have (0 = no limit).
+  int32_t max_tokens = 0;
+};
+
+struct Prompt {
+  std::vector<TokenId> tokens;
+  size_t prefix_bytes_dropped = 0;  // from the start of the prefix
+  size_t suffix_bytes_dropped = 0;  // from the end of the suffix
+  size_t related_files_used = 0;    // the first this many of Request::related_files
+  bool repository_context = false;  // the repository layout was used
+};
+
+class PromptBuilder {
+ public:
+  // Detects the format from the vocabulary, or takes `format` when given. Fails
+  // (kInvalidArgument, where = "fim") when the vocabulary has no FIM tokens or lacks a token the
+  // format needs, naming the token.
+  static core::Result<PromptBuilder> create(const tokenizer::Tokenizer& tokenizer,
+                                            std::optional<Format> format = std::nullopt);
+
+  Format format() const { return format_; }
+
+  // The prompt for `request`. Fails (kInvalidArgument, where = "fim") when max_tokens is negative
+  // or too small for the markers, the path line and the repository name, saying how many those
+  // need.
+  core::Result<Prompt> build(const Request& request) const;
+
+  // The marker ids (kNoToken where the format has none).
+  struct Markers {
+    TokenId prefix = tokenizer::kNoToken;
+    TokenId suffix = tokenizer::kNoToken;
+    TokenId middle = tokenizer::kNoToken;
+    TokenId repository = tokenizer::kNoToken;
+    TokenId file_separator = tokenizer::kNoToken;
+  };
+  const Markers& markers() const { return markers_; }
+
+ private:
+  PromptBuilder(tokenizer::Tokenizer tokenizer, Format format, Markers markers)
+      : tokenizer_(std::move(tokenizer)), format_(format), markers_(markers) {}
+
+  std::vector<TokenId> prefix_tokens(std::string_view text) const;
+  std::vector<TokenId> suffix_tokens(std::string_view text) const;
+  std::vector<TokenId> repository_header(const Request& request) const;
+  std::vector<TokenId> related_file_tokens(const RelatedFile& file) const;
+  std::vector<TokenId> assemble(const Request& request, std::span<const TokenId> header,
+                                std::span<const TokenId> prefix,
+                                std::span<const TokenId> suffix) const;
+  bool uses_repository_layout(const Request& request) const;
+
+  tokenizer::Tokenizer tokenizer_;
+  Format format_;
+  Markers markers_;
+};
+
+}  // namespace ward::infer::fim
