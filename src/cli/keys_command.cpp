@@ -22,6 +22,7 @@
 #include "gov/identity/directory.h"
 #include "gov/keys/keyring.h"
 #include "gov/keys/master_key.h"
+#include "gov/tenancy/tiers.h"
 
 namespace ward::cli {
 namespace {
@@ -37,9 +38,18 @@ core::Error name_the_tenant(const core::Error& error, const gov::Tenant& tenant)
   return core::Error(error.code(), "tenant " + tenant.name, error.message());
 }
 
+core::Status byok_offered(const core::Config& config, const gov::Tenant& tenant) {
+  auto tiers = gov::tier_catalog(config);
+  if (!tiers) return tiers.error();
+  auto tier = tiers->find(tenant.tier);
+  if (!tier) return tier.error();
+  return gov::check_byok_offered(*tier, tenant.name);
+}
+
 // Opens the data directory with its keyring and audit log, records the key operation (refusing
 // it if the event cannot be written), runs `work` on the tenant's id and prints what changed.
 // Events name the tenant and operation, never key material.
+// An import is refused (and that refusal audited) when the tenant's tier does not offer BYOK.
 int with_keyring(
     const core::ConfigInputs& inputs, std::string_view operation, const std::string& tenant_name,
     const std::function<core::Result<gov::KeyChange>(gov::Keyring&, const std::string&)>& work) {
@@ -55,6 +65,11 @@ int with_keyring(
   if (auto s = (*session)->record("ward:AdminKeys", resource, params, gov::AuditOutcome::kAllowed);
       !s) {
     return report(s.error());
+  }
+  if (operation == "import") {
+    if (auto offered = byok_offered((*session)->config(), *tenant); !offered) {
+      return (*session)->fail("ward:AdminKeys", resource, params, offered.error());
+    }
   }
   auto change = work((*session)->keyring(), tenant->id);
   if (!change) {

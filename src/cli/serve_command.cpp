@@ -81,7 +81,7 @@ int run_serve(const core::ConfigInputs& inputs) {
   if (!audit) return report(audit.error());
   std::optional<gov::SessionOptions> sessions;
   if (*sso) sessions = gov::SessionOptions{(*sso)->session_lifetime, (*sso)->session_idle_timeout};
-  server::Gateway gateway({*data->db, core::system_clock(), **audit, std::move(*tiers),
+  server::Gateway gateway({*data->db, core::system_clock(), **audit, *keyring, std::move(*tiers),
                            config.region, identity_options(*data), sessions});
 
   // Single sign-on, when [oidc] is configured: the relying party, just-in-time users in the

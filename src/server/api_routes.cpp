@@ -9,6 +9,9 @@
 #include "gov/identity/directory.h"
 #include "gov/identity/json.h"
 #include "gov/identity/tokens.h"
+#include "gov/keys/keyring.h"
+#include "gov/keys/master_key.h"
+#include "gov/tenancy/tiers.h"
 #include "server/gateway.h"
 
 namespace ward::server {
@@ -364,6 +367,148 @@ void install_policy_routes(httplib::Server& http, Gateway& gateway) {
   });
 }
 
+
+// ---- keys ----
+
+json key_status_json(const gov::KeyStatus& status, const std::string& tenant_name) {
+  json versions = json::array();
+  for (const auto& v : status.versions) {
+    versions.push_back({{"version", v.version},
+                        {"origin", gov::origin_name(v.origin)},
+                        {"state", gov::state_name(v.state)},
+                        {"material_present", v.material_present},
+                        {"created_at", v.created_at},
+                        {"revoked_at", v.revoked_at ? json(*v.revoked_at) : json(nullptr)},
+                        {"data_keys", v.data_keys}});
+  }
+  return {{"tenant", tenant_name},
+          {"destroyed_at", status.destroyed_at ? json(*status.destroyed_at) : json(nullptr)},
+          {"versions", std::move(versions)},
+          {"data_keys", status.data_keys},
+          {"active_data_keys", status.active_data_keys}};
+}
+
+// The keyring knows tenants by id; the caller knows its tenant by name. Errors and replies use
+// the name.
+struct KeyTenant {
+  std::string id;
+  std::string name;
+  core::Error named(const core::Error& error) const {
+    if (error.where() != "tenant " + id) return error;
+    return Error(error.code(), "tenant " + name, error.message());
+  }
+};
+
+core::Result<KeyTenant> key_tenant(Gateway& gateway, const Call& call) {
+  auto tenant = directory(gateway).get_tenant(call.principal.tenant_name);
+  if (!tenant) return tenant.error();
+  return KeyTenant{tenant->id, tenant->name};
+}
+
+// The tenant's 256-bit key from the body's "key" (64 hex digits or base64): never echoed, never
+// audited (the gateway records only the fields a route's Describe names).
+core::Result<crypto::SecretBytes> key_material(const Call& call) {
+  auto it = call.body.find("key");
+  if (it == call.body.end() || !it->is_string()) {
+    return Error(Code::kInvalidArgument, "key",
+                 "the tenant's 256-bit key is required here, as 64 hex digits or base64");
+  }
+  const std::string& text = it->get_ref<const std::string&>();
+  return gov::parse_key_material(
+      std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), "key");
+}
+
+json key_change_json(const gov::KeyChange& change, const KeyTenant& tenant) {
+  return {{"tenant", tenant.name},
+          {"operation", change.operation},
+          {"kek_version", change.kek_version},
+          {"description", change.description}};
+}
+
+using KeyOperation = std::function<core::Result<json>(Gateway&, Call&, const KeyTenant&)>;
+
+core::Result<json> import_key(Gateway& gateway, Call& call, const KeyTenant& tenant) {
+  if (auto offered = gov::check_byok_offered(call.tier, tenant.name); !offered) {
+    return offered.error();
+  }
+  auto key = key_material(call);
+  if (!key) return key.error();
+  auto change = gateway.context().keyring.import_kek(tenant.id, *key);
+  if (!change) return change.error();
+  return key_change_json(*change, tenant);
+}
+
+core::Result<json> restore_key(Gateway& gateway, Call& call, const KeyTenant& tenant) {
+  auto key = key_material(call);
+  if (!key) return key.error();
+  auto change = gateway.context().keyring.restore_kek(tenant.id, *key);
+  if (!change) return change.error();
+  return key_change_json(*change, tenant);
+}
+
+core::Result<json> rotate_key(Gateway& gateway, Call&, const KeyTenant& tenant) {
+  auto change = gateway.context().keyring.rotate_kek(tenant.id);
+  if (!change) return change.error();
+  return key_change_json(*change, tenant);
+}
+
+core::Result<json> revoke_key(Gateway& gateway, Call&, const KeyTenant& tenant) {
+  auto change = gateway.context().keyring.revoke_kek(tenant.id);
+  if (!change) return change.error();
+  return key_change_json(*change, tenant);
+}
+
+core::Result<json> rewrap_keys(Gateway& gateway, Call&, const KeyTenant& tenant) {
+  auto report = gateway.context().keyring.rewrap(tenant.id);
+  if (!report) return report.error();
+  return json{{"tenant", tenant.name},
+              {"operation", "rewrap"},
+              {"kek_version", report->kek_version},
+              {"data_keys", report->data_keys},
+              {"rewrapped", report->rewrapped},
+              {"already_current", report->already_current},
+              {"unavailable", report->unavailable}};
+}
+
+void install_key_routes(httplib::Server& http, Gateway& gateway) {
+  http.Get("/api/v1/admin/keys", [&gateway](const httplib::Request& req, httplib::Response& res) {
+    gateway.handle(req, res, {"ward:AdminKeys", fixed("key/*"), RouteEffect::kRead, nullptr},
+                   [&gateway](Call& call) -> core::Result<Reply> {
+                     auto tenant = key_tenant(gateway, call);
+                     if (!tenant) return tenant.error();
+                     auto status = gateway.context().keyring.status(tenant->id);
+                     if (!status) return tenant->named(status.error());
+                     return Reply{200, key_status_json(*status, tenant->name)};
+                   });
+  });
+  const std::pair<const char*, KeyOperation> operations[] = {
+      {"import", import_key}, {"rotate", rotate_key},  {"revoke", revoke_key},
+      {"restore", restore_key}, {"rewrap", rewrap_keys}};
+  for (const auto& entry : operations) {
+    const std::string operation_name = entry.first;
+    const KeyOperation operation = entry.second;
+    http.Post("/api/v1/admin/keys/" + operation_name,
+              [&gateway, operation_name, operation](const httplib::Request& req,
+                                                    httplib::Response& res) {
+                const Describe describe = [operation_name](const httplib::Request&, const json&,
+                                                           gov::AuditParams& params) {
+                  params.set("operation", operation_name);
+                };
+                gateway.handle(
+                    req, res,
+                    {"ward:AdminKeys", fixed("key/" + operation_name), RouteEffect::kWrite,
+                     describe},
+                    [&gateway, &operation](Call& call) -> core::Result<Reply> {
+                      auto tenant = key_tenant(gateway, call);
+                      if (!tenant) return tenant.error();
+                      auto done = operation(gateway, call, *tenant);
+                      if (!done) return tenant->named(done.error());
+                      return Reply{200, std::move(*done)};
+                    });
+              });
+  }
+}
+
 }  // namespace
 
 void install_api_routes(httplib::Server& http, Gateway& gateway) {
@@ -371,6 +516,7 @@ void install_api_routes(httplib::Server& http, Gateway& gateway) {
   install_user_routes(http, gateway);
   install_token_routes(http, gateway);
   install_policy_routes(http, gateway);
+  install_key_routes(http, gateway);
 }
 
 }  // namespace ward::server

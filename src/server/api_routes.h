@@ -10,7 +10,8 @@ namespace ward::server {
 
 class Gateway;
 
-// /api/v1/bootstrap, /api/v1/me, /api/v1/audit/events and the admin routes for users, tokens and policies.
+// /api/v1/bootstrap, /api/v1/me, /api/v1/audit/events and the admin routes for users, tokens,
+// policies and the tenant's encryption keys.
 void install_api_routes(httplib::Server& http, Gateway& gateway);
 
 }  // namespace ward::server

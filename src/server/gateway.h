@@ -33,6 +33,7 @@
 #include "gov/audit/event.h"
 #include "gov/identity/model.h"
 #include "gov/identity/sessions.h"
+#include "gov/keys/keyring.h"
 #include "gov/tenancy/quota.h"
 #include "gov/tenancy/tiers.h"
 #include "store/store.h"
@@ -49,6 +50,7 @@ struct GatewayContext {
   store::Database& db;
   const core::Clock& clock;
   gov::AuditLog& audit;
+  gov::Keyring& keyring;  // the tenants' keys, for the key administration routes
   gov::TierCatalog tiers;
   std::string region;  // this deployment's region label, recorded in every event
   gov::IdentityOptions identity;

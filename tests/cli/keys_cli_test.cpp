@@ -23,16 +23,23 @@ std::string random_hex_key() {
 
 class KeysCliTest : public ::testing::Test {
  protected:
-  // The keys commands name tenants that identity knows.
+  // The keys commands name tenants that identity knows. acme is on the built-in "pro" tier, which
+  // offers BYOK; globex stays on "free", which does not.
   void SetUp() override {
     for (const char* tenant : {"acme", "globex"}) {
-      auto created = run_ward(
-          {"--data-dir", (dir_ / "data").string(), "admin", "tenant", "create", tenant}, env());
+      auto created = admin({"tenant", "create", tenant});
       ASSERT_EQ(created.exit_code, 0) << created.err;
     }
+    auto pro = admin({"tenant", "set-tier", "acme", "pro"});
+    ASSERT_EQ(pro.exit_code, 0) << pro.err;
   }
 
   std::map<std::string, std::string> env() const { return {{"HOME", (dir_ / "home").string()}}; }
+
+  ProcessResult admin(std::vector<std::string> args) const {
+    args.insert(args.begin(), {"--data-dir", (dir_ / "data").string(), "admin"});
+    return run_ward(args, env());
+  }
 
   ProcessResult ward(std::vector<std::string> args,
                      std::map<std::string, std::string> extra_env = {}) const {
@@ -146,6 +153,31 @@ TEST_F(KeysCliTest, RotateGivesAWardManagedTenantNewVersions) {
   auto revoke = ward({"revoke", "--tenant", "globex"});
   EXPECT_EQ(revoke.exit_code, 1);
   EXPECT_NE(revoke.err.find("Ward-managed"), std::string::npos) << revoke.err;
+}
+
+TEST_F(KeysCliTest, ImportNeedsATierThatOffersByokAndTheRefusalIsAudited) {
+  const std::string hex = random_hex_key();
+  fs::path file = key_file("globex.key", hex);
+  auto refused = ward({"import", "--tenant", "globex", "--key-file", file.string()});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("tenant globex: its tier \"free\" does not offer customer-managed "
+                             "keys (BYOK)"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("ward admin tenant set-tier"), std::string::npos) << refused.err;
+  expect_no_key(refused, hex);
+  EXPECT_NE(ward({"status", "--tenant", "globex"}).out.find("no keys yet"), std::string::npos);
+
+  auto events = run_ward({"--data-dir", (dir_ / "data").string(), "audit", "query", "--action",
+                          "ward:AdminKeys", "--json"},
+                         env());
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_NE(events.out.find("failed_precondition"), std::string::npos) << events.out;
+  EXPECT_EQ(events.out.find(hex), std::string::npos);
+
+  ASSERT_EQ(admin({"tenant", "set-tier", "globex", "pro"}).exit_code, 0);
+  auto imported = ward({"import", "--tenant", "globex", "--key-file", file.string()});
+  EXPECT_EQ(imported.exit_code, 0) << imported.err;
 }
 
 TEST_F(KeysCliTest, UnsafeOrMalformedKeyFilesAreRefused) {

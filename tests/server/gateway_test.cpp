@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "support/test_support.h"
 
@@ -186,6 +187,54 @@ TEST_F(GatewayTest, TheTiersQuotaAnswers429WithRetryAfter) {
   EXPECT_GT(retry_after, 0);
   EXPECT_LE(retry_after, 60);
   EXPECT_EQ(json::parse(limited->body)["error"]["code"], "resource_exhausted");
+}
+
+TEST_F(GatewayTest, TenantKeysAreAdministeredThroughTheApiAndKeyMaterialIsNeverLogged) {
+  const std::string admin = bootstrap();
+  const std::string bob = developer(admin, "bob");
+  expect(403, "GET", "/api/v1/admin/keys", bob);
+  expect(403, "POST", "/api/v1/admin/keys/rotate", bob, json::object());
+
+  json fresh = expect(200, "GET", "/api/v1/admin/keys", admin);
+  EXPECT_EQ(fresh["tenant"], "default");
+  EXPECT_TRUE(fresh["versions"].empty()) << fresh;
+  json rotated = expect(200, "POST", "/api/v1/admin/keys/rotate", admin, json::object());
+  EXPECT_EQ(rotated["kek_version"], 1) << rotated;
+
+  const std::string key = "7f3c9a1e5b2d8c4f6a0e1d3b5c7a9f2e4d6b8a0c1e3f5a7b9d2c4e6f8a1b3c5d";
+  const std::string other = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  // The default tenant is on "free", which offers no BYOK.
+  json refused = expect(412, "POST", "/api/v1/admin/keys/import", admin, {{"key", key}});
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("does not offer"),
+            std::string::npos)
+      << refused;
+  auto moved =
+      run_ward({"admin", "tenant", "set-tier", "default", "pro", "--data-dir", data_dir()}, env());
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  expect(400, "POST", "/api/v1/admin/keys/import", admin, {{"key", "too short"}});
+  json imported = expect(200, "POST", "/api/v1/admin/keys/import", admin, {{"key", key}});
+  EXPECT_EQ(imported["kek_version"], 2) << imported;
+  expect(200, "POST", "/api/v1/admin/keys/revoke", admin, json::object());
+  json revoked = expect(200, "GET", "/api/v1/admin/keys", admin);
+  EXPECT_EQ(revoked["versions"][1]["state"], "revoked") << revoked;
+  EXPECT_FALSE(revoked["versions"][1]["material_present"].get<bool>()) << revoked;
+  expect(400, "POST", "/api/v1/admin/keys/restore", admin, {{"key", other}});
+  expect(200, "POST", "/api/v1/admin/keys/restore", admin, {{"key", key}});
+  json rewrapped = expect(200, "POST", "/api/v1/admin/keys/rewrap", admin, json::object());
+  EXPECT_EQ(rewrapped["kek_version"], 2) << rewrapped;
+
+  json audited = events(admin, "action=ward:AdminKeys&limit=1000");
+  std::set<std::string> operations;
+  for (const json& e : audited) {
+    if (e["params"].contains("operation")) operations.insert(e["params"]["operation"]);
+  }
+  EXPECT_EQ(operations, (std::set<std::string>{"import", "restore", "revoke", "rewrap", "rotate"}))
+      << audited;
+  EXPECT_EQ(audited.dump().find(key), std::string::npos);
+  EXPECT_EQ(audited.dump().find(other), std::string::npos);
+  ASSERT_EQ(server_->stop(SIGTERM), 0) << server_->err();
+  EXPECT_EQ(server_->err().find(key), std::string::npos);
+  EXPECT_EQ(server_->out().find(key), std::string::npos);
 }
 
 TEST_F(GatewayTest, TheLogStillVerifiesAfterTheServerStops) {

@@ -82,4 +82,13 @@ bool content_may_be_stored(const TierProfile& tier, bool user_opted_out) {
   return !(user_opted_out && tier.user_opt_out_allowed);
 }
 
+core::Status check_byok_offered(const TierProfile& tier, std::string_view tenant_name) {
+  if (tier.byok) return {};
+  return core::Error(core::Code::kFailedPrecondition, fmt::format("tenant {}", tenant_name),
+                     fmt::format("its tier \"{}\" does not offer customer-managed keys (BYOK); "
+                                 "put it on a tier that does (`ward admin tenant set-tier`), "
+                                 "e.g. \"pro\" or one with byok = true in [tiers.NAME]",
+                                 tier.name));
+}
+
 }  // namespace ward::gov

@@ -54,4 +54,10 @@ core::Result<TierCatalog> tier_catalog(const core::Config& config);
 // opted out (where the tier lets users opt out).
 bool content_may_be_stored(const TierProfile& tier, bool user_opted_out);
 
+// Whether tenant `tenant_name`, on `tier`, may import its own key-encryption key (BYOK):
+// kFailedPrecondition naming the tenant, the tier and the fix when the tier does not offer it.
+// Only importing new material is gated: restoring a revoked key stays possible on any tier, so
+// that a tenant moved to a tier without BYOK can still read its data.
+core::Status check_byok_offered(const TierProfile& tier, std::string_view tenant_name);
+
 }  // namespace ward::gov
