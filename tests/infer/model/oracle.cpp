@@ -24,6 +24,7 @@ std::string command_for(const OracleRequest& request, const std::filesystem::pat
                                     quoted(WARD_SOURCE_DIR), quoted(request.model.string()),
                                     request.threads, request.greedy);
   if (!request.logprobs) command += " --no-logprobs";
+  for (const auto& arg : request.extra_args) command += " " + quoted(arg);
   for (const auto& prompt : request.prompts) command += " --prompt " + fmt::format("{}", fmt::join(prompt, ","));
   return command + " 2>" + quoted(err.string());
 }

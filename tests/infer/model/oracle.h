@@ -29,6 +29,7 @@ struct OracleRequest {
   int greedy = 0;
   bool logprobs = true;
   int threads = 2;
+  std::vector<std::string> extra_args = {};  // e.g. {"--kv-type", "f32", "--flash-attention", "off"}
 };
 
 // One result per prompt, or an error carrying node's stderr.

@@ -48,7 +48,8 @@ core::Status copy_tokenizer(const gguf::File& vocab, gguf::Writer& writer) {
 
 class TensorMaker {
  public:
-  TensorMaker(gguf::Writer& writer, uint64_t seed) : writer_(writer), rng_(seed) {}
+  TensorMaker(gguf::Writer& writer, uint64_t seed, std::string omit)
+      : writer_(writer), rng_(seed), omit_(std::move(omit)) {}
 
   // rows x cols Gaussian values with standard deviation `scale` in `type`.
   core::Status matrix(const std::string& name, TensorType type, int64_t cols, int64_t rows,
@@ -61,6 +62,7 @@ class TensorMaker {
       for (float& x : row) x = gauss(rng_);
       if (auto s = kernels::quantize_row(type, row.data(), data.data() + r * row_size, cols); !s) return s;
     }
+    if (name == omit_) return core::ok_status();
     return writer_.add_tensor(name, type, {cols, rows}, std::move(data));
   }
 
@@ -72,12 +74,14 @@ class TensorMaker {
       const float x = gauss(rng_);
       std::memcpy(data.data() + i * sizeof(float), &x, sizeof(float));
     }
+    if (name == omit_) return core::ok_status();
     return writer_.add_tensor(name, TensorType::kF32, {size}, std::move(data));
   }
 
  private:
   gguf::Writer& writer_;
   std::mt19937_64 rng_;
+  std::string omit_;
 };
 
 #define WARD_TRY(expr)                  \
@@ -127,7 +131,7 @@ core::Status write_random_model(const RandomModelSpec& s, const std::filesystem:
   w.set_float32(a + ".attention.layer_norm_rms_epsilon", 1e-6f);
   w.set_float32(a + ".rope.freq_base", a == "qwen2" ? 1000000.0f : 10000.0f);
   WARD_TRY(copy_tokenizer(*vocab, w));
-  TensorMaker make(w, s.seed);
+  TensorMaker make(w, s.seed, s.omit_tensor);
   WARD_TRY(make.matrix("token_embd.weight", s.type, s.embedding, n_vocab, 1.0));
   for (int layer = 0; layer < s.layers; ++layer) WARD_TRY(add_layer(make, s, layer));
   WARD_TRY(make.vector("output_norm.weight", s.embedding, 1.0f, 0.1f));

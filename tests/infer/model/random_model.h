@@ -16,7 +16,7 @@ namespace ward::infer::model::testing {
 
 struct RandomModelSpec {
   std::string architecture = "llama";  // "llama" or "qwen2" (biases, tied output)
-  std::filesystem::path vocabulary;    // a fixtures/vocab GGUF
+  std::filesystem::path vocabulary = {};  // a fixtures/vocab GGUF
   int32_t layers = 2;
   int32_t embedding = 64;
   int32_t heads = 4;
@@ -26,6 +26,7 @@ struct RandomModelSpec {
   TensorType type = TensorType::kF32;  // every matrix (norms and biases stay F32)
   bool tied_output = false;             // no output.weight: the logits use token_embd
   uint64_t seed = 1;
+  std::string omit_tensor = {};  // a tensor left out, to test the loader's errors
 };
 
 core::Status write_random_model(const RandomModelSpec& spec, const std::filesystem::path& path);

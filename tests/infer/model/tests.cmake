@@ -6,5 +6,6 @@ ward_test(infer_model_test
     ${CMAKE_CURRENT_LIST_DIR}/oracle.cpp
     ${CMAKE_CURRENT_LIST_DIR}/oracle_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/random_model.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp
   LIBS ward_infer)
 target_compile_definitions(infer_model_test PRIVATE WARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")

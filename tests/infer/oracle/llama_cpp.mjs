@@ -5,15 +5,17 @@
 // Usage (from the repository root, where node_modules/ is):
 //   node tests/infer/oracle/llama_cpp.mjs --model FILE [--prompt IDS]... [--greedy N]
 //        [--threads T] [--context-size C] [--batch-size B] [--flash-attention auto|on|off]
-//        [--no-logprobs] [--bench-pp N --bench-tg N]
+//        [--kv-type f16|f32] [--no-logprobs] [--bench-pp N --bench-tg N]
 //
 //   --prompt IDS     comma-separated token ids, evaluated as given (no BOS is added; put it in
 //                    the ids when wanted). Repeatable: each prompt runs in a fresh sequence.
 //   --greedy N       after each prompt, N greedy steps (argmax of the reference's distribution).
+//   --kv-type T      the KV cache's element type (F16, llama.cpp's default; F32 with flash attention
+//                    off makes llama.cpp's attention exact in float, as Ward's is).
 //   --no-logprobs    leave out the full next-token distribution (smaller output).
 //   --bench-pp N / --bench-tg N   instead of prompts: time prompt processing of N random ids
 //                    (one batch) and generation of N tokens after it; prints {"pp_tps","tg_tps"}.
-//   Defaults: --threads 2, --context-size 512, --batch-size 512, --flash-attention auto
+//   Defaults: --threads 2, --context-size 512, --batch-size 512, --kv-type f16, --flash-attention auto
 //   (llama.cpp's own default, which picks flash attention on the CPU).
 //
 // Output: one JSON object on stdout,
@@ -35,7 +37,7 @@ function usage(message) {
 
 function parseArgs(argv) {
   const args = {prompts: [], greedy: 0, threads: 2, contextSize: 512, batchSize: 512,
-                flashAttention: "auto", logprobs: true, benchPp: 0, benchTg: 0};
+                flashAttention: "auto", kvType: "F16", logprobs: true, benchPp: 0, benchTg: 0};
   const intArg = (name, value) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 0) usage(`${name} needs a non-negative integer, got "${value}"`);
@@ -55,6 +57,12 @@ function parseArgs(argv) {
         const v = next();
         if (!["auto", "on", "off"].includes(v)) usage("--flash-attention takes auto, on or off");
         args.flashAttention = v === "auto" ? "auto" : v === "on";
+        break;
+      }
+      case "--kv-type": {
+        const v = next().toUpperCase();
+        if (!["F16", "F32"].includes(v)) usage("--kv-type takes f16 or f32");
+        args.kvType = v;
         break;
       }
       case "--no-logprobs": args.logprobs = false; break;
@@ -126,7 +134,8 @@ async function main() {
   const model = await llama.loadModel({modelPath: args.model});
   const context = await model.createContext({
     contextSize: args.contextSize, threads: args.threads, batchSize: args.batchSize,
-    flashAttention: args.flashAttention});
+    flashAttention: args.flashAttention,
+    experimentalKvCacheKeyType: args.kvType, experimentalKvCacheValueType: args.kvType});
   const sequence = context.getSequence();
   const vocabSize = model.fileInfo.metadata.tokenizer.ggml.tokens.length;
   if (args.benchPp > 0) {
