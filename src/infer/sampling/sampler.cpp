@@ -33,6 +33,8 @@ struct Better {
   }
 };
 
+bool by_id(const Sampler::Candidate& a, const Sampler::Candidate& b) { return a.id < b.id; }
+
 }  // namespace
 
 SamplerOptions SamplerOptions::greedy() {
@@ -102,10 +104,11 @@ core::Status Sampler::load_logits(std::span<const float> logits) {
                        "more logits than token ids can number (2^31 - 1)");
   }
   logits_.assign(logits.begin(), logits.end());
-  // One branch-free pass; the offending id is looked for only when there is one.
-  bool bad = false;
-  for (float x : logits_) bad |= !(x < std::numeric_limits<float>::infinity());
-  if (bad) {
+  // NaN never compares greater, so it does not disturb the maximum; it is caught on its own. The
+  // offending id is looked for only when there is one.
+  bool nan = false;
+  for (float x : logits_) nan |= x != x;
+  if (nan || max_logit() == std::numeric_limits<float>::infinity()) {
     for (size_t id = 0; id < logits_.size(); ++id) {
       if (!(logits_[id] < std::numeric_limits<float>::infinity())) {
         return core::Error(core::Code::kInvalidArgument, "logits",
@@ -116,6 +119,21 @@ core::Status Sampler::load_logits(std::span<const float> logits) {
     }
   }
   return core::ok_status();
+}
+
+float Sampler::max_logit() const {
+  // Eight independent running maxima: the loop is not one long dependency chain (and vectorises).
+  constexpr size_t kLanes = 8;
+  float lanes[kLanes];
+  std::fill(std::begin(lanes), std::end(lanes), -std::numeric_limits<float>::infinity());
+  const size_t n = logits_.size();
+  const float* x = logits_.data();
+  size_t i = 0;
+  for (; i + kLanes <= n; i += kLanes) {
+    for (size_t j = 0; j < kLanes; ++j) lanes[j] = x[i + j] > lanes[j] ? x[i + j] : lanes[j];
+  }
+  for (; i < n; ++i) lanes[0] = x[i] > lanes[0] ? x[i] : lanes[0];
+  return *std::max_element(std::begin(lanes), std::end(lanes));
 }
 
 void Sampler::apply_penalty() {
@@ -134,8 +152,9 @@ void Sampler::apply_penalty() {
 }
 
 TokenId Sampler::argmax() const {
-  // max_element returns the first of equal maxima, i.e. the lowest id.
-  return static_cast<TokenId>(std::max_element(logits_.begin(), logits_.end()) - logits_.begin());
+  // The first id holding the maximum, i.e. the lowest id among equal maxima.
+  const float max = max_logit();
+  return static_cast<TokenId>(std::find(logits_.begin(), logits_.end(), max) - logits_.begin());
 }
 
 void Sampler::select_top_k(int32_t k) {
@@ -155,7 +174,7 @@ void Sampler::select_top_k(int32_t k) {
     worst = candidates_.front().logit;
   }
   std::sort(candidates_.begin(), candidates_.end(), Better{});
-  sorted_ = true;
+  order_ = Order::kBestFirst;
 }
 
 void Sampler::keep_all() {
@@ -163,37 +182,85 @@ void Sampler::keep_all() {
   for (size_t id = 0; id < logits_.size(); ++id) {
     candidates_[id] = {logits_[id], static_cast<TokenId>(id)};
   }
-  sorted_ = false;
+  order_ = Order::kById;
 }
 
 void Sampler::select_top_p() {
-  // Probabilities at temperature 1, relative to the best (exp(logit - max)); the mass to reach is
-  // top_p times their sum over all survivors, summed in the survivors' current order.
+  // Probabilities at temperature 1 relative to the best, exp(logit - max); the mass to reach is
+  // top_p times their sum over all survivors.
   float max = -std::numeric_limits<float>::infinity();
   for (const Candidate& c : candidates_) max = std::max(max, c.logit);
+  if (order_ == Order::kBestFirst) {  // after top-k: few, sorted
+    double total = 0.0;
+    for (const Candidate& c : candidates_) total += exp_nonpositive(c.logit - max);
+    keep_best_until(0, 0.0, static_cast<double>(options_.top_p) * total, max);
+    return;
+  }
+  // The whole vocabulary, in id order: bucket the tokens by how far below the best they are
+  // (kBucketsPerNat buckets per unit of logit). Whole buckets from the top are kept while their
+  // mass stays below the target; only the bucket that crosses it is sorted. Equal logits share a
+  // bucket, so the set kept is the one a full sort would keep. The total is the sum of the
+  // buckets' masses, in bucket order.
+  constexpr int kBucketsPerNat = 8;
+  constexpr int kBuckets = 256;
+  const size_t n = candidates_.size();
+  buckets_.resize(n);
+  weights_.resize(n);
+  const Candidate* candidates = candidates_.data();
+  int32_t* buckets = buckets_.data();
+  float* weights = weights_.data();
+  for (size_t i = 0; i < n; ++i) {  // vectorised: no dependency between tokens
+    const float below = max - candidates[i].logit;
+    buckets[i] = below < static_cast<float>(kBuckets - 1) / kBucketsPerNat
+                     ? static_cast<int32_t>(below * kBucketsPerNat)
+                     : kBuckets - 1;
+    weights[i] = exp_nonpositive(-below);
+  }
+  double mass[kBuckets] = {};
+  for (size_t i = 0; i < n; ++i) mass[buckets_[i]] += weights_[i];
   double total = 0.0;
-  for (const Candidate& c : candidates_) total += exp_nonpositive(c.logit - max);
+  for (double m : mass) total += m;
   const double target = static_cast<double>(options_.top_p) * total;
+  int crossing = 0;
+  double above = 0.0;  // the mass of the buckets before `crossing`
+  while (crossing < kBuckets - 1 && above + mass[crossing] < target) above += mass[crossing++];
 
-  // Sort only as many of the best as the mass needs: 64, 256, 1024 ... (the whole list when the
-  // distribution is that flat).
-  size_t sorted_count = sorted_ ? candidates_.size() : 0;
-  for (size_t want = 64;; want *= 4) {
-    if (sorted_count < candidates_.size()) {
-      sorted_count = std::min(want, candidates_.size());
-      std::partial_sort(candidates_.begin(), candidates_.begin() + sorted_count, candidates_.end(),
-                        Better{});
+  // The buckets before the crossing one stay whole and in id order; the crossing one is sorted
+  // best first and cut, then merged back in by id.
+  size_t kept = 0;
+  crossing_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (buckets_[i] < crossing) {
+      candidates_[kept++] = candidates_[i];
+    } else if (buckets_[i] == crossing) {
+      crossing_.push_back(candidates_[i]);
     }
-    double mass = 0.0;
-    for (size_t i = 0; i < sorted_count; ++i) {
-      mass += exp_nonpositive(candidates_[i].logit - max);
-      if (mass >= target) {
-        candidates_.resize(i + 1);
-        sorted_ = true;
-        return;
-      }
+  }
+  candidates_.resize(kept);
+  std::sort(crossing_.begin(), crossing_.end(), Better{});
+  for (size_t i = 0; i < crossing_.size(); ++i) {
+    above += exp_nonpositive(crossing_[i].logit - max);
+    if (above >= target) {
+      crossing_.resize(i + 1);
+      break;
     }
-    if (sorted_count == candidates_.size()) return;  // rounding: every token is needed
+  }
+  std::sort(crossing_.begin(), crossing_.end(), by_id);
+  candidates_.insert(candidates_.end(), crossing_.begin(), crossing_.end());
+  std::inplace_merge(candidates_.begin(), candidates_.begin() + static_cast<std::ptrdiff_t>(kept),
+                     candidates_.end(), by_id);
+  order_ = Order::kById;
+}
+
+void Sampler::keep_best_until(size_t from, double mass, double target, float max) {
+  // candidates_[from..] are sorted best first; keep up to and including the one at which the
+  // running mass reaches the target (all of them when rounding leaves it just short).
+  for (size_t i = from; i < candidates_.size(); ++i) {
+    mass += exp_nonpositive(candidates_[i].logit - max);
+    if (mass >= target) {
+      candidates_.resize(i + 1);
+      break;
+    }
   }
 }
 
@@ -213,25 +280,33 @@ void Sampler::select_min_p() {
 }
 
 TokenId Sampler::draw() {
-  if (sorted_) {
-    std::sort(candidates_.begin(), candidates_.end(),
-              [](const Candidate& a, const Candidate& b) { return a.id < b.id; });
-    sorted_ = false;
+  if (order_ != Order::kById) {
+    std::sort(candidates_.begin(), candidates_.end(), by_id);
+    order_ = Order::kById;
   }
   float max = -std::numeric_limits<float>::infinity();
   for (const Candidate& c : candidates_) max = std::max(max, c.logit);
   const float inverse_temperature = 1.0f / options_.temperature;
-  double total = 0.0;
-  for (const Candidate& c : candidates_) {
-    total += exp_nonpositive((c.logit - max) * inverse_temperature);
+  weights_.resize(candidates_.size());
+  for (size_t i = 0; i < candidates_.size(); ++i) {
+    weights_[i] = exp_nonpositive((candidates_[i].logit - max) * inverse_temperature);
   }
+  // The total in four interleaved partial sums (a fixed order, and four times shorter a chain of
+  // dependent additions); the walk below is sequential.
+  double lanes[4] = {};
+  size_t i = 0;
+  for (; i + 4 <= weights_.size(); i += 4) {
+    for (size_t j = 0; j < 4; ++j) lanes[j] += weights_[i + j];
+  }
+  for (; i < weights_.size(); ++i) lanes[0] += weights_[i];
+  const double total = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
   const double target = random_.uniform() * total;
   double running = 0.0;
-  for (const Candidate& c : candidates_) {
-    running += exp_nonpositive((c.logit - max) * inverse_temperature);
-    if (running > target) return c.id;
+  for (size_t k = 0; k < weights_.size(); ++k) {
+    running += weights_[k];
+    if (running > target) return candidates_[k].id;
   }
-  return candidates_.back().id;  // not reached: the last running sum equals total > target
+  return candidates_.back().id;  // rounding: the sequential sum fell just short of the total
 }
 
 }  // namespace ward::infer::sampling

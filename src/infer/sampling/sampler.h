@@ -13,19 +13,22 @@
 //  - min-p: keeps the survivors whose probability is at least min_p times the highest one's.
 //  - temperature: divides the survivors' logits; 0 means greedy: the highest penalised logit,
 //    ties to the lowest id, with no filter and no random number used.
-//  - draw: u = Random::uniform(); the survivors in ascending id order, weights
-//    exp((logit - max) / temperature) summed in that order; the first token whose running sum
-//    exceeds u × total is chosen.
+//  - draw: u = Random::uniform(); the survivors in ascending id order with weights
+//    w = exp((logit - max) × (1 / temperature)); total = (s0 + s1) + (s2 + s3) where sj sums the
+//    weights at positions j, j + 4, j + 8 ...; the first token whose running sum of weights
+//    exceeds u × total is chosen (the last survivor should rounding leave the sum short).
 //
-// Every step is specified down to the arithmetic: sums in double in a fixed order, exp() computed
+// Every step is specified down to the arithmetic: sums in double in a fixed order (top-p's total
+// is the sum of its buckets' masses, see sampler.cpp), exp() computed
 // by this file's own polynomial (libm's expf differs between platforms in the last bit), the
 // source compiled without floating-point contraction, and the random numbers of random.h. So a
 // given seed, options, accepted tokens and logits give the same token everywhere.
 //
-// Speed: no pass over the vocabulary sorts it. Top-k selects with a bounded heap, top-p with a
-// partial sort of the best candidates that grows only while their mass stays below top_p, min-p
-// with one comparison per token. One sample over 151,936 logits takes tens of microseconds (see
-// bench/sampling_bench.cpp).
+// Speed: no pass over the vocabulary sorts it. Top-k selects with a bounded heap; top-p over the
+// whole vocabulary buckets the tokens by logit and sorts only the bucket where the mass crosses
+// top_p; min-p is one comparison per token; the loops over the vocabulary are vectorised. Over
+// 151,936 logits, greedy and the default chain take a few hundred microseconds, top-p alone over a
+// flat distribution a few milliseconds (bench/sampling_bench.cpp, docs/engine.md).
 //
 // Threads: SamplerOptions is a plain value. A Sampler holds state (random generator, the window of
 // recent tokens, scratch buffers): one thread at a time per Sampler.
@@ -78,20 +81,23 @@ class Sampler {
 
   const SamplerOptions& options() const { return options_; }
 
- private:
-  explicit Sampler(const SamplerOptions& options) : options_(options), random_(options.seed) {}
-
+  // A token still in the running (public for sampler.cpp's comparators).
   struct Candidate {
     float logit;
     TokenId id;
   };
 
+ private:
+  explicit Sampler(const SamplerOptions& options) : options_(options), random_(options.seed) {}
+
   core::Status load_logits(std::span<const float> logits);
   void apply_penalty();
+  float max_logit() const;
   TokenId argmax() const;
   void select_top_k(int32_t k);
   void keep_all();
   void select_top_p();
+  void keep_best_until(size_t from, double mass, double target, float max);
   void select_min_p();
   TokenId draw();
 
@@ -100,8 +106,13 @@ class Sampler {
   std::deque<TokenId> recent_;          // the last repeat_last_n accepted tokens, oldest first
   std::vector<float> logits_;           // penalised copy of the input
   std::vector<Candidate> candidates_;   // the survivors of the filters so far
-  bool sorted_ = false;                 // candidates_ sorted best first (logit desc, id asc)
+  // How candidates_ is ordered: by id, or best first (logit desc, id asc).
+  enum class Order { kById, kBestFirst };
+  Order order_ = Order::kById;
   std::vector<TokenId> penalised_ids_;  // scratch: distinct ids of the window
+  std::vector<int32_t> buckets_;        // scratch: top-p's bucket of each candidate
+  std::vector<Candidate> crossing_;     // scratch: top-p's crossing bucket
+  std::vector<float> weights_;          // scratch: the draw's weights
 };
 
 }  // namespace ward::infer::sampling
