@@ -3,6 +3,7 @@
 # from the source directory, where node_modules/ is.
 ward_test(infer_model_test
   SOURCES
+    ${CMAKE_CURRENT_LIST_DIR}/generate_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/oracle.cpp
     ${CMAKE_CURRENT_LIST_DIR}/oracle_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/random_model.cpp

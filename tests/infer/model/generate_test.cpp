@@ -1,0 +1,112 @@
+// The generation loop on the tiny llama fixture: greedy output equal to llama.cpp's (live oracle,
+// with the margin rule of oracle_test.cpp), streamed text equal to the result, and each reason to
+// stop (stop string, token limit, full context, cancellation).
+
+#include "infer/model/generate.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "infer/model/oracle.h"
+#include "support/test_support.h"
+
+namespace ward::infer::model {
+namespace {
+
+using sampling::StopReason;
+using tokenizer::TokenId;
+
+std::shared_ptr<const Model> tiny_model() {
+  static std::shared_ptr<const Model> model = [] {
+    auto loaded = Model::load(ward::test::fixture("models/llama-2-tiny-random.gguf"));
+    EXPECT_TRUE(loaded) << loaded.error().to_string();
+    return loaded ? *loaded : nullptr;
+  }();
+  return model;
+}
+
+Session new_session(int32_t context = 256) {
+  auto session = Session::create(tiny_model(), {.context_size = context, .threads = 2});
+  EXPECT_TRUE(session) << session.error().to_string();
+  return std::move(*session);
+}
+
+std::vector<TokenId> prompt() { return tiny_model()->tokenizer().tokenize("def main():\n", true); }
+
+GenerateResult run(Session& session, GenerateOptions options, std::string* streamed = nullptr,
+                   const std::atomic<bool>* cancel = nullptr) {
+  const auto p = prompt();
+  auto result = generate(
+      session, p, options,
+      [&](std::string_view text) {
+        if (streamed != nullptr) streamed->append(text);
+      },
+      cancel);
+  EXPECT_TRUE(result) << result.error().to_string();
+  return result ? std::move(*result) : GenerateResult{};
+}
+
+TEST(InferModelGenerate, GreedyMatchesLlamaCpp) {
+  auto reference = testing::run_oracle({.model = ward::test::fixture("models/llama-2-tiny-random.gguf"),
+                                        .prompts = {prompt()}, .greedy = 32, .logprobs = false});
+  ASSERT_TRUE(reference) << reference.error().to_string();
+  Session session = new_session();
+  std::string streamed;
+  const auto result = run(session, {.limits = {.max_tokens = 32}}, &streamed);
+  EXPECT_EQ(result.stop_reason, StopReason::kMaxTokens);
+  ASSERT_EQ(result.tokens.size(), 32u);
+  const auto& steps = (*reference)[0].greedy;
+  for (size_t i = 0; i < steps.size(); ++i) {
+    if (result.tokens[i] != steps[i].token) {
+      EXPECT_LE(steps[i].margin, 2.5e-4) << "step " << i;  // oracle_test.cpp's fixture bound
+      break;
+    }
+  }
+  EXPECT_EQ(streamed, result.text);
+  auto text = tiny_model()->tokenizer().detokenize(result.tokens);
+  ASSERT_TRUE(text);
+  EXPECT_EQ(result.text, *text);
+  EXPECT_EQ(result.prompt_tokens, static_cast<int32_t>(prompt().size()));
+}
+
+TEST(InferModelGenerate, StopStringCutsTheText) {
+  Session session = new_session();
+  const auto full = run(session, {.limits = {.max_tokens = 24}});
+  ASSERT_GT(full.text.size(), 12u);
+  const std::string stop = full.text.substr(full.text.size() / 2, 3);
+  std::string streamed;
+  const auto cut = run(session, {.limits = {.max_tokens = 24}, .stop_strings = {stop}}, &streamed);
+  EXPECT_EQ(cut.stop_reason, StopReason::kStopString);
+  EXPECT_EQ(cut.text, full.text.substr(0, full.text.find(stop)));
+  EXPECT_EQ(streamed, cut.text);
+  EXPECT_EQ(cut.reused_tokens, cut.prompt_tokens - 1) << "the prompt came from the cache";
+}
+
+TEST(InferModelGenerate, FullContextStops) {
+  Session session = new_session(16);
+  const auto result = run(session, {});
+  EXPECT_EQ(result.stop_reason, StopReason::kMaxTokens);
+  EXPECT_EQ(session.tokens().size(), 16u);
+  EXPECT_EQ(result.tokens.size(), 16u - prompt().size() + 1);
+}
+
+TEST(InferModelGenerate, CancelledBeforeTheFirstToken) {
+  Session session = new_session();
+  std::atomic<bool> cancel{true};
+  const auto result = run(session, {.limits = {.max_tokens = 8}}, nullptr, &cancel);
+  EXPECT_EQ(result.stop_reason, StopReason::kCancelled);
+  EXPECT_TRUE(result.tokens.empty());
+}
+
+TEST(InferModelGenerate, BadOptionsAreErrors) {
+  Session session = new_session();
+  const auto p = prompt();
+  GenerateOptions options;
+  options.sampler.temperature = -1;
+  EXPECT_FALSE(generate(session, p, options));
+  EXPECT_FALSE(generate(session, p, {.limits = {.max_tokens = -1}}));
+}
+
+}  // namespace
+}  // namespace ward::infer::model
