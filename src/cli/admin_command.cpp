@@ -1,20 +1,21 @@
 // `ward admin user|token|role|group|policy|tenant …`: identity administration, working on the data
 // directory directly (for bootstrap and recovery, with the file permissions of the data directory
-// as the only guard).
+// as the only guard), or, with `--server URL`, through a running server's API (remote_admin.h) for
+// the commands marked [API] below, acting on the caller's own tenant.
 //
-//   ward admin user create NAME [--tenant T] [--role ROLE …] [--group G …] [--password-stdin]
-//   ward admin user list [--tenant T] [--json]
+//   ward admin user create NAME [--tenant T] [--role ROLE …] [--group G …] [--password-stdin]  [API]
+//   ward admin user list [--tenant T] [--json]                                              [API]
 //   ward admin user set-password NAME --password-stdin | --remove
-//   ward admin user delete NAME [--grace DURATION]    schedules deletion (default in 30 days)
+//   ward admin user delete NAME [--grace DURATION]  schedules deletion (default in 30 days)  [API]
 //   ward admin user restore NAME
 //   ward admin user mfa enroll NAME [--algorithm sha1|sha256] / confirm NAME CODE / disable NAME
-//   ward admin token create --user NAME [--expires DURATION] [--session-policy FILE]
-//   ward admin token list [--user NAME] [--json]
-//   ward admin token revoke ID
+//   ward admin token create --user NAME [--expires DURATION] [--session-policy FILE]      [API]
+//   ward admin token list [--user NAME] [--json]                                            [API]
+//   ward admin token revoke ID                                                              [API]
 //   ward admin role create NAME [--description TEXT] / list / add-user ROLE USER
 //   ward admin group create NAME / list / add-user GROUP USER
-//   ward admin policy attach (--user|--group|--role) NAME (--managed NAME | --file FILE)
-//   ward admin policy list (--user|--group|--role) NAME / detach ID
+//   ward admin policy attach (--user|--group|--role) NAME (--managed NAME | --file FILE)    [API]
+//   ward admin policy list (--user|--group|--role) NAME / detach ID                [API: detach]
 //   ward admin tenant create NAME [--region R] [--require-mfa] / list / require-mfa NAME on|off
 //
 // Every command accepts --tenant (default: the default tenant). Each command that changes
@@ -32,6 +33,7 @@
 
 #include "cli/audited_session.h"
 #include "cli/commands.h"
+#include "cli/remote_admin.h"
 #include "gov/policy/parser.h"
 #include "gov/identity/directory.h"
 #include "gov/identity/json.h"
@@ -46,6 +48,7 @@ namespace {
 using core::Code;
 using core::Error;
 using core::Result;
+using nlohmann::json;
 
 // What one admin command did: `output` for stdout, and `change`, one line naming what changed
 // (empty for commands that only read).
@@ -63,16 +66,6 @@ std::string audit_action_for(const std::string& command) {
   if (group == "token") return "ward:AdminTokens";
   if (group == "tenant") return "ward:AdminTenants";
   return "ward:AdminPolicies";  // role, group, policy
-}
-
-// The words after `ward admin`, e.g. "user mfa enroll".
-std::string command_path(const CLI::App& command) {
-  std::string path = command.get_name();
-  for (const CLI::App* parent = command.get_parent();
-       parent != nullptr && parent->get_name() != "admin"; parent = parent->get_parent()) {
-    path = parent->get_name() + " " + path;
-  }
-  return path;
 }
 
 // Opens the data directory and its audit log, records the command (refusing it if the event
@@ -164,23 +157,142 @@ std::string in_tenant(const std::string& tenant) {
   return tenant == gov::kDefaultTenant ? "" : " in tenant " + tenant;
 }
 
-std::string time_or(const std::optional<core::TimePoint>& time, std::string_view none = "-") {
-  return time ? core::format_rfc3339(*time) : std::string(none);
-}
-
 // The common --tenant option; its value lives in `tenant`.
 void add_tenant_option(CLI::App& command, std::string& tenant) {
   command.add_option("--tenant", tenant, "the tenant (organisation); default: the default tenant")
       ->type_name("NAME");
 }
 
-// Registers `command`'s callback to run `action` on the data directory.
-void on_run(CLI::App& command, CommandContext& context, AdminAction action) {
-  command.callback([&context, &command, action = std::move(action)] {
-    context.action = [&context, &command, action] {
-      return run_admin(context, command_path(command), action);
+// Registers `command`'s callback to run `action` on the data directory, or `remote` (if the
+// command has an API counterpart) with --server.
+void on_run(CLI::App& command, CommandContext& context, AdminAction action,
+            RemoteAdminAction remote = nullptr) {
+  command.callback([&context, &command, action = std::move(action), remote = std::move(remote)] {
+    context.action = [&context, &command, action, remote] {
+      if (context.remote.enabled()) return run_remote_admin(context, command, remote);
+      return run_admin(context, admin_command_path(command), action);
     };
   });
+}
+
+// ---- output, from the JSON that both the data directory and the API describe objects with
+// (gov/identity/json.h), so that a command prints the same either way ----
+
+std::string join(const json& strings) {
+  std::vector<std::string> items;
+  for (const json& item : strings) items.push_back(item.get<std::string>());
+  return join(items);
+}
+
+std::string text_or(const json& value, std::string_view none) {
+  return value.is_string() ? value.get<std::string>() : std::string(none);
+}
+
+std::string created_user_text(const json& user) {
+  return fmt::format("created user {}{} (roles: {}; groups: {}; password: {})",
+                     user["name"].get<std::string>(), in_tenant(user["tenant"].get<std::string>()),
+                     join(user["roles"]), join(user["groups"]),
+                     user["has_password"].get<bool>() ? "set" : "none");
+}
+
+std::string user_table(const json& users) {
+  std::string out = fmt::format("{:<24} {:<37} {:<4} {:<8} {:<24} {}\n", "NAME", "STATUS", "MFA",
+                                "PASSWORD", "ROLES", "GROUPS");
+  for (const json& u : users) {
+    const std::string status = u["deletion_due"].is_string()
+                                   ? "deletion due " + u["deletion_due"].get<std::string>()
+                                   : u["status"].get<std::string>();
+    out += fmt::format("{:<24} {:<37} {:<4} {:<8} {:<24} {}\n", u["name"].get<std::string>(),
+                       status, u["mfa"].get<bool>() ? "on" : "off",
+                       u["has_password"].get<bool>() ? "set" : "none", join(u["roles"]),
+                       join(u["groups"]));
+  }
+  return out;
+}
+
+std::string deletion_scheduled_text(const json& user) {
+  return fmt::format("scheduled user {}{} for deletion on {}", user["name"].get<std::string>(),
+                     in_tenant(user["tenant"].get<std::string>()), text_or(user["deletion_due"], "-"));
+}
+
+std::string deletion_scheduled_output(const json& user) {
+  return deletion_scheduled_text(user) +
+         "; until then the user cannot sign in, and `ward admin user restore " +
+         user["name"].get<std::string>() + "` undoes it\n";
+}
+
+std::string token_created_text(const json& token) {
+  return fmt::format("created API token {} for user {}{}, expiring {}{}",
+                     token["id"].get<std::string>(), token["user"].get<std::string>(),
+                     in_tenant(token["tenant"].get<std::string>()), token["expires_at"].get<std::string>(),
+                     token["session_policy"].get<bool>() ? ", with a session policy" : "");
+}
+
+// What `token create` prints: the token's details, then the token alone on the last line.
+std::string token_created_output(const json& token, const std::string& secret,
+                                 const std::string& session_policy_file) {
+  std::string out = fmt::format("token id:       {}\n", token["id"].get<std::string>());
+  out += fmt::format("user:           {}{}\n", token["user"].get<std::string>(),
+                     in_tenant(token["tenant"].get<std::string>()));
+  out += fmt::format("expires:        {}\n", token["expires_at"].get<std::string>());
+  out += fmt::format("session policy: {}\n",
+                     token["session_policy"].get<bool>() ? session_policy_file : "none");
+  out += "This is the only time the token is shown; store it now:\n";
+  return out + secret + "\n";
+}
+
+std::string token_table(const json& tokens) {
+  std::string out = fmt::format("{:<16} {:<24} {:<8} {:<24} {:<24} {}\n", "ID", "USER", "STATE",
+                                "CREATED", "EXPIRES", "LAST USED");
+  for (const json& t : tokens) {
+    out += fmt::format("{:<16} {:<24} {:<8} {:<24} {:<24} {}\n", t["id"].get<std::string>(),
+                       t["user"].get<std::string>(), t["state"].get<std::string>(),
+                       t["created_at"].get<std::string>(), t["expires_at"].get<std::string>(),
+                       text_or(t["last_used_at"], "never"));
+  }
+  return out;
+}
+
+std::string token_revoked_text(const json& token) {
+  return fmt::format("revoked API token {} of user {}{}", token["id"].get<std::string>(),
+                     token["user"].get<std::string>(), in_tenant(token["tenant"].get<std::string>()));
+}
+
+std::string attached_policy_name(const json& attachment) {
+  return attachment["managed"].is_string()
+             ? "managed policy " + attachment["managed"].get<std::string>()
+             : "an inline policy document";
+}
+
+std::string attached_text(const json& attachment, const std::string& tenant) {
+  return fmt::format("attached {} to {} {}{} (attachment {})", attached_policy_name(attachment),
+                     attachment["attached_to"].get<std::string>(),
+                     attachment["principal"].get<std::string>(), in_tenant(tenant),
+                     attachment["id"].get<std::string>());
+}
+
+std::string detached_text(const json& attachment, const std::string& tenant) {
+  return fmt::format("detached {} from {} {}{}", attached_policy_name(attachment),
+                     attachment["attached_to"].get<std::string>(),
+                     attachment["principal"].get<std::string>(), in_tenant(tenant));
+}
+
+// A policy file as JSON, to send to the API (which validates it as the data directory would).
+Result<json> policy_document(const std::string& file) {
+  auto text = gov::read_policy_file(file);
+  if (!text) return text.error();
+  json document = json::parse(*text, nullptr, false);
+  if (document.is_discarded()) {
+    return Error(Code::kInvalidArgument, file, "not a JSON policy document; check it with `ward policy validate`");
+  }
+  return document;
+}
+
+// Output of a command that changed something: its one line, printed and recorded.
+Result<std::string> changed(const Result<json>& reply,
+                            const std::function<std::string(const json&)>& describe) {
+  if (!reply) return reply.error();
+  return describe(*reply) + "\n";
 }
 
 // ---- user -------------------------------------------------------------------------------------
@@ -223,11 +335,17 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
       gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
       auto created = directory.create_user(request);
       if (!created) return created.error();
-      const std::string change =
-          fmt::format("created user {}{} (roles: {}; groups: {}; password: {})", created->name,
-                      in_tenant(created->tenant_name), join(created->roles), join(created->groups),
-                      created->has_password ? "set" : "none");
+      const std::string change = created_user_text(gov::user_json(*created));
       return Outcome{change + "\n", change};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      if (o->password_stdin) {
+        return Error(Code::kInvalidArgument, "--password-stdin",
+                     "passwords are set on the data directory, never sent through the API; create "
+                     "the user here, then run `ward admin user set-password` on the server");
+      }
+      return changed(api.post("/api/v1/admin/users",
+                              {{"name", o->name}, {"roles", o->roles}, {"groups", o->groups}}),
+                     created_user_text);
     });
   }
 
@@ -244,22 +362,14 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
       gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
       auto users = directory.list_users(o->tenant);
       if (!users) return users.error();
-      if (o->json) {
-        nlohmann::json json = nlohmann::json::array();
-        for (const auto& u : *users) json.push_back(gov::user_json(u));
-        return Outcome{json.dump(2) + "\n", ""};
-      }
-      std::string out = fmt::format("{:<24} {:<37} {:<4} {:<8} {:<24} {}\n", "NAME", "STATUS",
-                                    "MFA", "PASSWORD", "ROLES", "GROUPS");
-      for (const auto& u : *users) {
-        const std::string status =
-            u.deletion_due ? fmt::format("deletion due {}", core::format_rfc3339(*u.deletion_due))
-                           : std::string(gov::account_status_name(u.status));
-        out += fmt::format("{:<24} {:<37} {:<4} {:<8} {:<24} {}\n", u.name, status,
-                           u.mfa_active ? "on" : "off", u.has_password ? "set" : "none",
-                           join(u.roles), join(u.groups));
-      }
-      return Outcome{out, ""};
+      json listed = json::array();
+      for (const auto& u : *users) listed.push_back(gov::user_json(u));
+      return Outcome{o->json ? listed.dump(2) + "\n" : user_table(listed), ""};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      auto reply = api.get("/api/v1/admin/users");
+      if (!reply) return reply.error();
+      const json& listed = (*reply)["users"];
+      return o->json ? listed.dump(2) + "\n" : user_table(listed);
     });
   }
 
@@ -327,13 +437,17 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
       gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
       auto scheduled = directory.schedule_user_deletion(o->tenant, o->name, grace);
       if (!scheduled) return scheduled.error();
-      const std::string change =
-          fmt::format("scheduled user {}{} for deletion on {}", scheduled->name,
-                      in_tenant(scheduled->tenant_name), time_or(scheduled->deletion_due));
-      return Outcome{change +
-                         "; until then the user cannot sign in, and `ward admin user restore " +
-                         scheduled->name + "` undoes it\n",
-                     change};
+      const json scheduled_user = gov::user_json(*scheduled);
+      return Outcome{deletion_scheduled_output(scheduled_user),
+                     deletion_scheduled_text(scheduled_user)};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      if (!o->grace.empty()) {
+        return Error(Code::kInvalidArgument, "--grace",
+                     "through the API the tenant's grace period applies; drop --grace");
+      }
+      auto reply = api.remove("/api/v1/admin/users/" + path_segment(o->name));
+      if (!reply) return reply.error();
+      return deletion_scheduled_output(*reply);
     });
   }
 
@@ -484,18 +598,29 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
       gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
       auto issued = tokens.create(request);
       if (!issued) return issued.error();
-      const gov::TokenInfo& info = issued->info;
-      const std::string change =
-          fmt::format("created API token {} for user {}{}, expiring {}{}", info.id, info.user_name,
-                      in_tenant(info.tenant_name), core::format_rfc3339(info.expires_at),
-                      info.session_policy ? ", with a session policy" : "");
-      std::string out = fmt::format("token id:       {}\n", info.id);
-      out += fmt::format("user:           {}{}\n", info.user_name, in_tenant(info.tenant_name));
-      out += fmt::format("expires:        {}\n", core::format_rfc3339(info.expires_at));
-      out += fmt::format("session policy: {}\n", info.session_policy ? o->session_policy : "none");
-      out += "This is the only time the token is shown; store it now:\n";
-      out += issued->token + "\n";
-      return Outcome{out, change};
+      const json created = gov::token_json(issued->info, core::system_clock().now());
+      return Outcome{token_created_output(created, issued->token, o->session_policy),
+                     token_created_text(created)};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      json body = {{"user", o->user}};
+      if (!o->expires.empty()) {
+        auto lifetime = parse_duration("--expires", o->expires);
+        if (!lifetime) return lifetime.error();
+        const auto days = std::chrono::duration_cast<std::chrono::days>(*lifetime);
+        if (days != *lifetime) {
+          return Error(Code::kInvalidArgument, "--expires",
+                       "through the API a token's lifetime is whole days, e.g. 30d");
+        }
+        body["expires_in_days"] = days.count();
+      }
+      if (!o->session_policy.empty()) {
+        auto document = policy_document(o->session_policy);
+        if (!document) return document.error();
+        body["session_policy"] = std::move(*document);
+      }
+      auto reply = api.post("/api/v1/admin/tokens", body);
+      if (!reply) return reply.error();
+      return token_created_output(*reply, (*reply)["token"].get<std::string>(), o->session_policy);
     });
   }
 
@@ -516,19 +641,17 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
           o->tenant, o->user.empty() ? std::nullopt : std::optional<std::string_view>(o->user));
       if (!listed) return listed.error();
       const core::TimePoint now = core::system_clock().now();
-      if (o->json) {
-        nlohmann::json json = nlohmann::json::array();
-        for (const auto& t : *listed) json.push_back(gov::token_json(t, now));
-        return Outcome{json.dump(2) + "\n", ""};
+      json tokens_json = json::array();
+      for (const auto& t : *listed) tokens_json.push_back(gov::token_json(t, now));
+      return Outcome{o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json), ""};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      auto reply = api.get("/api/v1/admin/tokens");
+      if (!reply) return reply.error();
+      json tokens_json = json::array();
+      for (const json& t : (*reply)["tokens"]) {
+        if (o->user.empty() || t["user"] == o->user) tokens_json.push_back(t);
       }
-      std::string out = fmt::format("{:<16} {:<24} {:<8} {:<24} {:<24} {}\n", "ID", "USER", "STATE",
-                                    "CREATED", "EXPIRES", "LAST USED");
-      for (const auto& t : *listed) {
-        out += fmt::format("{:<16} {:<24} {:<8} {:<24} {:<24} {}\n", t.id, t.user_name,
-                           gov::token_state(t, now), core::format_rfc3339(t.created_at),
-                           core::format_rfc3339(t.expires_at), time_or(t.last_used_at, "never"));
-      }
-      return Outcome{out, ""};
+      return o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json);
     });
   }
 
@@ -540,9 +663,17 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
       gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
       auto revoked = tokens.revoke(*id);
       if (!revoked) return revoked.error();
-      const std::string change = fmt::format("revoked API token {} of user {}{}", revoked->id,
-                                             revoked->user_name, in_tenant(revoked->tenant_name));
+      const std::string change =
+          token_revoked_text(gov::token_json(*revoked, core::system_clock().now()));
       return Outcome{change + "\n", change};
+    }, [id](const AdminApi& api) -> Result<std::string> {
+      // A leaked token's full text names its id after the prefix: ward_pat_<id>_<secret>.
+      std::string token_id = *id;
+      if (token_id.rfind("ward_pat_", 0) == 0) {
+        token_id = token_id.substr(9, token_id.find('_', 9) - 9);
+      }
+      return changed(api.remove("/api/v1/admin/tokens/" + path_segment(token_id)),
+                     token_revoked_text);
     });
   }
 }
@@ -696,20 +827,34 @@ std::optional<std::pair<gov::PrincipalKind, std::string>> chosen_principal(
   return std::nullopt;
 }
 
-std::string describe_policy(const gov::PolicySource& policy) {
-  return policy.managed_name ? "managed policy " + *policy.managed_name
-                             : "an inline policy document";
+struct AttachOptions : PrincipalOptions {
+  std::string managed;
+  std::string file;
+};
+
+Result<std::string> attach_through_api(const AdminApi& api, const AttachOptions& o) {
+  json body = json::object();
+  if (!o.user.empty()) body["user"] = o.user;
+  if (!o.group.empty()) body["group"] = o.group;
+  if (!o.role.empty()) body["role"] = o.role;
+  if (o.guardrail) body["guardrail"] = true;
+  if (!o.managed.empty()) {
+    body["managed"] = o.managed;
+  } else {
+    auto document = policy_document(o.file);
+    if (!document) return document.error();
+    body["document"] = std::move(*document);
+  }
+  return changed(api.post("/api/v1/admin/policies", body), [](const json& a) {
+    return attached_text(a, std::string(gov::kDefaultTenant));
+  });
 }
 
 void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
   auto* policy = admin.add_subcommand("policy", "attach policies to users, groups and roles");
   policy->require_subcommand(1);
   {
-    struct Options : PrincipalOptions {
-      std::string managed;
-      std::string file;
-    };
-    auto o = std::make_shared<Options>();
+    auto o = std::make_shared<AttachOptions>();
     auto* attach = policy->add_subcommand(
         "attach", "attach a managed policy or a policy document to a user, group or role");
     add_principal_options(*attach, *o);
@@ -718,14 +863,19 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
             ->type_name("NAME");
     auto* file = attach->add_option("--file", o->file, "a JSON policy document")->type_name("FILE");
     managed->excludes(file);
-    attach->callback([&context, o] {
-      context.action = [&context, o] {
+    attach->callback([&context, o, attach] {
+      context.action = [&context, o, attach] {
         const auto principal = chosen_principal(*o);
         if (!principal) {
           return usage_error("name what to attach to with --user, --group, --role or --guardrail");
         }
         if (o->managed.empty() == o->file.empty()) {
           return usage_error("give either --managed NAME or --file FILE");
+        }
+        if (context.remote.enabled()) {
+          return run_remote_admin(context, *attach, [o](const AdminApi& api) -> Result<std::string> {
+            return attach_through_api(api, *o);
+          });
         }
         return run_admin(
             context, "policy attach", [o, principal](DataDir& data) -> Result<Outcome> {
@@ -741,10 +891,7 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
               auto attached =
                   directory.attach_policy(o->tenant, principal->first, principal->second, ref);
               if (!attached) return attached.error();
-              const std::string change = fmt::format(
-                  "attached {} to {} {}{} (attachment {})", describe_policy(attached->policy),
-                  gov::principal_kind_name(principal->first), principal->second,
-                  in_tenant(o->tenant), attached->id);
+              const std::string change = attached_text(gov::attachment_json(*attached), o->tenant);
               return Outcome{change + "\n", change};
             });
       };
@@ -790,11 +937,11 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
       gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
       auto detached = directory.detach_policy(o->tenant, o->id);
       if (!detached) return detached.error();
-      const std::string change =
-          fmt::format("detached {} from {} {}{}", describe_policy(detached->policy),
-                      gov::principal_kind_name(detached->attached_to), detached->principal_name,
-                      in_tenant(o->tenant));
+      const std::string change = detached_text(gov::attachment_json(*detached), o->tenant);
       return Outcome{change + "\n", change};
+    }, [o](const AdminApi& api) -> Result<std::string> {
+      return changed(api.remove("/api/v1/admin/policies/" + path_segment(o->id)),
+                     [](const json& a) { return detached_text(a, std::string(gov::kDefaultTenant)); });
     });
   }
 }
@@ -893,6 +1040,7 @@ void add_tenant_commands(CLI::App& admin, CommandContext& context) {
 }  // namespace
 
 void add_admin_commands(CLI::App& admin, CommandContext& context) {
+  add_remote_admin_options(admin, context);
   add_user_commands(admin, context);
   add_token_commands(admin, context);
   add_role_commands(admin, context);

@@ -21,9 +21,19 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and failed
 inline constexpr int kExitUsage = 2;    // bad flags or arguments
 
+// `ward admin --server URL`: where admin commands go instead of the data directory
+// (remote_admin.h). Empty `server`: the data directory.
+struct RemoteAdmin {
+  std::string server;      // https://HOST[:PORT]
+  std::string ca_file;     // PEM CA bundle to verify the server with; empty: the system's
+  std::string token_file;  // the caller's API token; empty: $WARD_TOKEN
+  bool enabled() const { return !server.empty(); }
+};
+
 struct CommandContext {
   core::ConfigInputs inputs;     // filled by the global flags and the environment
   std::function<int()> action;  // set by the selected subcommand's callback
+  RemoteAdmin remote;           // set by `ward admin --server …`
 };
 
 // Prints "ward: error: <error>" to stderr and returns kExitFailure.

@@ -4,6 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -95,6 +98,60 @@ Result<std::string> read_file(const fs::path& path) {
   buffer << in.rdbuf();
   if (in.bad()) return io_error(path, "reading", errno ? errno : EIO);
   return buffer.str();
+}
+
+Result<std::string> read_private_file(const fs::path& path, std::string_view what,
+                                      std::size_t max_bytes) {
+  const auto refuse = [&](std::string message) {
+    return Error(Code::kInvalidArgument, path.string(), std::string(what) + " " + message);
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    const int saved = errno;
+    if (saved == ENOENT) {
+      return Error(Code::kNotFound, path.string(), std::string(what) + " does not exist");
+    }
+    return io_error(path, "opening", saved);
+  }
+  struct stat info {};
+  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    ::close(fd);
+    return refuse("must be a regular file");
+  }
+  if ((info.st_mode & 077) != 0) {
+    ::close(fd);
+    return refuse(fmt::format("is accessible to other users (mode {:04o}); run `chmod 600 {}` so "
+                              "that only its owner can read it",
+                              info.st_mode & 07777, path.string()));
+  }
+  std::string buffer(max_bytes + 1, '\0');
+  std::size_t size = 0;
+  int read_error = 0;
+  while (size < buffer.size()) {
+    const ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) read_error = errno;
+    if (got <= 0) break;
+    size += static_cast<std::size_t>(got);
+  }
+  ::close(fd);
+  std::string secret;
+  if (read_error == 0 && size <= max_bytes) {
+    std::size_t begin = 0, end = size;
+    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+    while (begin < end && space(buffer[begin])) ++begin;
+    while (end > begin && space(buffer[end - 1])) --end;
+    secret.assign(buffer.data() + begin, end - begin);
+  }
+  std::fill(buffer.begin(), buffer.end(), '\0');
+  if (read_error != 0) return io_error(path, "reading", read_error);
+  if (size > max_bytes) {
+    const std::string limit = max_bytes % 1024 == 0 ? fmt::format("{} KiB", max_bytes / 1024)
+                                                    : fmt::format("{} bytes", max_bytes);
+    return refuse("is larger than " + limit + "; it should hold only the secret");
+  }
+  if (secret.empty()) return refuse("is empty");
+  return secret;
 }
 
 Status ensure_writable_directory(const fs::path& dir, mode_t mode) {

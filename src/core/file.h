@@ -21,6 +21,14 @@ Status write_file_atomic(const std::filesystem::path& path, std::string_view con
 // Reads a whole file; the error names the path and says how to fix it.
 Result<std::string> read_file(const std::filesystem::path& path);
 
+// Reads a file holding a secret (a client secret, an API token), with white space around it
+// removed. Refused (kInvalidArgument, naming `what`, e.g. "the token file", and the fix) when it
+// is not a regular file, when its mode lets the group or others access it, when it is larger
+// than `max_bytes` or when it is empty; kNotFound when missing. The read buffer is wiped; the
+// caller owns (and should wipe) the result.
+Result<std::string> read_private_file(const std::filesystem::path& path, std::string_view what,
+                                      std::size_t max_bytes = 4096);
+
 // Creates `dir` (and parents) with `mode` if missing, then checks that it is a directory this
 // process can create files in.
 Status ensure_writable_directory(const std::filesystem::path& dir, mode_t mode = 0700);

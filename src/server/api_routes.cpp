@@ -9,6 +9,7 @@
 #include "gov/identity/directory.h"
 #include "gov/identity/json.h"
 #include "gov/identity/tokens.h"
+#include "gov/keys/json.h"
 #include "gov/keys/keyring.h"
 #include "gov/keys/master_key.h"
 #include "gov/tenancy/tiers.h"
@@ -370,24 +371,6 @@ void install_policy_routes(httplib::Server& http, Gateway& gateway) {
 
 // ---- keys ----
 
-json key_status_json(const gov::KeyStatus& status, const std::string& tenant_name) {
-  json versions = json::array();
-  for (const auto& v : status.versions) {
-    versions.push_back({{"version", v.version},
-                        {"origin", gov::origin_name(v.origin)},
-                        {"state", gov::state_name(v.state)},
-                        {"material_present", v.material_present},
-                        {"created_at", v.created_at},
-                        {"revoked_at", v.revoked_at ? json(*v.revoked_at) : json(nullptr)},
-                        {"data_keys", v.data_keys}});
-  }
-  return {{"tenant", tenant_name},
-          {"destroyed_at", status.destroyed_at ? json(*status.destroyed_at) : json(nullptr)},
-          {"versions", std::move(versions)},
-          {"data_keys", status.data_keys},
-          {"active_data_keys", status.active_data_keys}};
-}
-
 // The keyring knows tenants by id; the caller knows its tenant by name. Errors and replies use
 // the name.
 struct KeyTenant {
@@ -418,13 +401,6 @@ core::Result<crypto::SecretBytes> key_material(const Call& call) {
       std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()), "key");
 }
 
-json key_change_json(const gov::KeyChange& change, const KeyTenant& tenant) {
-  return {{"tenant", tenant.name},
-          {"operation", change.operation},
-          {"kek_version", change.kek_version},
-          {"description", change.description}};
-}
-
 using KeyOperation = std::function<core::Result<json>(Gateway&, Call&, const KeyTenant&)>;
 
 core::Result<json> import_key(Gateway& gateway, Call& call, const KeyTenant& tenant) {
@@ -435,7 +411,7 @@ core::Result<json> import_key(Gateway& gateway, Call& call, const KeyTenant& ten
   if (!key) return key.error();
   auto change = gateway.context().keyring.import_kek(tenant.id, *key);
   if (!change) return change.error();
-  return key_change_json(*change, tenant);
+  return gov::key_change_json(*change, tenant.name);
 }
 
 core::Result<json> restore_key(Gateway& gateway, Call& call, const KeyTenant& tenant) {
@@ -443,31 +419,25 @@ core::Result<json> restore_key(Gateway& gateway, Call& call, const KeyTenant& te
   if (!key) return key.error();
   auto change = gateway.context().keyring.restore_kek(tenant.id, *key);
   if (!change) return change.error();
-  return key_change_json(*change, tenant);
+  return gov::key_change_json(*change, tenant.name);
 }
 
 core::Result<json> rotate_key(Gateway& gateway, Call&, const KeyTenant& tenant) {
   auto change = gateway.context().keyring.rotate_kek(tenant.id);
   if (!change) return change.error();
-  return key_change_json(*change, tenant);
+  return gov::key_change_json(*change, tenant.name);
 }
 
 core::Result<json> revoke_key(Gateway& gateway, Call&, const KeyTenant& tenant) {
   auto change = gateway.context().keyring.revoke_kek(tenant.id);
   if (!change) return change.error();
-  return key_change_json(*change, tenant);
+  return gov::key_change_json(*change, tenant.name);
 }
 
 core::Result<json> rewrap_keys(Gateway& gateway, Call&, const KeyTenant& tenant) {
   auto report = gateway.context().keyring.rewrap(tenant.id);
   if (!report) return report.error();
-  return json{{"tenant", tenant.name},
-              {"operation", "rewrap"},
-              {"kek_version", report->kek_version},
-              {"data_keys", report->data_keys},
-              {"rewrapped", report->rewrapped},
-              {"already_current", report->already_current},
-              {"unavailable", report->unavailable}};
+  return gov::rewrap_report_json(*report, tenant.name);
 }
 
 void install_key_routes(httplib::Server& http, Gateway& gateway) {
@@ -478,7 +448,7 @@ void install_key_routes(httplib::Server& http, Gateway& gateway) {
                      if (!tenant) return tenant.error();
                      auto status = gateway.context().keyring.status(tenant->id);
                      if (!status) return tenant->named(status.error());
-                     return Reply{200, key_status_json(*status, tenant->name)};
+                     return Reply{200, gov::key_status_json(*status, tenant->name)};
                    });
   });
   const std::pair<const char*, KeyOperation> operations[] = {

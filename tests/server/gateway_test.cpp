@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <nlohmann/json.hpp>
 #include <regex>
@@ -15,6 +16,7 @@ namespace ward::test {
 namespace {
 
 using nlohmann::json;
+namespace fs = std::filesystem;
 
 class GatewayTest : public ::testing::Test {
  protected:
@@ -235,6 +237,68 @@ TEST_F(GatewayTest, TenantKeysAreAdministeredThroughTheApiAndKeyMaterialIsNeverL
   ASSERT_EQ(server_->stop(SIGTERM), 0) << server_->err();
   EXPECT_EQ(server_->err().find(key), std::string::npos);
   EXPECT_EQ(server_->out().find(key), std::string::npos);
+}
+
+// `ward admin --server …`: the admin CLI through the API, checked against the data directory.
+TEST_F(GatewayTest, TheAdminCliWorksThroughTheApiAsTheCaller) {
+  const std::string admin_token = bootstrap();
+  const fs::path token_file = dir_ / "admin.token";
+  write_text(token_file, admin_token + "\n");
+  ASSERT_EQ(::chmod(token_file.c_str(), 0600), 0);
+  const std::string server = "https://localhost:" + std::to_string(port_);
+  const std::string ca = data_dir() + "/tls/server.crt";
+  auto remote = [&](std::vector<std::string> args, const std::string& token = "") {
+    std::vector<std::string> full = {"admin", "--server", server, "--ca", ca};
+    if (token.empty()) full.insert(full.end(), {"--token-file", token_file.string()});
+    full.insert(full.end(), args.begin(), args.end());
+    auto environment = env();
+    if (!token.empty()) environment["WARD_TOKEN"] = token;
+    return run_ward(full, environment);
+  };
+
+  auto created = remote({"user", "create", "carol"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_NE(created.out.find("created user carol"), std::string::npos) << created.out;
+  auto attached = remote({"policy", "attach", "--user", "carol", "--managed", "WardAuditor"});
+  ASSERT_EQ(attached.exit_code, 0) << attached.err;
+  auto issued = remote({"token", "create", "--user", "carol", "--expires", "7d"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string carol = issued.out.substr(issued.out.rfind("ward_pat_"));
+  const std::string carol_token = carol.substr(0, carol.find('\n'));
+  EXPECT_EQ(expect(200, "GET", "/api/v1/me", carol_token)["user"], "carol");
+
+  // What the API did is what the data directory holds.
+  auto local = run_ward({"admin", "user", "list", "--json", "--data-dir", data_dir()}, env());
+  ASSERT_EQ(local.exit_code, 0) << local.err;
+  auto remote_list = remote({"user", "list", "--json"});
+  ASSERT_EQ(remote_list.exit_code, 0) << remote_list.err;
+  EXPECT_EQ(json::parse(local.out), json::parse(remote_list.out));
+
+  // The caller's own policies decide: carol (an auditor) may not create users.
+  auto refused = remote({"user", "create", "mallory"}, carol_token);
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("/api/v1/admin/users"), std::string::npos) << refused.err;
+  json denied = events(admin_token, "action=ward:AdminUsers&outcome=denied");
+  ASSERT_FALSE(denied.empty());
+  EXPECT_EQ(denied.back()["actor"]["token_id"], carol_token.substr(9, 16)) << denied;
+
+  auto keys = remote({"keys", "rotate"});
+  EXPECT_EQ(keys.exit_code, 0) << keys.err;
+  EXPECT_NE(keys.out.find("tenant default: created"), std::string::npos) << keys.out;
+
+  // Refusals that never reach the server.
+  EXPECT_EQ(remote({"role", "create", "ops"}).exit_code, 1);
+  EXPECT_EQ(remote({"user", "list", "--tenant", "acme"}).exit_code, 2);
+  auto untrusted = run_ward({"admin", "--server", server, "--token-file", token_file.string(),
+                             "user", "list"},
+                            env());
+  EXPECT_EQ(untrusted.exit_code, 1);
+  EXPECT_NE(untrusted.err.find("certificate was refused"), std::string::npos) << untrusted.err;
+  ASSERT_EQ(::chmod(token_file.c_str(), 0644), 0);
+  auto exposed = remote({"user", "list"});
+  EXPECT_EQ(exposed.exit_code, 1);
+  EXPECT_NE(exposed.err.find("chmod 600"), std::string::npos) << exposed.err;
+  EXPECT_EQ(exposed.err.find(admin_token), std::string::npos);
 }
 
 TEST_F(GatewayTest, TheLogStillVerifiesAfterTheServerStops) {

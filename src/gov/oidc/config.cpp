@@ -1,13 +1,6 @@
 #include "gov/oidc/config.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <array>
-#include <cerrno>
-#include <cstdio>
 #include <system_error>
 
 #include "core/file.h"
@@ -27,65 +20,6 @@ bool is_scope_token(const std::string& scope) {
     const auto u = static_cast<unsigned char>(c);
     return u == 0x21 || (u >= 0x23 && u <= 0x5B) || (u >= 0x5D && u <= 0x7E);
   });
-}
-
-constexpr std::size_t kMaxSecretFileSize = 4096;
-
-core::Error secret_file_error(const std::filesystem::path& path, std::string message) {
-  return core::Error(core::Code::kInvalidArgument, path.string(),
-                     "oidc.client_secret_file: " + std::move(message));
-}
-
-// The client secret from its file: a regular file only its owner can access, at most 4 KiB,
-// white space around the secret dropped. The buffer is wiped before it is released.
-core::Result<std::string> read_client_secret(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    const int saved = errno;
-    return core::Error(saved == ENOENT ? core::Code::kNotFound : core::Code::kInvalidArgument,
-                       path.string(),
-                       "oidc.client_secret_file: cannot open the client secret file (" +
-                           core::errno_text(saved) + ")");
-  }
-  struct stat info {};
-  if (::fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
-    ::close(fd);
-    return secret_file_error(path, "the client secret file must be a regular file");
-  }
-  if ((info.st_mode & 077) != 0) {
-    ::close(fd);
-    char mode[8];
-    std::snprintf(mode, sizeof(mode), "%04o", static_cast<unsigned>(info.st_mode & 07777));
-    return secret_file_error(path, std::string("the client secret file is accessible to other "
-                                               "users (mode ") +
-                                       mode + "); run `chmod 600 " + path.string() +
-                                       "` so that only Ward's user can read it");
-  }
-  std::array<char, kMaxSecretFileSize + 1> buffer{};
-  std::size_t size = 0;
-  while (size < buffer.size()) {
-    const ssize_t got = ::read(fd, buffer.data() + size, buffer.size() - size);
-    if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) break;
-    size += static_cast<std::size_t>(got);
-  }
-  ::close(fd);
-  std::string secret;
-  if (size <= kMaxSecretFileSize) {
-    std::size_t begin = 0, end = size;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    while (begin < end && space(buffer[begin])) ++begin;
-    while (end > begin && space(buffer[end - 1])) --end;
-    secret.assign(buffer.data() + begin, end - begin);
-  }
-  std::fill(buffer.begin(), buffer.end(), '\0');
-  if (size > kMaxSecretFileSize) {
-    return secret_file_error(path,
-                             "the client secret file is larger than 4 KiB; it should hold "
-                             "only the secret");
-  }
-  if (secret.empty()) return secret_file_error(path, "the client secret file is empty");
-  return secret;
 }
 
 // https://<server.listen>/auth/callback, when server.listen names a host and port a provider can
@@ -116,7 +50,9 @@ core::Result<std::optional<OidcSignInSettings>> oidc_sign_in_settings(const core
   rp.issuer = in.issuer;
   rp.client_id = in.client_id;
   if (!in.client_secret_file.empty()) {
-    auto secret = read_client_secret(in.client_secret_file);
+    // A regular file only its owner can access, at most 4 KiB.
+    auto secret = core::read_private_file(in.client_secret_file,
+                                          "oidc.client_secret_file: the client secret file");
     if (!secret) return std::move(secret).error();
     rp.client_secret = std::move(*secret);
   }
