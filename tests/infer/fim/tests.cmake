@@ -5,3 +5,11 @@ ward_test(infer_fim_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/fim_test.cpp ${CMAKE_CURRENT_LIST_DIR}/llama_cpp_oracle.cpp
   LIBS ward_infer)
 target_compile_definitions(infer_fim_test PRIVATE WARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+
+# `ward model tokenize` end to end (suite InferTokenizeCli): the real binary against llama.cpp's
+# ids; a separate executable because it needs `ward`, which links every module.
+ward_test(infer_tokenize_cli_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/tokenize_cli_test.cpp ${CMAKE_CURRENT_LIST_DIR}/llama_cpp_oracle.cpp
+  LIBS ward_core)
+target_compile_definitions(infer_tokenize_cli_test PRIVATE WARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+add_dependencies(infer_tokenize_cli_test ward)
