@@ -1,5 +1,6 @@
 // `ward model`: works on GGUF model files without a data directory.
 //   ward model inspect FILE [--json]   what the file holds: architecture, size, shapes, tokenizer
+//   ward model synth --vocab V -o OUT ...   a random-weight model (model_synth_command.cpp)
 //   ward model tokenize FILE --file TEXT [--special]   token ids (model_tokenize_command.cpp)
 // The file is opened with the engine's validating reader, so a truncated or corrupt file is
 // reported (exit 1) before anything else is printed.
@@ -207,6 +208,7 @@ void add_model_commands(CLI::App& app, CommandContext& context) {
   inspect->callback([&context, inspect_options] {
     context.action = [inspect_options] { return run_inspect(*inspect_options); };
   });
+  add_model_synth_command(*model, context);
   add_model_tokenize_command(*model, context);
 }
 
