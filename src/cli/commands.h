@@ -68,6 +68,8 @@ void add_model_commands(CLI::App& app, CommandContext& context);
 void add_model_tokenize_command(CLI::App& model, CommandContext& context);
 // `ward model synth` (model_synth_command.cpp), added to the `model` group.
 void add_model_synth_command(CLI::App& model, CommandContext& context);
+// `ward model generate` and `ward model bench` (model_run_commands.cpp), added to the `model` group.
+void add_model_run_commands(CLI::App& model, CommandContext& context);
 void add_keys_commands(CLI::App& admin, CommandContext& context);
 void add_admin_commands(CLI::App& admin, CommandContext& context);
 void add_retention_commands(CLI::App& admin, CommandContext& context);

@@ -210,6 +210,7 @@ void add_model_commands(CLI::App& app, CommandContext& context) {
   });
   add_model_synth_command(*model, context);
   add_model_tokenize_command(*model, context);
+  add_model_run_commands(*model, context);
 }
 
 }  // namespace ward::cli
