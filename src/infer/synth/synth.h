@@ -8,14 +8,15 @@
 //
 // The weights come from a seeded generator, so a seed gives the same bytes on every machine and
 // for any number of threads. They are scaled so that a forward pass behaves like a trained
-// model's in range, though not in meaning: every matrix preserves the variance of its input
-// (standard deviation 1/sqrt(fan-in)), so activations stay of order 1 through any number of
-// layers; norm weights lie near 1; the embedding is small (standard deviation
-// 0.5/sqrt(embedding length), about 0.017 for 896) next to what each layer adds to the residual
-// stream; the logits have a standard deviation of about 3, from output.weight (3/sqrt(embedding
-// length)) or, with a tied output, from output_norm.weight (near 6). So the next-token
-// distribution has a clear top, and greedy continuations are not one token repeated (with a
-// tied output, a large embedding would make the current token win every step).
+// model's in range, though not in meaning, for any depth: matrices have a standard deviation of
+// gain/sqrt(fan-in), with gain 1 except queries and keys (1.7, so attention picks a few
+// positions rather than averaging the context), the feed-forward output (2, so the layers
+// dominate the residual stream) and the embedding (2/sqrt(embedding length)); norm weights lie
+// near 1 (± 10%); biases have a standard deviation of 0.1; the logits have a standard deviation
+// of about 3, from output.weight (3/sqrt(embedding length)) or, with a tied output, from
+// output_norm.weight (near 1.5). So the next-token distribution has a clear top and greedy
+// continuations are not one token repeated (checked with llama.cpp on the tiny preset for every
+// type and on the Qwen2.5-0.5B shape: 16 different tokens in 16 greedy steps).
 //
 // Writing streams: each tensor is generated and quantised in row pieces on `threads` threads
 // while the file is written, so memory stays at a few MiB per thread whatever the model's size,
