@@ -111,7 +111,8 @@ void peer_sample(benchmark::State& state, SamplerOptions options) {
   std::vector<TokenId> recent;
   for (TokenId id = 0; id < 64; ++id) recent.push_back(id * 37);
   std::mt19937_64 generator(options.seed);
-  for (auto _ : state) benchmark::DoNotOptimize(sort_everything(options, logits(), recent, generator));
+  for (auto _ : state)
+    benchmark::DoNotOptimize(sort_everything(options, logits(), recent, generator));
 }
 
 // Collects each run's time per iteration and prints the ratios at the end.

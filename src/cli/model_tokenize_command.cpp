@@ -31,8 +31,9 @@ int run_tokenize(const TokenizeOptions& options) {
   auto text = core::read_file(options.text_file);
   if (!text) return report(text.error());
   if (text->size() > infer::tokenizer::kMaxTextBytes) {
-    return report(core::Error(core::Code::kInvalidArgument, options.text_file,
-                              "the text is larger than the tokenizer's limit of 512 MiB; split it"));
+    return report(
+        core::Error(core::Code::kInvalidArgument, options.text_file,
+                    "the text is larger than the tokenizer's limit of 512 MiB; split it"));
   }
   const auto ids = tokenizer->tokenize(*text, /*add_special=*/false, options.special);
   std::cout << nlohmann::json(ids).dump() << "\n";
@@ -44,7 +45,8 @@ int run_tokenize(const TokenizeOptions& options) {
 void add_model_tokenize_command(CLI::App& model, CommandContext& context) {
   auto options = std::make_shared<TokenizeOptions>();
   auto* tokenize = model.add_subcommand(
-      "tokenize", "print the token ids of a text file as a JSON array (no BOS), as llama.cpp would");
+      "tokenize",
+      "print the token ids of a text file as a JSON array (no BOS), as llama.cpp would");
   tokenize->add_option("file", options->model, "a .gguf model or vocabulary file")
       ->required()
       ->type_name("FILE");
@@ -54,9 +56,8 @@ void add_model_tokenize_command(CLI::App& model, CommandContext& context) {
   tokenize->add_flag("--special", options->special,
                      "turn the texts of control tokens (<|im_end|>, <fim_prefix> ...) into those "
                      "tokens");
-  tokenize->callback([&context, options] {
-    context.action = [options] { return run_tokenize(*options); };
-  });
+  tokenize->callback(
+      [&context, options] { context.action = [options] { return run_tokenize(*options); }; });
 }
 
 }  // namespace ward::cli

@@ -29,11 +29,19 @@ constexpr Layout kLayouts[] = {
      "<|file_sep|>", false, true},
     {Format::kStarCoder, "starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<repo_name>",
      "<file_sep>", false, false},
-    {Format::kCodeLlama, "codellama", "\xE2\x96\x81<PRE>", "\xE2\x96\x81<SUF>",
-     "\xE2\x96\x81<MID>", "", "", false, false},
-    {Format::kDeepSeek, "deepseek", "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "begin\xEF\xBD\x9C>",
-     "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "hole\xEF\xBD\x9C>",
-     "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "end\xEF\xBD\x9C>", "", "", false, false},
+    {Format::kCodeLlama, "codellama", "\xE2\x96\x81<PRE>", "\xE2\x96\x81<SUF>", "\xE2\x96\x81<MID>",
+     "", "", false, false},
+    {Format::kDeepSeek, "deepseek",
+     "<\xEF\xBD\x9C"
+     "fim\xE2\x96\x81"
+     "begin\xEF\xBD\x9C>",
+     "<\xEF\xBD\x9C"
+     "fim\xE2\x96\x81"
+     "hole\xEF\xBD\x9C>",
+     "<\xEF\xBD\x9C"
+     "fim\xE2\x96\x81"
+     "end\xEF\xBD\x9C>",
+     "", "", false, false},
     {Format::kCodestral, "codestral", "[PREFIX]", "[SUFFIX]", "", "", "", true, false},
 };
 
@@ -119,7 +127,9 @@ std::vector<size_t> line_ends(std::string_view text) {
   return ends;
 }
 
-bool is_continuation(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation(char c) {
+  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 // Character starts in [begin, end), from the last to the first.
 std::vector<size_t> char_starts_from_end(std::string_view text, size_t begin, size_t end) {
@@ -142,7 +152,9 @@ std::vector<size_t> char_ends(std::string_view text, size_t begin, size_t end) {
 
 }  // namespace
 
-std::string_view format_name(Format format) { return layout_of(format).name; }
+std::string_view format_name(Format format) {
+  return layout_of(format).name;
+}
 
 core::Result<Format> parse_format(std::string_view name) {
   for (const Layout& layout : kLayouts) {

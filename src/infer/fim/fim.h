@@ -31,9 +31,10 @@
 //
 // Token budget: when the whole prompt would exceed `max_tokens`, text farthest from the cursor goes
 // first: related files (whole files, from the last), then the prefix's first lines and the
-// suffix's last lines; the suffix is given at most a quarter of what the prefix and suffix need
-// beyond what fits, unless the prefix needs less. Cuts fall at line boundaries; only when not
-// even the line at the cursor fits is it cut at a character boundary.
+// suffix's last lines. Of the tokens left after the markers, path and repository name, the suffix
+// gets a quarter and the prefix the rest, except that when one needs less than its share the
+// other gets the remainder. Cuts fall at line boundaries; only when not even the line at the
+// cursor fits is it cut at a character boundary.
 //
 // Threads: a PromptBuilder is immutable after create() and shares the Tokenizer's immutable data;
 // any number of threads may call build() concurrently.
@@ -66,9 +67,9 @@ struct RelatedFile {
 };
 
 struct Request {
-  std::string prefix;  // code before the cursor
-  std::string suffix;  // code after the cursor
-  std::string path;    // the file's path in the repository (optional)
+  std::string prefix;      // code before the cursor
+  std::string suffix;      // code after the cursor
+  std::string path;        // the file's path in the repository (optional)
   std::string repository;  // the repository's name (optional)
   // Other files for context, most relevant first (optional).
   std::vector<RelatedFile> related_files;

@@ -33,7 +33,9 @@ struct Better {
   }
 };
 
-bool by_id(const Sampler::Candidate& a, const Sampler::Candidate& b) { return a.id < b.id; }
+bool by_id(const Sampler::Candidate& a, const Sampler::Candidate& b) {
+  return a.id < b.id;
+}
 
 }  // namespace
 
@@ -97,7 +99,8 @@ core::Result<TokenId> Sampler::sample(std::span<const float> logits) {
 
 core::Status Sampler::load_logits(std::span<const float> logits) {
   if (logits.empty()) {
-    return core::Error(core::Code::kInvalidArgument, "logits", "there are no logits to sample from");
+    return core::Error(core::Code::kInvalidArgument, "logits",
+                       "there are no logits to sample from");
   }
   if (logits.size() > static_cast<size_t>(std::numeric_limits<TokenId>::max())) {
     return core::Error(core::Code::kInvalidArgument, "logits",

@@ -103,9 +103,9 @@ class Sampler {
 
   SamplerOptions options_;
   Random random_;
-  std::deque<TokenId> recent_;          // the last repeat_last_n accepted tokens, oldest first
-  std::vector<float> logits_;           // penalised copy of the input
-  std::vector<Candidate> candidates_;   // the survivors of the filters so far
+  std::deque<TokenId> recent_;         // the last repeat_last_n accepted tokens, oldest first
+  std::vector<float> logits_;          // penalised copy of the input
+  std::vector<Candidate> candidates_;  // the survivors of the filters so far
   // How candidates_ is ordered: by id, or best first (logit desc, id asc).
   enum class Order { kById, kBestFirst };
   Order order_ = Order::kById;

@@ -40,12 +40,18 @@ size_t stop_prefix_tail(std::string_view text, std::string_view stop) {
 
 std::string_view stop_reason_name(StopReason reason) {
   switch (reason) {
-    case StopReason::kNone: return "none";
-    case StopReason::kEos: return "eos";
-    case StopReason::kStopString: return "stop_string";
-    case StopReason::kMaxTokens: return "max_tokens";
-    case StopReason::kTimeBudget: return "time_budget";
-    case StopReason::kCancelled: return "cancelled";
+    case StopReason::kNone:
+      return "none";
+    case StopReason::kEos:
+      return "eos";
+    case StopReason::kStopString:
+      return "stop_string";
+    case StopReason::kMaxTokens:
+      return "max_tokens";
+    case StopReason::kTimeBudget:
+      return "time_budget";
+    case StopReason::kCancelled:
+      return "cancelled";
   }
   return "none";
 }
@@ -106,9 +112,9 @@ size_t StopMatcher::held_tail() const {
 
 core::Status Limits::validate() const {
   if (max_tokens < 0) {
-    return core::Error(core::Code::kInvalidArgument, "max_tokens",
-                       "max_tokens must be at least 0 (0 = no limit), got " +
-                           std::to_string(max_tokens));
+    return core::Error(
+        core::Code::kInvalidArgument, "max_tokens",
+        "max_tokens must be at least 0 (0 = no limit), got " + std::to_string(max_tokens));
   }
   if (time_budget.count() < 0) {
     return core::Error(core::Code::kInvalidArgument, "time_budget",

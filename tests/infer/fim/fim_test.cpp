@@ -6,12 +6,13 @@
 // 32007-32010, as CodeLlama has them) and a Codestral-style one (Llama 2's plus [PREFIX],
 // [SUFFIX], [MIDDLE]). Also format detection, markup in user text, and token-budget cuts.
 
+#include "infer/fim/fim.h"
+
 #include <gtest/gtest.h>
 
 #include <functional>
 #include <map>
 
-#include "infer/fim/fim.h"
 #include "infer/fim/llama_cpp_oracle.h"
 #include "infer/gguf/gguf.h"
 #include "infer/gguf/writer.h"
@@ -29,26 +30,59 @@ using tokenizer::Tokenizer;
 const std::string kPre = "\xE2\x96\x81<PRE>";  // ▁<PRE>
 const std::string kSuf = "\xE2\x96\x81<SUF>";
 const std::string kMid = "\xE2\x96\x81<MID>";
-const std::string kDsBegin = "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "begin\xEF\xBD\x9C>";
-const std::string kDsHole = "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "hole\xEF\xBD\x9C>";
-const std::string kDsEnd = "<\xEF\xBD\x9C" "fim\xE2\x96\x81" "end\xEF\xBD\x9C>";
+const std::string kDsBegin =
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "begin\xEF\xBD\x9C>";
+const std::string kDsHole =
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "hole\xEF\xBD\x9C>";
+const std::string kDsEnd =
+    "<\xEF\xBD\x9C"
+    "fim\xE2\x96\x81"
+    "end\xEF\xBD\x9C>";
 
 // Copies one metadata value into `writer`, keeping its type (llama.cpp checks key types).
 void copy_value(const gguf::Value& value, gguf::Writer& writer) {
   const std::string& key = value.key();
   switch (value.type()) {
-    case ValueType::kUint8: writer.set_uint8(key, static_cast<uint8_t>(*value.as_uint())); break;
-    case ValueType::kInt8: writer.set_int8(key, static_cast<int8_t>(*value.as_int())); break;
-    case ValueType::kUint16: writer.set_uint16(key, static_cast<uint16_t>(*value.as_uint())); break;
-    case ValueType::kInt16: writer.set_int16(key, static_cast<int16_t>(*value.as_int())); break;
-    case ValueType::kUint32: writer.set_uint32(key, static_cast<uint32_t>(*value.as_uint())); break;
-    case ValueType::kInt32: writer.set_int32(key, static_cast<int32_t>(*value.as_int())); break;
-    case ValueType::kUint64: writer.set_uint64(key, *value.as_uint()); break;
-    case ValueType::kInt64: writer.set_int64(key, *value.as_int()); break;
-    case ValueType::kFloat32: writer.set_float32(key, static_cast<float>(*value.as_float())); break;
-    case ValueType::kFloat64: writer.set_float64(key, *value.as_float()); break;
-    case ValueType::kBool: writer.set_bool(key, *value.as_bool()); break;
-    case ValueType::kString: writer.set_string(key, *value.as_string()); break;
+    case ValueType::kUint8:
+      writer.set_uint8(key, static_cast<uint8_t>(*value.as_uint()));
+      break;
+    case ValueType::kInt8:
+      writer.set_int8(key, static_cast<int8_t>(*value.as_int()));
+      break;
+    case ValueType::kUint16:
+      writer.set_uint16(key, static_cast<uint16_t>(*value.as_uint()));
+      break;
+    case ValueType::kInt16:
+      writer.set_int16(key, static_cast<int16_t>(*value.as_int()));
+      break;
+    case ValueType::kUint32:
+      writer.set_uint32(key, static_cast<uint32_t>(*value.as_uint()));
+      break;
+    case ValueType::kInt32:
+      writer.set_int32(key, static_cast<int32_t>(*value.as_int()));
+      break;
+    case ValueType::kUint64:
+      writer.set_uint64(key, *value.as_uint());
+      break;
+    case ValueType::kInt64:
+      writer.set_int64(key, *value.as_int());
+      break;
+    case ValueType::kFloat32:
+      writer.set_float32(key, static_cast<float>(*value.as_float()));
+      break;
+    case ValueType::kFloat64:
+      writer.set_float64(key, *value.as_float());
+      break;
+    case ValueType::kBool:
+      writer.set_bool(key, *value.as_bool());
+      break;
+    case ValueType::kString:
+      writer.set_string(key, *value.as_string());
+      break;
     case ValueType::kArray:
       if (value.element_type() == ValueType::kString) {
         const auto strings = *value.as_strings();
@@ -79,8 +113,7 @@ fs::path write_variant(const Variant& variant, const fs::path& path) {
   auto file = gguf::File::open(test::fixture(variant.fixture));
   EXPECT_TRUE(file) << file.error().to_string();
   const auto texts = file->find("tokenizer.ggml.tokens")->as_strings();
-  const std::vector<std::string> copied(texts->begin(), texts->end());
-  std::vector<std::string> tokens = copied;
+  std::vector<std::string> tokens(texts->begin(), texts->end());
   const auto type_values = file->find("tokenizer.ggml.token_type")->as_ints();
   std::vector<int32_t> types(type_values->begin(), type_values->end());
   std::vector<float> scores;
@@ -129,17 +162,19 @@ class InferFimVocabularies : public ::testing::Test {
                             {151664, "<|file_sep|>"}},
                            std::nullopt},
                           *dir_ / "qwen2.5-coder.gguf");
-    const std::map<int32_t, std::string> codellama = {
-        {32007, kPre}, {32008, kSuf}, {32009, kMid}, {32010, "\xE2\x96\x81<EOT>"}, {32015, "<unused32015>"}};
+    const std::map<int32_t, std::string> codellama = {{32007, kPre},
+                                                      {32008, kSuf},
+                                                      {32009, kMid},
+                                                      {32010, "\xE2\x96\x81<EOT>"},
+                                                      {32015, "<unused32015>"}};
     codellama_ = write_variant({"vocab/ggml-vocab-llama-spm.gguf", codellama, std::nullopt},
                                *dir_ / "codellama.gguf");
     codellama_no_space_ = write_variant({"vocab/ggml-vocab-llama-spm.gguf", codellama, false},
                                         *dir_ / "codellama-no-space-prefix.gguf");
-    codestral_ = write_variant(
-        {"vocab/ggml-vocab-llama-spm.gguf",
-         {{32000, "[PREFIX]"}, {32001, "[SUFFIX]"}, {32002, "[MIDDLE]"}},
-         std::nullopt},
-        *dir_ / "codestral.gguf");
+    codestral_ = write_variant({"vocab/ggml-vocab-llama-spm.gguf",
+                                {{32000, "[PREFIX]"}, {32001, "[SUFFIX]"}, {32002, "[MIDDLE]"}},
+                                std::nullopt},
+                               *dir_ / "codestral.gguf");
   }
   static void TearDownTestSuite() {
     delete dir_;
@@ -194,7 +229,8 @@ TEST_F(InferFimVocabularies, VocabularyWithoutFimTokensIsAClearError) {
     EXPECT_EQ(created.error().where(), "fim");
     EXPECT_EQ(created.error().message(),
               "the vocabulary has no fill-in-the-middle tokens (no tokenizer.ggml.fim_pre_token_id "
-              "and no token such as <|fim_prefix|>, <fim_prefix>, " + kPre + ", " + kDsBegin +
+              "and no token such as <|fim_prefix|>, <fim_prefix>, " +
+                  kPre + ", " + kDsBegin +
                   " or [PREFIX]); use a code model trained for fill-in-the-middle");
   }
   // An explicit format the vocabulary cannot serve names the missing token.
@@ -221,8 +257,8 @@ TEST(InferFimFormat, NamesParseAndUnknownNamesFail) {
 }
 
 // One prompt checked against llama.cpp: the builder's tokens must equal BOS (where the vocabulary
-// adds one) followed by llama.cpp's ids for each oracle request, in order, with `extra` ids
-// appended after the request they follow.
+// adds one), then llama.cpp's ids for each of the case's oracle requests in order, then
+// `trailing_id` if any.
 struct OracleCase {
   std::string name;
   fs::path vocab;
@@ -268,31 +304,52 @@ TEST_F(InferFimVocabularies, PromptsMatchLlamaCppTokenizingTheLayoutText) {
     return OracleRequest{vocab, std::move(text), true};
   };
   std::vector<OracleCase> cases = {
-      {"qwen", qwen_, plain,
+      {"qwen",
+       qwen_,
+       plain,
        {special(qwen_, "<|fim_prefix|>" + kPrefix + "<|fim_suffix|>" + kSuffix + "<|fim_middle|>")},
        {}},
-      {"qwen repository", qwen_, repo,
-       {special(qwen_, "<|repo_name|>ward-demo\n<|file_sep|>geometry/__init__.py\nfrom .circle "
-                       "import area\n<|file_sep|>README.md\n# Geometry\nHelpers for circles.\n"
-                       "<|file_sep|>geometry/circle.py\n<|fim_prefix|>" +
-                           kPrefix + "<|fim_suffix|>" + kSuffix + "<|fim_middle|>")},
+      {"qwen repository",
+       qwen_,
+       repo,
+       {special(qwen_,
+                "<|repo_name|>ward-demo\n<|file_sep|>geometry/__init__.py\nfrom .circle "
+                "import area\n<|file_sep|>README.md\n# Geometry\nHelpers for circles.\n"
+                "<|file_sep|>geometry/circle.py\n<|fim_prefix|>" +
+                    kPrefix + "<|fim_suffix|>" + kSuffix + "<|fim_middle|>")},
        {}},
-      {"starcoder", starcoder, plain,
+      {"starcoder",
+       starcoder,
+       plain,
        {special(starcoder, "<fim_prefix>" + kPrefix + "<fim_suffix>" + kSuffix + "<fim_middle>")},
        {}},
-      {"starcoder repository", starcoder, repo,
-       {special(starcoder, "<repo_name>ward-demo<file_sep>geometry/__init__.py\nfrom .circle import "
-                           "area\n<file_sep>README.md\n# Geometry\nHelpers for circles."
-                           "<file_sep>geometry/circle.py\n<fim_prefix>" +
-                               kPrefix + "<fim_suffix>" + kSuffix + "<fim_middle>")},
+      {"starcoder repository",
+       starcoder,
+       repo,
+       {special(starcoder,
+                "<repo_name>ward-demo<file_sep>geometry/__init__.py\nfrom .circle import "
+                "area\n<file_sep>README.md\n# Geometry\nHelpers for circles."
+                "<file_sep>geometry/circle.py\n<fim_prefix>" +
+                    kPrefix + "<fim_suffix>" + kSuffix + "<fim_middle>")},
        {}},
       // No repository tokens: the path, name and related files are left out.
-      {"deepseek", deepseek, repo, {special(deepseek, kDsBegin + kPrefix + kDsHole + kSuffix + kDsEnd)}, {}},
-      {"codestral", codestral_, plain, {special(codestral_, "[SUFFIX]" + kSuffix + "[PREFIX]" + kPrefix)}, {}},
+      {"deepseek",
+       deepseek,
+       repo,
+       {special(deepseek, kDsBegin + kPrefix + kDsHole + kSuffix + kDsEnd)},
+       {}},
+      {"codestral",
+       codestral_,
+       plain,
+       {special(codestral_, "[SUFFIX]" + kSuffix + "[PREFIX]" + kPrefix)},
+       {}},
       // <PRE> {prefix} <SUF>{suffix} <MID>: the suffix as llama.cpp tokenizes it without the
       // space prefix (the same vocabulary with add_space_prefix false).
-      {"codellama", codellama_, plain,
-       {special(codellama_, kPre + kPrefix + kSuf), OracleRequest{codellama_no_space_, kSuffix, false}},
+      {"codellama",
+       codellama_,
+       plain,
+       {special(codellama_, kPre + kPrefix + kSuf),
+        OracleRequest{codellama_no_space_, kSuffix, false}},
        32009},
   };
   expect_matches_llama_cpp(cases, [](const fs::path& vocab) { return builder(vocab); });
@@ -311,12 +368,21 @@ TEST_F(InferFimVocabularies, EmptyPartsAndAPathWithoutRepository) {
   Request path_only{"x = ", "", "a.py", "", {}, 0};
   const fs::path starcoder = fixture_vocab("starcoder");
   std::vector<OracleCase> cases = {
-      {"qwen path only", qwen_, path_only,
-       {{qwen_, "<|file_sep|>a.py\n<|fim_prefix|>x = <|fim_suffix|><|fim_middle|>", true}}, {}},
-      {"starcoder empty", starcoder, Request{"", "", "", "", {}, 0},
-       {{starcoder, "<fim_prefix><fim_suffix><fim_middle>", true}}, {}},
-      {"codellama empty suffix", codellama_, Request{"int main() {", "", "", "", {}, 0},
-       {{codellama_, kPre + "int main() {" + kSuf, true}}, 32009},
+      {"qwen path only",
+       qwen_,
+       path_only,
+       {{qwen_, "<|file_sep|>a.py\n<|fim_prefix|>x = <|fim_suffix|><|fim_middle|>", true}},
+       {}},
+      {"starcoder empty",
+       starcoder,
+       Request{"", "", "", "", {}, 0},
+       {{starcoder, "<fim_prefix><fim_suffix><fim_middle>", true}},
+       {}},
+      {"codellama empty suffix",
+       codellama_,
+       Request{"int main() {", "", "", "", {}, 0},
+       {{codellama_, kPre + "int main() {" + kSuf, true}},
+       32009},
   };
   expect_matches_llama_cpp(cases, [](const fs::path& vocab) { return builder(vocab); });
 }
@@ -356,7 +422,7 @@ TEST_F(InferFimVocabularies, MarkupInUserTextStaysText) {
   }
 }
 
-// Numbered lines "line 001 = 1;\n" ... so that a cut is visible in the text.
+// Numbered lines "value_1 = compute(1)\n" ... so that a cut is visible in the text.
 std::string numbered_lines(int from, int to) {
   std::string text;
   for (int i = from; i <= to; ++i) {
@@ -384,14 +450,14 @@ TEST_F(InferFimVocabularies, BudgetKeepsWholeLinesNearestTheCursor) {
     // The prompt is exactly the layout of the kept text.
     const std::string kept_prefix = prefix.substr(cut);
     const std::string kept_after = suffix.substr(0, kept_suffix);
-    EXPECT_EQ(prompt->tokens,
-              tokenizer.tokenize("<|fim_prefix|>" + kept_prefix + "<|fim_suffix|>" + kept_after +
-                                     "<|fim_middle|>",
-                                 false, true));
+    EXPECT_EQ(prompt->tokens, tokenizer.tokenize("<|fim_prefix|>" + kept_prefix + "<|fim_suffix|>" +
+                                                     kept_after + "<|fim_middle|>",
+                                                 false, true));
     // One more line of prefix would not have fitted in the prefix's three quarters.
     const size_t available = static_cast<size_t>(budget) - 3;
     const size_t previous_line = prefix.rfind('\n', cut - 2);
-    const std::string longer = prefix.substr(previous_line == std::string::npos ? 0 : previous_line + 1);
+    const std::string longer =
+        prefix.substr(previous_line == std::string::npos ? 0 : previous_line + 1);
     EXPECT_GT(tokenizer.tokenize(longer, false).size(), available - available / 4);
     // The suffix got at most its quarter.
     EXPECT_LE(tokenizer.tokenize(kept_after, false).size(), available / 4);
@@ -416,8 +482,12 @@ TEST_F(InferFimVocabularies, ShortSuffixLeavesTheRestToThePrefix) {
 
 TEST_F(InferFimVocabularies, RelatedFilesAreDroppedFirst) {
   const auto b = builder(qwen_);
-  Request request{"def f():\n    return ", "\n", "main.py", "demo",
-                  {{"a.py", numbered_lines(1, 5)}, {"b.py", numbered_lines(6, 30)}}, 0};
+  Request request{"def f():\n    return ",
+                  "\n",
+                  "main.py",
+                  "demo",
+                  {{"a.py", numbered_lines(1, 5)}, {"b.py", numbered_lines(6, 30)}},
+                  0};
   auto unlimited = b.build(request);
   ASSERT_TRUE(unlimited);
   EXPECT_EQ(unlimited->related_files_used, 2u);

@@ -61,17 +61,19 @@ std::vector<std::vector<int32_t>> llama_cpp_tokenize(const std::vector<OracleReq
   }
   nlohmann::json list = nlohmann::json::array();
   for (const auto& request : requests) {
-    list.push_back({{"vocab", request.vocab.string()}, {"text", request.text},
-                    {"special", request.special}});
+    list.push_back(
+        {{"vocab", request.vocab.string()}, {"text", request.text}, {"special", request.special}});
   }
   TempDir dir;
   write_text(dir / "requests.json", list.dump());
-  const int code = run({node.string(), (root / "tests/infer/fim/oracle/llama_cpp_tokenize.mjs").string(),
-                        (dir / "requests.json").string()},
-                       dir / "out", dir / "err");
+  const int code =
+      run({node.string(), (root / "tests/infer/fim/oracle/llama_cpp_tokenize.mjs").string(),
+           (dir / "requests.json").string()},
+          dir / "out", dir / "err");
   const std::string out = read_text(dir / "out");
   if (code != 0) {
-    ADD_FAILURE() << "the llama.cpp oracle failed (exit " << code << "): " << read_text(dir / "err");
+    ADD_FAILURE() << "the llama.cpp oracle failed (exit " << code
+                  << "): " << read_text(dir / "err");
     return {};
   }
   auto json = nlohmann::json::parse(out, nullptr, false);

@@ -40,8 +40,8 @@ TEST(InferTokenizeCli, SourceFilesGetLlamaCppIds) {
   for (const auto& vocab : vocabs) {
     for (const auto& source : sources) {
       SCOPED_TRACE(vocab + " " + source);
-      const auto ids = ward_ids({"model", "tokenize", requests[next].vocab.string(), "--file",
-                                 fixture(source).string()});
+      const auto ids = ward_ids(
+          {"model", "tokenize", requests[next].vocab.string(), "--file", fixture(source).string()});
       EXPECT_GT(ids.size(), 100u);
       EXPECT_EQ(ids, expected[next]);
       ++next;
@@ -77,14 +77,14 @@ TEST(InferTokenizeCli, BadInputIsAnError) {
   EXPECT_EQ(missing_text.out, "");
   EXPECT_EQ(missing_text.err, "ward: error: " + (dir / "none.txt").string() +
                                   ": the file does not exist; check the path\n");
-  auto missing_model =
-      run_ward({"model", "tokenize", (dir / "none.gguf").string(), "--file", (dir / "text.txt").string()});
+  auto missing_model = run_ward(
+      {"model", "tokenize", (dir / "none.gguf").string(), "--file", (dir / "text.txt").string()});
   EXPECT_EQ(missing_model.exit_code, 1);
   EXPECT_NE(missing_model.err.find("does not exist"), std::string::npos) << missing_model.err;
   // A truncated GGUF file.
   write_text(dir / "not-a-model.gguf", "GGUF");
-  auto corrupt = run_ward(
-      {"model", "tokenize", (dir / "not-a-model.gguf").string(), "--file", (dir / "text.txt").string()});
+  auto corrupt = run_ward({"model", "tokenize", (dir / "not-a-model.gguf").string(), "--file",
+                           (dir / "text.txt").string()});
   EXPECT_EQ(corrupt.exit_code, 1);
   EXPECT_EQ(corrupt.err.rfind("ward: error: ", 0), 0u) << corrupt.err;
   auto usage = run_ward({"model", "tokenize", vocab});

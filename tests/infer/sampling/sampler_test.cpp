@@ -4,6 +4,8 @@
 // seeds, so the tests are deterministic), the repetition penalty's arithmetic, determinism by seed
 // and the validation errors.
 
+#include "infer/sampling/sampler.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -17,7 +19,6 @@
 
 #include "infer/sampling/exp.h"
 #include "infer/sampling/random.h"
-#include "infer/sampling/sampler.h"
 
 namespace ward::infer::sampling {
 namespace {
@@ -66,8 +67,8 @@ std::set<TokenId> seen(const std::map<TokenId, int>& counts) {
 }
 
 // Each token's count within 5 standard deviations of draws × p (binomial), p from `expected`.
-void expect_frequencies(const std::map<TokenId, int>& counts, const std::map<TokenId, double>& expected,
-                        int draws) {
+void expect_frequencies(const std::map<TokenId, int>& counts,
+                        const std::map<TokenId, double>& expected, int draws) {
   for (const auto& [id, p] : expected) {
     const double mean = draws * p;
     const double sd = std::sqrt(draws * p * (1 - p));
@@ -165,15 +166,14 @@ TEST(InferSamplingTemperature, FrequenciesFollowTheTemperedSoftmax) {
     float temperature;
     std::vector<double> weights;
   };
-  for (const Case& c : {Case{1.0f, {1, 2, 4}}, Case{2.0f, {1, std::sqrt(2.0), 2}},
-                        Case{0.5f, {1, 4, 16}}}) {
+  for (const Case& c :
+       {Case{1.0f, {1, 2, 4}}, Case{2.0f, {1, std::sqrt(2.0), 2}}, Case{0.5f, {1, 4, 16}}}) {
     SCOPED_TRACE(c.temperature);
     auto sampler = make(plain(c.temperature, 7));
     const double total = std::accumulate(c.weights.begin(), c.weights.end(), 0.0);
-    expect_frequencies(histogram(sampler, logits, kDraws),
-                       {{0, c.weights[0] / total}, {1, c.weights[1] / total},
-                        {2, c.weights[2] / total}},
-                       kDraws);
+    expect_frequencies(
+        histogram(sampler, logits, kDraws),
+        {{0, c.weights[0] / total}, {1, c.weights[1] / total}, {2, c.weights[2] / total}}, kDraws);
   }
 }
 
@@ -189,9 +189,13 @@ std::set<TokenId> kept_by(const SamplerOptions& options, const std::vector<float
 TEST(InferSamplingFilters, TopKKeepsTheKBest) {
   const auto logits = logits_of(kFive);
   SamplerOptions options = plain();
-  for (auto [k, expected] : std::vector<std::pair<int, std::set<TokenId>>>{
-           {1, {1}}, {2, {1, 3}}, {3, {1, 3, 4}}, {4, {1, 2, 3, 4}}, {5, {0, 1, 2, 3, 4}},
-           {100, {0, 1, 2, 3, 4}}}) {
+  for (auto [k, expected] :
+       std::vector<std::pair<int, std::set<TokenId>>>{{1, {1}},
+                                                      {2, {1, 3}},
+                                                      {3, {1, 3, 4}},
+                                                      {4, {1, 2, 3, 4}},
+                                                      {5, {0, 1, 2, 3, 4}},
+                                                      {100, {0, 1, 2, 3, 4}}}) {
     options.top_k = k;
     EXPECT_EQ(kept_by(options, logits), expected) << "top_k " << k;
   }
@@ -203,9 +207,14 @@ TEST(InferSamplingFilters, TopKKeepsTheKBest) {
 TEST(InferSamplingFilters, TopPKeepsTheSmallestSetReachingP) {
   const auto logits = logits_of(kFive);
   SamplerOptions options = plain();
-  for (auto [p, expected] : std::vector<std::pair<float, std::set<TokenId>>>{
-           {0.3f, {1}}, {0.41f, {1, 3}}, {0.69f, {1, 3}}, {0.71f, {1, 3, 4}}, {0.9f, {1, 2, 3, 4}},
-           {0.99f, {0, 1, 2, 3, 4}}, {1.0f, {0, 1, 2, 3, 4}}}) {
+  for (auto [p, expected] :
+       std::vector<std::pair<float, std::set<TokenId>>>{{0.3f, {1}},
+                                                        {0.41f, {1, 3}},
+                                                        {0.69f, {1, 3}},
+                                                        {0.71f, {1, 3, 4}},
+                                                        {0.9f, {1, 2, 3, 4}},
+                                                        {0.99f, {0, 1, 2, 3, 4}},
+                                                        {1.0f, {0, 1, 2, 3, 4}}}) {
     options.top_p = p;
     EXPECT_EQ(kept_by(options, logits), expected) << "top_p " << p;
   }
@@ -217,8 +226,7 @@ TEST(InferSamplingFilters, MinPKeepsTokensWithinAFactorOfTheBest) {
   const auto logits = logits_of(kFive);
   SamplerOptions options = plain();
   for (auto [min_p, expected] : std::vector<std::pair<float, std::set<TokenId>>>{
-           {0.3f, {1, 3, 4}}, {0.5f, {1, 3}}, {0.8f, {1}}, {0.1f, {0, 1, 2, 3, 4}},
-           {1.0f, {1}}}) {
+           {0.3f, {1, 3, 4}}, {0.5f, {1, 3}}, {0.8f, {1}}, {0.1f, {0, 1, 2, 3, 4}}, {1.0f, {1}}}) {
     options.min_p = min_p;
     EXPECT_EQ(kept_by(options, logits), expected) << "min_p " << min_p;
   }
@@ -254,8 +262,7 @@ TEST(InferSamplingFilters, FrequenciesAmongSurvivorsAreRenormalised) {
   auto warm = make(options);
   const double a = std::sqrt(0.4);
   const double b = std::sqrt(0.3);
-  expect_frequencies(histogram(warm, logits, kDraws), {{1, a / (a + b)}, {3, b / (a + b)}},
-                     kDraws);
+  expect_frequencies(histogram(warm, logits, kDraws), {{1, a / (a + b)}, {3, b / (a + b)}}, kDraws);
 }
 
 // A vocabulary-sized case for the paths that do not sort everything: the set top-p keeps, worked
@@ -270,8 +277,9 @@ TEST(InferSamplingFilters, LargeVocabularyTopPMatchesAFullSort) {
     SCOPED_TRACE(top_p);
     std::vector<int32_t> order(logits.size());
     std::iota(order.begin(), order.end(), 0);
-    std::sort(order.begin(), order.end(),
-              [&](int32_t a, int32_t b) { return logits[a] > logits[b] || (logits[a] == logits[b] && a < b); });
+    std::sort(order.begin(), order.end(), [&](int32_t a, int32_t b) {
+      return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+    });
     double total = 0;
     for (float x : logits) total += std::exp(static_cast<double>(x - logits[order[0]]));
     std::set<TokenId> allowed;
@@ -287,8 +295,8 @@ TEST(InferSamplingFilters, LargeVocabularyTopPMatchesAFullSort) {
     auto sampler = make(options);
     for (int i = 0; i < 200; ++i) {
       const TokenId token = *sampler.sample(logits);
-      ASSERT_TRUE(allowed.count(token)) << "token " << token << " outside the top-p set of "
-                                        << allowed.size();
+      ASSERT_TRUE(allowed.count(token))
+          << "token " << token << " outside the top-p set of " << allowed.size();
     }
   }
 }
@@ -410,14 +418,18 @@ TEST(InferSamplingValidation, EachOptionOutOfRangeIsNamed) {
        "temperature must be at least 0 and finite (0 = greedy), got -0.5"},
       {[](SamplerOptions& o) { o.temperature = kInf; }, "temperature",
        "temperature must be at least 0 and finite (0 = greedy), got inf"},
-      {[](SamplerOptions& o) { o.top_k = -1; }, "top_k", "top_k must be at least 0 (0 = off), got -1"},
-      {[](SamplerOptions& o) { o.top_p = 1.5f; }, "top_p", "top_p must be in (0, 1] (1 = off), got 1.5"},
-      {[](SamplerOptions& o) { o.top_p = 0.0f; }, "top_p", "top_p must be in (0, 1] (1 = off), got 0"},
+      {[](SamplerOptions& o) { o.top_k = -1; }, "top_k",
+       "top_k must be at least 0 (0 = off), got -1"},
+      {[](SamplerOptions& o) { o.top_p = 1.5f; }, "top_p",
+       "top_p must be in (0, 1] (1 = off), got 1.5"},
+      {[](SamplerOptions& o) { o.top_p = 0.0f; }, "top_p",
+       "top_p must be in (0, 1] (1 = off), got 0"},
       {[](SamplerOptions& o) { o.top_p = std::nanf(""); }, "top_p",
        "top_p must be in (0, 1] (1 = off), got NaN"},
       {[](SamplerOptions& o) { o.min_p = -0.1f; }, "min_p",
        "min_p must be in [0, 1] (0 = off), got -0.1"},
-      {[](SamplerOptions& o) { o.min_p = 2.0f; }, "min_p", "min_p must be in [0, 1] (0 = off), got 2"},
+      {[](SamplerOptions& o) { o.min_p = 2.0f; }, "min_p",
+       "min_p must be in [0, 1] (0 = off), got 2"},
       {[](SamplerOptions& o) { o.repeat_penalty = 0.0f; }, "repeat_penalty",
        "repeat_penalty must be greater than 0 and finite (1 = off), got 0"},
       {[](SamplerOptions& o) { o.repeat_last_n = -1; }, "repeat_last_n",

@@ -3,13 +3,13 @@
 // the emitted text is the text before the first stop string (or all of it) and never ends inside
 // a UTF-8 character or a stop-string prefix that could still complete; Limits and StopPolicy.
 
+#include "infer/sampling/stop.h"
+
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
-
-#include "infer/sampling/stop.h"
 
 namespace ward::infer::sampling {
 namespace {
@@ -146,10 +146,15 @@ std::string expected_output(const std::string& text, const std::vector<std::stri
 
 TEST(InferSamplingStop, RandomPiecesGiveTheSameTextAsTheWholeText) {
   std::mt19937 generator(17);
-  const std::vector<std::string> alphabet = {"a", "b", "\n", " ", "\xC3\xA9", "\xE2\x82\xAC",
-                                             "\xF0\x9F\x98\x80", "<", "/", ">"};
-  const std::vector<std::vector<std::string>> stop_sets = {
-      {}, {"ab"}, {"aab", "ba"}, {"</a>"}, {"\n\n", "\xE2\x82\xAC\xE2\x82\xAC"}, {"\xC3\xA9" "a"}};
+  const std::vector<std::string> alphabet = {
+      "a", "b", "\n", " ", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "<", "/", ">"};
+  const std::vector<std::vector<std::string>> stop_sets = {{},
+                                                           {"ab"},
+                                                           {"aab", "ba"},
+                                                           {"</a>"},
+                                                           {"\n\n", "\xE2\x82\xAC\xE2\x82\xAC"},
+                                                           {"\xC3\xA9"
+                                                            "a"}};
   for (int round = 0; round < 3000; ++round) {
     const auto& stops = stop_sets[round % stop_sets.size()];
     std::string text;
