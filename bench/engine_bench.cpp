@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "infer/model/random_model.h"
 #include "infer/model/session.h"
+#include "infer/synth/synth.h"
 
 namespace {
 
@@ -43,20 +43,19 @@ std::filesystem::path bench_dir() {
   return value != nullptr ? value : "/tmp/ward-engine-bench";
 }
 
-// Writes the model for `type` once (a few minutes) and reuses it on later runs.
+// Writes the model for `type` once with ward::infer::synth (`ward model synth --preset
+// qwen2.5-0.5b`) and reuses it on later runs.
 std::filesystem::path model_path(const std::string& type_name) {
-  const auto path = bench_dir() / fmt::format("qwen2.5-0.5b-shaped-{}.gguf", type_name);
+  const auto path = bench_dir() / fmt::format("synth-qwen2.5-0.5b-{}.gguf", type_name);
   if (std::filesystem::exists(path)) return path;
   std::filesystem::create_directories(bench_dir());
-  const ward::infer::model::testing::RandomModelSpec spec{
-      .architecture = "qwen2",
-      .vocabulary = std::filesystem::path(WARD_FIXTURES_DIR) / "vocab/ggml-vocab-qwen2.gguf",
-      .layers = 24, .embedding = 896, .heads = 14, .kv_heads = 2, .feed_forward = 4864,
-      .context = 32768, .type = *ward::infer::type_named(type_name), .tied_output = true,
-      .seed = 5};
+  auto options = *ward::infer::synth::preset("qwen2.5-0.5b");
+  options.vocabulary = std::filesystem::path(WARD_FIXTURES_DIR) / "vocab/ggml-vocab-qwen2.gguf";
+  options.weight_type = *ward::infer::type_named(type_name);
+  options.seed = 5;
   std::fprintf(stderr, "writing %s ...\n", path.c_str());
-  if (auto status = ward::infer::model::testing::write_random_model(spec, path); !status) {
-    std::fprintf(stderr, "%s\n", status.error().to_string().c_str());
+  if (auto summary = ward::infer::synth::synthesize(options, path); !summary) {
+    std::fprintf(stderr, "%s\n", summary.error().to_string().c_str());
     std::exit(1);
   }
   return path;
