@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -203,7 +204,7 @@ int64_t rows_of(const TensorSpec& spec) {
   return rows;
 }
 
-// Generates rows [begin, end) of `spec` and converts them to its type, appending to `out`.
+// Generates rows [begin, end) of `spec` and converts them to its type into `out` (resized).
 core::Status make_rows(const TensorSpec& spec, uint64_t seed, int64_t begin, int64_t end,
                        std::vector<std::byte>& out) {
   const int64_t n = spec.shape[0];
@@ -243,7 +244,13 @@ core::Status stream_tensor(const TensorSpec& spec, uint64_t seed, int threads,
       statuses[w] = make_rows(spec, seed, begin, end, pieces[w]);
     };
     std::vector<std::thread> helpers;
-    for (size_t w = 1; w < workers; ++w) helpers.emplace_back(work, w);
+    for (size_t w = 1; w < workers; ++w) {
+      try {
+        helpers.emplace_back(work, w);
+      } catch (const std::system_error&) {
+        work(w);  // no thread to be had (a process limit): do the piece here
+      }
+    }
     work(0);
     for (std::thread& helper : helpers) helper.join();
     for (size_t w = 0; w < workers; ++w) {
