@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 // Ward's engine against llama.cpp on Qwen2.5-0.5B-shaped random models: synthesises the models
 // with `ward model synth` (Q8_0 and Q4_0, the qwen2 vocabulary, tied output) into a scratch
-// directory and runs llama.cpp's prompt processing (pp512) and generation (tg64) on them through
-// node-llama-cpp 3.21.1 (tests/infer/oracle/llama_cpp.mjs --bench-pp/--bench-tg). Prints one
-// JSON object. The models are deleted afterwards; nothing is written into the repository.
+// directory, then runs prompt processing (pp512) and generation (tg64) on each with
+// `ward model bench` and, right after, with llama.cpp through node-llama-cpp 3.21.1
+// (tests/infer/oracle/llama_cpp.mjs --bench-pp/--bench-tg), same threads. Prints one JSON object
+// with both and the ratios Ward / llama.cpp. The models are deleted afterwards; nothing is
+// written into the repository.
 //
 // Usage, from the repository root (where node_modules/ is):
 //   node bench/engine_vs_llamacpp/run.mjs [--ward build/ward] [--vocab FILE] [--threads 2]
 //        [--types q8_0,q4_0] [--keep DIR]
 // --keep DIR writes the models into DIR and leaves them there (for other benchmarks).
-//
-// `ward model bench` (Ward's own pp/tg timing) goes beside the llama.cpp run in measure(): the
-// JSON has a "ward" field per model for it, null until then.
 
 import {spawnSync} from "child_process";
 import fs from "fs";
@@ -58,10 +57,16 @@ function synthesize(args, dir, type) {
 }
 
 function measure(args, file) {
+  const ward = runJson(args.ward, ["model", "bench", file, "--pp", String(args.pp),
+                                   "--tg", String(args.tg), "--threads", String(args.threads),
+                                   "--json"]);
   const llamaCpp = runJson("node", ["tests/infer/oracle/llama_cpp.mjs", "--model", file,
                                     "--bench-pp", String(args.pp), "--bench-tg", String(args.tg),
                                     "--threads", String(args.threads)]);
-  return {llama_cpp: {pp512_tps: llamaCpp.pp_tps, tg64_tps: llamaCpp.tg_tps}, ward: null};
+  const ratio = (a, b) => Math.round((a / b) * 100) / 100;
+  return {ward: {pp_tps: ward.pp_tps, tg_tps: ward.tg_tps},
+          llama_cpp: {pp_tps: llamaCpp.pp_tps, tg_tps: llamaCpp.tg_tps},
+          ratio: {pp: ratio(ward.pp_tps, llamaCpp.pp_tps), tg: ratio(ward.tg_tps, llamaCpp.tg_tps)}};
 }
 
 const args = parseArgs(process.argv);
