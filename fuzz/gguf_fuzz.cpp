@@ -46,96 +46,9 @@ void exercise(const Value& value) {
 }
 
 // The file rebuilt through the Writer, or false when it holds something the Writer cannot express
-// (nested, bool, float64 or huge uint64 arrays; tensor names over llama.cpp's 63 bytes).
+// (tensor names over llama.cpp's 63 bytes).
 bool rebuild(const File& file, Writer& writer) {
-  for (const Value& value : file.metadata()) {
-    const std::string& key = value.key();
-    switch (value.type()) {
-      case ValueType::kUint8:
-        writer.set_uint8(key, static_cast<uint8_t>(*value.as_uint()));
-        break;
-      case ValueType::kInt8:
-        writer.set_int8(key, static_cast<int8_t>(*value.as_int()));
-        break;
-      case ValueType::kUint16:
-        writer.set_uint16(key, static_cast<uint16_t>(*value.as_uint()));
-        break;
-      case ValueType::kInt16:
-        writer.set_int16(key, static_cast<int16_t>(*value.as_int()));
-        break;
-      case ValueType::kUint32:
-        writer.set_uint32(key, static_cast<uint32_t>(*value.as_uint()));
-        break;
-      case ValueType::kInt32:
-        writer.set_int32(key, static_cast<int32_t>(*value.as_int()));
-        break;
-      case ValueType::kUint64:
-        writer.set_uint64(key, *value.as_uint());
-        break;
-      case ValueType::kInt64:
-        writer.set_int64(key, *value.as_int());
-        break;
-      case ValueType::kFloat32:
-        writer.set_float32(key, static_cast<float>(*value.as_float()));
-        break;
-      case ValueType::kFloat64:
-        writer.set_float64(key, *value.as_float());
-        break;
-      case ValueType::kBool:
-        writer.set_bool(key, *value.as_bool());
-        break;
-      case ValueType::kString:
-        writer.set_string(key, *value.as_string());
-        break;
-      case ValueType::kArray: {
-        const ValueType element = value.element_type();
-        if (element == ValueType::kString) {
-          auto strings = value.as_strings();
-          writer.set_array(key, std::span<const std::string_view>(*strings));
-        } else if (element == ValueType::kFloat32) {
-          auto floats = value.as_floats();
-          writer.set_array(key, std::span<const float>(*floats));
-        } else if (auto ints = value.as_ints()) {
-          auto narrow = [&](auto tag) {
-            using T = decltype(tag);
-            std::vector<T> out(ints->begin(), ints->end());
-            writer.set_array(key, std::span<const T>(out));
-          };
-          switch (element) {
-            case ValueType::kUint8:
-              narrow(uint8_t{});
-              break;
-            case ValueType::kInt8:
-              narrow(int8_t{});
-              break;
-            case ValueType::kUint16:
-              narrow(uint16_t{});
-              break;
-            case ValueType::kInt16:
-              narrow(int16_t{});
-              break;
-            case ValueType::kUint32:
-              narrow(uint32_t{});
-              break;
-            case ValueType::kInt32:
-              narrow(int32_t{});
-              break;
-            case ValueType::kUint64:
-              narrow(uint64_t{});
-              break;
-            case ValueType::kInt64:
-              narrow(int64_t{});
-              break;
-            default:
-              return false;
-          }
-        } else {
-          return false;
-        }
-        break;
-      }
-    }
-  }
+  for (const Value& value : file.metadata()) writer.set_value(value);
   for (const TensorInfo& tensor : file.tensors()) {
     if (tensor.name.size() > 63) return false;
     const auto bytes = file.data(tensor);

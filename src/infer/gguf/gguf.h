@@ -85,6 +85,7 @@ class Value {
 
  private:
   friend class File;
+  friend class Writer;  // copies arrays' encoded bytes as they are (Writer::set_value)
   friend struct Parser;
   core::Error mismatch(std::string_view wanted) const;
 

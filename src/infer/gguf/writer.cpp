@@ -190,6 +190,44 @@ void Writer::set_array(std::string key, std::span<const std::string_view> values
   set(std::move(key), ValueType::kArray, std::move(encoded));
 }
 
+void Writer::set_value(const Value& value) {
+  std::string key = value.key();
+  switch (value.type()) {
+    case ValueType::kUint8:
+      return set_uint8(std::move(key), static_cast<uint8_t>(*value.as_uint()));
+    case ValueType::kInt8:
+      return set_int8(std::move(key), static_cast<int8_t>(*value.as_int()));
+    case ValueType::kUint16:
+      return set_uint16(std::move(key), static_cast<uint16_t>(*value.as_uint()));
+    case ValueType::kInt16:
+      return set_int16(std::move(key), static_cast<int16_t>(*value.as_int()));
+    case ValueType::kUint32:
+      return set_uint32(std::move(key), static_cast<uint32_t>(*value.as_uint()));
+    case ValueType::kInt32:
+      return set_int32(std::move(key), static_cast<int32_t>(*value.as_int()));
+    case ValueType::kUint64:
+      return set_uint64(std::move(key), *value.as_uint());
+    case ValueType::kInt64:
+      return set_int64(std::move(key), *value.as_int());
+    case ValueType::kFloat32:
+      return set_float32(std::move(key), static_cast<float>(*value.as_float()));
+    case ValueType::kFloat64:
+      return set_float64(std::move(key), *value.as_float());
+    case ValueType::kBool:
+      return set_bool(std::move(key), *value.as_bool());
+    case ValueType::kString:
+      return set_string(std::move(key), *value.as_string());
+    case ValueType::kArray: {
+      // File::open() validated the elements' encoding, which is the same in versions 2 and 3.
+      std::string encoded;
+      append<uint32_t>(encoded, static_cast<uint32_t>(value.element_type_));
+      append<uint64_t>(encoded, value.count_);
+      encoded.append(reinterpret_cast<const char*>(value.elements_), value.elements_bytes_);
+      return set(std::move(key), ValueType::kArray, std::move(encoded));
+    }
+  }
+}
+
 core::Result<uint64_t> Writer::check_tensor(const std::string& name, TensorType type,
                                             const std::vector<int64_t>& shape) const {
   if (auto status = check_name("tensor name", name, kMaxWrittenTensorNameBytes); !status) {

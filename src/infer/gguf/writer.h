@@ -65,6 +65,9 @@ class Writer {
   void set_array(std::string key, const std::vector<bool>& values);
   void set_array(std::string key, std::span<const std::string> values);
   void set_array(std::string key, std::span<const std::string_view> values);
+  // Copies a value read from another file under its own key, exactly as it is: any scalar or
+  // string, and any array (nested arrays, bools and float64 included) byte for byte.
+  void set_value(const Value& value);
 
   // Adds a tensor after those added before. `shape` is ne[0] first; `data` must hold exactly
   // row_bytes(type, shape[0]) × (the product of the other dimensions) bytes. Fails with

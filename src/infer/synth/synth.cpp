@@ -267,127 +267,10 @@ core::Status stream_tensor(const TensorSpec& spec, uint64_t seed, int threads,
 
 // ---- metadata -------------------------------------------------------------------------------
 
-template <typename T>
-std::vector<T> narrowed(const std::vector<int64_t>& values) {
-  return std::vector<T>(values.begin(), values.end());
-}
-
-// Copies an array value with its element type.
-core::Status copy_array(const gguf::Value& value, gguf::Writer& writer) {
-  using gguf::ValueType;
-  const std::string& key = value.key();
-  switch (value.element_type()) {
-    case ValueType::kString: {
-      auto strings = value.as_strings();
-      if (!strings) return strings.error();
-      writer.set_array(key, std::span<const std::string_view>(*strings));
-      return {};
-    }
-    case ValueType::kFloat32:
-    case ValueType::kFloat64: {
-      auto floats = value.as_floats();
-      if (!floats) return floats.error();
-      if (value.element_type() == ValueType::kFloat32) {
-        writer.set_array(key, std::span<const float>(*floats));
-      } else {
-        const std::vector<double> doubles(floats->begin(), floats->end());
-        writer.set_array(key, std::span<const double>(doubles));
-      }
-      return {};
-    }
-    default:
-      break;
-  }
-  auto ints = value.as_ints();
-  if (!ints) {
-    return invalid(key, fmt::format("is an array of {}, which synth cannot copy",
-                                    gguf::type_name(value.element_type())));
-  }
-  switch (value.element_type()) {
-    case ValueType::kUint8:
-      writer.set_array(key, std::span<const uint8_t>(narrowed<uint8_t>(*ints)));
-      break;
-    case ValueType::kInt8:
-      writer.set_array(key, std::span<const int8_t>(narrowed<int8_t>(*ints)));
-      break;
-    case ValueType::kUint16:
-      writer.set_array(key, std::span<const uint16_t>(narrowed<uint16_t>(*ints)));
-      break;
-    case ValueType::kInt16:
-      writer.set_array(key, std::span<const int16_t>(narrowed<int16_t>(*ints)));
-      break;
-    case ValueType::kUint32:
-      writer.set_array(key, std::span<const uint32_t>(narrowed<uint32_t>(*ints)));
-      break;
-    case ValueType::kInt32:
-      writer.set_array(key, std::span<const int32_t>(narrowed<int32_t>(*ints)));
-      break;
-    case ValueType::kUint64:
-      writer.set_array(key, std::span<const uint64_t>(narrowed<uint64_t>(*ints)));
-      break;
-    default:
-      writer.set_array(key, std::span<const int64_t>(*ints));
-      break;
-  }
-  return {};
-}
-
-// Copies a scalar or array value under the same key and type.
-core::Status copy_value(const gguf::Value& value, gguf::Writer& writer) {
-  using gguf::ValueType;
-  const std::string& key = value.key();
-  switch (value.type()) {
-    case ValueType::kUint8:
-      writer.set_uint8(key, static_cast<uint8_t>(*value.as_uint()));
-      break;
-    case ValueType::kInt8:
-      writer.set_int8(key, static_cast<int8_t>(*value.as_int()));
-      break;
-    case ValueType::kUint16:
-      writer.set_uint16(key, static_cast<uint16_t>(*value.as_uint()));
-      break;
-    case ValueType::kInt16:
-      writer.set_int16(key, static_cast<int16_t>(*value.as_int()));
-      break;
-    case ValueType::kUint32:
-      writer.set_uint32(key, static_cast<uint32_t>(*value.as_uint()));
-      break;
-    case ValueType::kInt32:
-      writer.set_int32(key, static_cast<int32_t>(*value.as_int()));
-      break;
-    case ValueType::kUint64:
-      writer.set_uint64(key, *value.as_uint());
-      break;
-    case ValueType::kInt64:
-      writer.set_int64(key, *value.as_int());
-      break;
-    case ValueType::kFloat32:
-      writer.set_float32(key, static_cast<float>(*value.as_float()));
-      break;
-    case ValueType::kFloat64:
-      writer.set_float64(key, *value.as_float());
-      break;
-    case ValueType::kBool:
-      writer.set_bool(key, *value.as_bool());
-      break;
-    case ValueType::kString:
-      writer.set_string(key, *value.as_string());
-      break;
-    case ValueType::kArray:
-      return copy_array(value, writer);
-  }
-  return {};
-}
-
-core::Status copy_tokenizer(const gguf::File& vocabulary, gguf::Writer& writer) {
+void copy_tokenizer(const gguf::File& vocabulary, gguf::Writer& writer) {
   for (const gguf::Value& value : vocabulary.metadata()) {
-    if (!value.key().starts_with("tokenizer.")) continue;
-    if (auto status = copy_value(value, writer); !status) {
-      return core::Error(status.error().code(), vocabulary.path().string(),
-                         status.error().to_string());
-    }
+    if (value.key().starts_with("tokenizer.")) writer.set_value(value);
   }
-  return {};
 }
 
 std::string default_name(const SynthOptions& o, const gguf::File& vocabulary) {
@@ -523,7 +406,7 @@ core::Result<SynthSummary> synthesize(const SynthOptions& options,
     writer.set_uint32("general.quantization_version", 2);
   }
   set_hyperparameters(options, vocabulary_size, writer);
-  if (auto status = copy_tokenizer(*vocabulary, writer); !status) return status.error();
+  copy_tokenizer(*vocabulary, writer);
 
   const int threads = thread_count(options);
   const std::vector<TensorSpec> specs = plan_tensors(options, vocabulary_size);
