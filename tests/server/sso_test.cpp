@@ -42,16 +42,7 @@ using nlohmann::json;
 
 // ---- the provider ----
 
-fs::path find_node() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const fs::path candidate = fs::path(dir) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
+fs::path find_node() { return find_on_path("node"); }
 
 // A free TCP port on 127.0.0.1 (bound and released, so another process could take it first; the
 // provider must know Ward's callback URL before Ward starts).

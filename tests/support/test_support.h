@@ -7,6 +7,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ward::test {
@@ -36,6 +37,9 @@ void run_without_root(const TempDir& dir, const std::function<void()>& body);
 
 // The path of the `ward` executable built alongside the tests.
 std::filesystem::path ward_binary();
+
+// The first executable called `program` in a directory of $PATH (e.g. "node"); empty when none.
+std::filesystem::path find_on_path(std::string_view program);
 
 struct ProcessResult {
   int exit_code = -1;  // -1 when the process was killed by a signal

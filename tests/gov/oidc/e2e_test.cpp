@@ -31,16 +31,7 @@ namespace fs = std::filesystem;
 const std::string kRedirectUri = "http://127.0.0.1:9/sso/callback";  // nothing listens there
 
 // Node.js on PATH, or empty.
-fs::path find_node() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    fs::path candidate = fs::path(dir) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
+fs::path find_node() { return test::find_on_path("node"); }
 
 // Why the provider cannot run here, or "" when it can.
 std::string missing_prerequisites() {

@@ -15,16 +15,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-fs::path find_node() {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    if (dir.empty()) continue;
-    const fs::path candidate = fs::path(dir) / "node";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return {};
-}
+fs::path find_node() { return find_on_path("node"); }
 
 // Runs `argv` with stdout and stderr sent to files; returns the exit code (-1 if it did not exit).
 int run(const std::vector<std::string>& args, const fs::path& out, const fs::path& err) {
