@@ -9,6 +9,7 @@
 #include <atomic>
 
 #include "infer/model/oracle.h"
+#include "infer/model/tiny_model.h"
 #include "support/test_support.h"
 
 namespace ward::infer::model {
@@ -16,15 +17,6 @@ namespace {
 
 using sampling::StopReason;
 using tokenizer::TokenId;
-
-std::shared_ptr<const Model> tiny_model() {
-  static std::shared_ptr<const Model> model = [] {
-    auto loaded = Model::load(ward::test::fixture("models/llama-2-tiny-random.gguf"));
-    EXPECT_TRUE(loaded) << loaded.error().to_string();
-    return loaded ? *loaded : nullptr;
-  }();
-  return model;
-}
 
 Session new_session(int32_t context = 256) {
   auto session = Session::create(tiny_model(), {.context_size = context, .threads = 2});

@@ -19,21 +19,13 @@
 
 #include "infer/model/random_model.h"
 #include "infer/model/session.h"
+#include "infer/model/tiny_model.h"
 #include "support/test_support.h"
 
 namespace ward::infer::model {
 namespace {
 
 using tokenizer::TokenId;
-
-std::shared_ptr<const Model> tiny_model() {
-  static std::shared_ptr<const Model> model = [] {
-    auto loaded = Model::load(ward::test::fixture("models/llama-2-tiny-random.gguf"));
-    EXPECT_TRUE(loaded) << loaded.error().to_string();
-    return loaded ? *loaded : nullptr;
-  }();
-  return model;
-}
 
 Session new_session(SessionOptions options = {.context_size = 256, .threads = 2}) {
   auto session = Session::create(tiny_model(), options);
