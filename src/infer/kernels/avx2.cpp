@@ -18,6 +18,7 @@
 
 #include <cstdint>
 
+#include "infer/kernels/attention_impl.h"
 #include "infer/kernels/blocks.h"
 #include "infer/kernels/dispatch.h"
 #include "infer/kernels/tiling.h"
@@ -435,6 +436,47 @@ void quantize_q8x256(const float* x, int64_t k, int8_t* values, float* scales, f
   }
 }
 
+// ---- float vectors for attention_impl.h ---------------------------------------------------------
+
+struct Vec256 {
+  using type = __m256;
+  static constexpr int kLanes = 8;
+  static WARD_INLINE __m256 load(const float* p) { return _mm256_loadu_ps(p); }
+  static WARD_INLINE void store(float* p, __m256 v) { _mm256_storeu_ps(p, v); }
+  static WARD_INLINE __m256 set1(float x) { return _mm256_set1_ps(x); }
+  static WARD_INLINE __m256 zero() { return _mm256_setzero_ps(); }
+  static WARD_INLINE __m256 add(__m256 a, __m256 b) { return _mm256_add_ps(a, b); }
+  static WARD_INLINE __m256 sub(__m256 a, __m256 b) { return _mm256_sub_ps(a, b); }
+  static WARD_INLINE __m256 mul(__m256 a, __m256 b) { return _mm256_mul_ps(a, b); }
+  static WARD_INLINE __m256 div(__m256 a, __m256 b) { return _mm256_div_ps(a, b); }
+  static WARD_INLINE __m256 max(__m256 a, __m256 b) { return _mm256_max_ps(a, b); }
+  static WARD_INLINE __m256 min(__m256 a, __m256 b) { return _mm256_min_ps(a, b); }
+  static WARD_INLINE __m256 fmadd(__m256 a, __m256 b, __m256 c) { return _mm256_fmadd_ps(a, b, c); }
+  static WARD_INLINE __m256 fnmadd(__m256 a, __m256 b, __m256 c) {
+    return _mm256_fnmadd_ps(a, b, c);
+  }
+  static WARD_INLINE __m256 round(__m256 x) {
+    return _mm256_round_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  static WARD_INLINE float reduce_add(__m256 v) { return reduce(v); }
+  static WARD_INLINE float reduce_max(__m256 v) {
+    const __m128 max4 = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 max2 = _mm_max_ps(max4, _mm_movehl_ps(max4, max4));
+    return _mm_cvtss_f32(_mm_max_ss(max2, _mm_movehdup_ps(max2)));
+  }
+  // p * 2^n by building 2^n's bits: n is whole and within the normal exponents.
+  static WARD_INLINE __m256 ldexp(__m256 p, __m256 n) {
+    const __m256i exponent = _mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127));
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(_mm256_slli_epi32(exponent, 23)));
+  }
+  static WARD_INLINE __m256 keep_first(__m256 v, int64_t count, float fill) {
+    const auto lanes = static_cast<int>(count < 0 ? 0 : (count > kLanes ? kLanes : count));
+    const __m256i keep =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(lanes), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    return _mm256_blendv_ps(_mm256_set1_ps(fill), v, _mm256_castsi256_ps(keep));
+  }
+};
+
 #undef WARD_INLINE
 
 }  // namespace
@@ -451,7 +493,9 @@ const KernelTable* avx2_table() {
                                         run_matmul<KQuantKernel<kKindQ6_K>>,
                                     },
                                     quantize_q8x32,
-                                    quantize_q8x256};
+                                    quantize_q8x256,
+                                    vector_attend<Vec256>,
+                                    vector_silu_multiply<Vec256>};
   return &table;
 }
 

@@ -30,6 +30,7 @@
 
 #include <cstdint>
 
+#include "infer/kernels/attention_impl.h"
 #include "infer/kernels/blocks.h"
 #include "infer/kernels/dispatch.h"
 #include "infer/kernels/tiling.h"
@@ -779,6 +780,38 @@ void quantize_q8x256(const float* x, int64_t k, int8_t* values, float* scales, f
   }
 }
 
+// ---- float vectors for attention_impl.h ---------------------------------------------------------
+
+struct Vec512 {
+  using type = __m512;
+  static constexpr int kLanes = 16;
+  static WARD_INLINE __m512 load(const float* p) { return _mm512_loadu_ps(p); }
+  static WARD_INLINE void store(float* p, __m512 v) { _mm512_storeu_ps(p, v); }
+  static WARD_INLINE __m512 set1(float x) { return _mm512_set1_ps(x); }
+  static WARD_INLINE __m512 zero() { return _mm512_setzero_ps(); }
+  static WARD_INLINE __m512 add(__m512 a, __m512 b) { return _mm512_add_ps(a, b); }
+  static WARD_INLINE __m512 sub(__m512 a, __m512 b) { return _mm512_sub_ps(a, b); }
+  static WARD_INLINE __m512 mul(__m512 a, __m512 b) { return _mm512_mul_ps(a, b); }
+  static WARD_INLINE __m512 div(__m512 a, __m512 b) { return _mm512_div_ps(a, b); }
+  static WARD_INLINE __m512 max(__m512 a, __m512 b) { return _mm512_max_ps(a, b); }
+  static WARD_INLINE __m512 min(__m512 a, __m512 b) { return _mm512_min_ps(a, b); }
+  static WARD_INLINE __m512 fmadd(__m512 a, __m512 b, __m512 c) { return _mm512_fmadd_ps(a, b, c); }
+  static WARD_INLINE __m512 fnmadd(__m512 a, __m512 b, __m512 c) {
+    return _mm512_fnmadd_ps(a, b, c);
+  }
+  static WARD_INLINE __m512 round(__m512 x) {
+    return _mm512_roundscale_ps(x, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  }
+  static WARD_INLINE float reduce_add(__m512 v) { return _mm512_reduce_add_ps(v); }
+  static WARD_INLINE float reduce_max(__m512 v) { return _mm512_reduce_max_ps(v); }
+  static WARD_INLINE __m512 ldexp(__m512 p, __m512 n) { return _mm512_scalef_ps(p, n); }
+  static WARD_INLINE __m512 keep_first(__m512 v, int64_t count, float fill) {
+    if (count >= kLanes) return v;
+    const auto keep = static_cast<__mmask16>(count <= 0 ? 0 : (1u << count) - 1);
+    return _mm512_mask_blend_ps(keep, _mm512_set1_ps(fill), v);
+  }
+};
+
 #undef WARD_INLINE
 
 template <WeightKind kKind, bool kVnni>
@@ -803,7 +836,9 @@ KernelTable make_table() {
                          run_matmul<KQuantKernel<kKindQ6_K, kVnni>>,
                      },
                      quantize_q8x32,
-                     quantize_q8x256};
+                     quantize_q8x256,
+                     vector_attend<Vec512>,
+                     vector_silu_multiply<Vec512>};
 }
 
 }  // namespace avx512

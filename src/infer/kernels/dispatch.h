@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "infer/kernels/attention_args.h"
+
 namespace ward::infer::kernels {
 
 // The weight types with kernels, as indices into KernelTable::matmul.
@@ -49,10 +51,16 @@ using QuantizeQ8x32Fn = void (*)(const float* x, int64_t k, int8_t* values, floa
 using QuantizeQ8x256Fn = void (*)(const float* x, int64_t k, int8_t* values, float* scales,
                                   float* group_sums);
 
+// kernels::attend() (the SIMD families' need dim % 16 == 0) and kernels::silu_multiply().
+using AttendFn = void (*)(const AttentionArgs& args);
+using SiluMultiplyFn = void (*)(float* gate, const float* up, int64_t n);
+
 struct KernelTable {
   MatmulFn matmul[kKindCount];
   QuantizeQ8x32Fn quantize_q8x32;
   QuantizeQ8x256Fn quantize_q8x256;
+  AttendFn attend;
+  SiluMultiplyFn silu_multiply;
 };
 
 // Each returns its family's table, or nullptr when the family was not compiled (not x86-64).

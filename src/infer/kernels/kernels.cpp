@@ -438,4 +438,19 @@ float vec_dot(TensorType weight_type, const void* weight_row, const QuantizedAct
   return result;
 }
 
+// ---- attention and activation functions -------------------------------------------------------
+
+void attend(const AttentionArgs& args) {
+  if (args.keys < 1 || args.dim < 1 || args.query_count < 0) {
+    precondition_failed("attention over " + std::to_string(args.keys) + " keys of dimension " +
+                        std::to_string(args.dim));
+  }
+  if (args.dim % 16 != 0) return reference::attend(args);
+  active_slot().load(std::memory_order_acquire)->table->attend(args);
+}
+
+void silu_multiply(float* gate, const float* up, int64_t n) {
+  active_slot().load(std::memory_order_acquire)->table->silu_multiply(gate, up, n);
+}
+
 }  // namespace ward::infer::kernels

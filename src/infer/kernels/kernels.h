@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "infer/kernels/attention_args.h"
 #include "infer/tensor_type.h"
 
 namespace ward::infer::kernels {
@@ -183,5 +184,20 @@ void matmul(TensorType weight_type, const void* w, int64_t row_begin, int64_t ro
 // `col` of `x`: what matmul() computes for one row and one column. Same preconditions.
 float vec_dot(TensorType weight_type, const void* weight_row, const QuantizedActivations& x,
               int64_t col);
+
+// ---- attention and activation functions -----------------------------------------------------
+
+// Scaled dot-product attention of several queries that see the same keys (the query heads of
+// one token that share a key/value head): for each query i,
+//   out_i = sum over j < keys of softmax_j(scale * q_i . k_j) * v_j
+// with keys in the block layout attention_args.h describes. The softmax subtracts the largest
+// score before exponentiating, as llama.cpp does without flash attention. Fast families need
+// `dim` to be a multiple of 16 (every head size in use: 64, 80, 96, 128, 256); other sizes run
+// the scalar reference. Families agree to float rounding (they sum in a different order and
+// compute exp to within 2 ulp).
+void attend(const AttentionArgs& args);
+
+// gate[i] = silu(gate[i]) * up[i] for i < n, silu(x) = x / (1 + exp(-x)): SwiGLU's activation.
+void silu_multiply(float* gate, const float* up, int64_t n);
 
 }  // namespace ward::infer::kernels

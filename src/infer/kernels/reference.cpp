@@ -4,6 +4,8 @@
 
 #include "infer/kernels/reference.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "infer/kernels/blocks.h"
@@ -291,6 +293,43 @@ void dequantize_q8_k(const void* src, float* dst, int64_t n) {
 
 namespace ward::infer::kernels {
 
+namespace reference {
+
+void attend(const AttentionArgs& a) {
+  const int64_t padded = (a.keys + kKeyBlock - 1) / kKeyBlock * kKeyBlock;
+  for (int64_t i = 0; i < a.query_count; ++i) {
+    const float* q = a.queries + i * a.query_stride;
+    float* scores = a.scores + i * padded;
+    float max_score = -INFINITY;
+    for (int64_t j = 0; j < a.keys; ++j) {
+      const float* block = a.key_blocks + j / kKeyBlock * a.dim * kKeyBlock + j % kKeyBlock;
+      float dot = 0;
+      for (int64_t d = 0; d < a.dim; ++d) dot += q[d] * block[d * kKeyBlock];
+      scores[j] = dot * a.scale;
+      max_score = std::max(max_score, scores[j]);
+    }
+    float sum = 0;
+    for (int64_t j = 0; j < a.keys; ++j) {
+      scores[j] = std::exp(scores[j] - max_score);
+      sum += scores[j];
+    }
+    float* out = a.out + i * a.out_stride;
+    std::fill(out, out + a.dim, 0.0f);
+    for (int64_t j = 0; j < a.keys; ++j) {
+      const float* v = a.values + j * a.value_stride;
+      for (int64_t d = 0; d < a.dim; ++d) out[d] += scores[j] * v[d];
+    }
+    const float inverse = 1.0f / sum;
+    for (int64_t d = 0; d < a.dim; ++d) out[d] *= inverse;
+  }
+}
+
+void silu_multiply(float* gate, const float* up, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) gate[i] = gate[i] / (1.0f + std::exp(-gate[i])) * up[i];
+}
+
+}  // namespace reference
+
 const KernelTable* scalar_table() {
   static const KernelTable table = {{
                                         reference::matmul<kKindF32>,
@@ -303,7 +342,9 @@ const KernelTable* scalar_table() {
                                         reference::matmul<kKindQ6_K>,
                                     },
                                     reference::quantize_activation_q8x32,
-                                    reference::quantize_activation_q8x256};
+                                    reference::quantize_activation_q8x256,
+                                    reference::attend,
+                                    reference::silu_multiply};
   return &table;
 }
 

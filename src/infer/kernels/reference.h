@@ -50,4 +50,9 @@ void quantize_activation_q8x32(const float* x, int64_t k, int8_t* values, float*
 void quantize_activation_q8x256(const float* x, int64_t k, int8_t* values, float* scales,
                                 float* group_sums);
 
+// kernels::attend() and kernels::silu_multiply(), in the plainest order: scores, their maximum,
+// exp with std::exp, then the weighted sum of the values.
+void attend(const AttentionArgs& args);
+void silu_multiply(float* gate, const float* up, int64_t n);
+
 }  // namespace ward::infer::kernels::reference

@@ -13,7 +13,9 @@ constexpr int64_t kRowGranule = 16;
 // pool costs more than the work.
 constexpr int64_t kMinParallelTokens = 4;
 
-size_t at(int64_t column, int64_t width) { return static_cast<size_t>(column * width); }
+size_t at(int64_t column, int64_t width) {
+  return static_cast<size_t>(column * width);
+}
 
 // out = x / sqrt(mean(x²) + eps) * weight. The sum of squares is taken in double, as ggml does.
 void rms_norm(const float* x, const float* weight, float* out, int64_t n, float epsilon) {
@@ -24,29 +26,13 @@ void rms_norm(const float* x, const float* weight, float* out, int64_t n, float 
   for (int64_t i = 0; i < n; ++i) out[i] = (x[i] * scale) * weight[i];
 }
 
-// A dot product with eight independent partial sums, which the compiler keeps in vector lanes.
-float dot(const float* a, const float* b, int64_t n) {
-  float partial[8] = {};
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    for (int lane = 0; lane < 8; ++lane) partial[lane] += a[i + lane] * b[i + lane];
-  }
-  float sum = 0;
-  for (; i < n; ++i) sum += a[i] * b[i];
-  for (float p : partial) sum += p;
-  return sum;
-}
-
 void add_to(float* y, const float* x, int64_t n) {
   for (int64_t i = 0; i < n; ++i) y[i] += x[i];
 }
 
-float silu(float x) { return x / (1.0f + std::exp(-x)); }
-
 }  // namespace
 
-ForwardPass::ForwardPass(const Model& model, int32_t batch_size, int32_t context_size,
-                         int threads)
+ForwardPass::ForwardPass(const Model& model, int32_t batch_size, int32_t context_size, int threads)
     : model_(model),
       hp_(model.hyperparameters()),
       x_(at(batch_size, hp_.embedding_length)),
@@ -58,8 +44,16 @@ ForwardPass::ForwardPass(const Model& model, int32_t batch_size, int32_t context
       proj_(at(batch_size, hp_.embedding_length)),
       gate_(at(batch_size, hp_.feed_forward_length)),
       up_(at(batch_size, hp_.feed_forward_length)),
-      scores_(at(std::max(1, threads), context_size)),
-      context_size_(context_size) {}
+      context_size_(context_size) {
+  scores_.resize(static_cast<size_t>(std::max(1, threads)) * scores_per_participant());
+}
+
+// kernels::attend()'s scratch for one key/value head's group of queries over the whole context.
+size_t ForwardPass::scores_per_participant() const {
+  const int64_t padded =
+      (context_size_ + kernels::kKeyBlock - 1) / kernels::kKeyBlock * kernels::kKeyBlock;
+  return static_cast<size_t>(padded * (hp_.head_count / hp_.head_count_kv));
+}
 
 core::Status ForwardPass::run(std::span<const tokenizer::TokenId> tokens, int32_t first_position,
                               KvCache& cache, threads::ThreadPool& pool, float* logits,
@@ -111,11 +105,7 @@ void ForwardPass::feed_forward_block(const LayerWeights& w, int64_t n) {
   });
   prepare(xn_.data(), embd, n, {w.ffn_gate.type, w.ffn_up.type});
   multiply({{w.ffn_gate, gate_.data()}, {w.ffn_up, up_.data()}});
-  for_tokens(n, [&](int64_t t) {
-    float* gate = &gate_[at(t, ff)];
-    const float* up = &up_[at(t, ff)];
-    for (int64_t i = 0; i < ff; ++i) gate[i] = silu(gate[i]) * up[i];
-  });
+  for_tokens(n, [&](int64_t t) { kernels::silu_multiply(&gate_[at(t, ff)], &up_[at(t, ff)], ff); });
   prepare(gate_.data(), ff, n, {w.ffn_down.type});
   multiply({{w.ffn_down, proj_.data()}});
   for_tokens(n, [&](int64_t t) { add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd); });
@@ -154,8 +144,7 @@ void ForwardPass::multiply(std::initializer_list<Product> products) {
     for (const Product& p : products) {
       const int64_t granules = (p.weights.rows + kRowGranule - 1) / kRowGranule;
       const int64_t begin = std::min(p.weights.rows, granules * part / parts * kRowGranule);
-      const int64_t end =
-          std::min(p.weights.rows, granules * (part + 1) / parts * kRowGranule);
+      const int64_t end = std::min(p.weights.rows, granules * (part + 1) / parts * kRowGranule);
       if (begin >= end) continue;
       const auto format = static_cast<size_t>(kernels::activation_format(p.weights.type));
       kernels::matmul(p.weights.type, p.weights.data, begin, end, activations_[format], p.out,
@@ -181,8 +170,7 @@ void ForwardPass::position_encode(const LayerWeights& w, int32_t layer, int32_t 
     const auto position = static_cast<int32_t>(first_position + t);
     for (int32_t h = 0; h < hp_.head_count; ++h) rope(q + h * hp_.head_dim, position);
     for (int32_t h = 0; h < hp_.head_count_kv; ++h) rope(k + h * hp_.head_dim, position);
-    std::memcpy(cache.keys(layer, position), k, static_cast<size_t>(kv_dim) * sizeof(float));
-    std::memcpy(cache.values(layer, position), v, static_cast<size_t>(kv_dim) * sizeof(float));
+    cache.store(layer, position, k, v);
   });
 }
 
@@ -209,46 +197,34 @@ void ForwardPass::rope(float* head, int32_t position) const {
   }
 }
 
-void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n,
-                         const KvCache& cache) {
-  const int32_t heads = hp_.head_count;
+// Causal attention, one task per (token, key/value head): the query heads that share a key/value
+// head see the same keys, so the kernel reads each key and value once for all of them.
+void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n, const KvCache& cache) {
+  const int32_t kv_heads = hp_.head_count_kv;
+  const int32_t group = hp_.head_count / kv_heads;
   const int64_t q_dim = hp_.q_dim();
   const int64_t participants = pool_->size();
-  // Task i runs on participant i % size() (ThreadPool::run), which owns that row of scores_.
-  pool_->run(n * heads, [&](int64_t task) {
-    const int64_t t = task / heads;
-    const auto head = static_cast<int32_t>(task % heads);
-    float* scores = &scores_[at(task % participants, context_size_)];
-    attend_one(layer, static_cast<int32_t>(first_position + t), head,
-               &q_[at(t, q_dim) + static_cast<size_t>(head * hp_.head_dim)],
-               &attn_[at(t, q_dim) + static_cast<size_t>(head * hp_.head_dim)], scores, cache);
+  // Task i runs on participant i % size() (ThreadPool::run), which owns that part of scores_.
+  pool_->run(n * kv_heads, [&](int64_t task) {
+    const int64_t t = task / kv_heads;
+    const auto kv_head = static_cast<int32_t>(task % kv_heads);
+    const size_t first_head = static_cast<size_t>(kv_head) * static_cast<size_t>(group) *
+                              static_cast<size_t>(hp_.head_dim);
+    kernels::attend(
+        {.queries = &q_[at(t, q_dim) + first_head],
+         .query_count = group,
+         .query_stride = hp_.head_dim,
+         .key_blocks = cache.key_blocks(layer, kv_head),
+         .values = cache.values(layer, 0) +
+                   static_cast<size_t>(kv_head) * static_cast<size_t>(hp_.head_dim),
+         .value_stride = cache.value_stride(),
+         .keys = first_position + t + 1,
+         .dim = hp_.head_dim,
+         .scale = 1.0f / std::sqrt(static_cast<float>(hp_.head_dim)),
+         .scores = &scores_[static_cast<size_t>(task % participants) * scores_per_participant()],
+         .out = &attn_[at(t, q_dim) + first_head],
+         .out_stride = hp_.head_dim});
   });
-}
-
-// Causal attention of one query head at `position` over cache positions 0 ... position.
-void ForwardPass::attend_one(int32_t layer, int32_t position, int32_t head, const float* q,
-                             float* out, float* scores, const KvCache& cache) const {
-  const int32_t dim = hp_.head_dim;
-  const int32_t kv_head = head / (hp_.head_count / hp_.head_count_kv);
-  const float scale = 1.0f / std::sqrt(static_cast<float>(dim));
-  float max_score = -INFINITY;
-  for (int32_t j = 0; j <= position; ++j) {
-    scores[j] = dot(q, cache.keys(layer, j) + kv_head * dim, dim) * scale;
-    max_score = std::max(max_score, scores[j]);
-  }
-  float sum = 0;
-  for (int32_t j = 0; j <= position; ++j) {
-    scores[j] = std::exp(scores[j] - max_score);
-    sum += scores[j];
-  }
-  std::fill(out, out + dim, 0.0f);
-  for (int32_t j = 0; j <= position; ++j) {
-    const float* v = cache.values(layer, j) + kv_head * dim;
-    const float weight = scores[j];
-    for (int32_t d = 0; d < dim; ++d) out[d] += weight * v[d];
-  }
-  const float inverse = 1.0f / sum;
-  for (int32_t d = 0; d < dim; ++d) out[d] *= inverse;
 }
 
 template <typename Body>

@@ -9,7 +9,7 @@
 // All the tokens of a chunk are the columns of each matrix product, so a block of weights is
 // decoded once per chunk instead of once per token; every product is split over the thread pool
 // by contiguous row ranges (each thread streams its own stretch of the weights), attention by
-// (head, token) pairs. Activations are quantised once per format and reused by the products
+// (token, key/value head) pairs. Activations are quantised once per format and reused by the products
 // that share an input (Q, K and V; gate and up).
 //
 // Numerics follow llama.cpp: RMSNorm sums squares in double, RoPE angles by repeated
@@ -64,8 +64,7 @@ class ForwardPass {
   void position_encode(const LayerWeights& w, int32_t layer, int32_t first_position, int64_t n,
                        KvCache& cache);
   void attend(int32_t layer, int32_t first_position, int64_t n, const KvCache& cache);
-  void attend_one(int32_t layer, int32_t position, int32_t head, const float* q, float* out,
-                  float* scores, const KvCache& cache) const;
+  size_t scores_per_participant() const;
   void rope(float* head, int32_t position) const;
   template <typename Body>
   void for_tokens(int64_t n, const Body& body);
@@ -83,7 +82,7 @@ class ForwardPass {
   std::vector<float> proj_;  // a block's output before the residual add [n][embd]
   std::vector<float> gate_;  // [n][ff]
   std::vector<float> up_;    // [n][ff]
-  std::vector<float> scores_;  // per pool participant: context_size attention weights
+  std::vector<float> scores_;  // per pool participant: scores_per_participant() floats
   int32_t context_size_;
   // One per kernels::ActivationFormat, filled by prepare() for the products that follow.
   kernels::QuantizedActivations activations_[3];

@@ -30,7 +30,8 @@ struct Session::State {
         context_size(context),
         batch_size(batch),
         pool(thread_count),
-        cache(model->hyperparameters().block_count, context, model->hyperparameters().kv_dim()),
+        cache(model->hyperparameters().block_count, context,
+              model->hyperparameters().head_count_kv, model->hyperparameters().head_dim),
         forward(*model, batch, context, thread_count),
         logits(static_cast<size_t>(model->vocab_size())) {
     tokens.reserve(static_cast<size_t>(context));

@@ -15,6 +15,7 @@
 
 #include "infer/kernels/half.h"
 #include "infer/kernels/kernels.h"
+#include "infer/kernels/family_scope.h"
 
 namespace ward::infer::kernels {
 namespace {
@@ -138,21 +139,6 @@ Reference reference_product(TensorType type, const std::vector<uint8_t>& w, int6
   }
   return ref;
 }
-
-class FamilyScope {
- public:
-  explicit FamilyScope(KernelFamily family) : saved_(active_family()) {
-    ok_ = set_kernel_family(family).ok();
-  }
-  ~FamilyScope() { (void)set_kernel_family(saved_); }
-  FamilyScope(const FamilyScope&) = delete;
-  FamilyScope& operator=(const FamilyScope&) = delete;
-  bool ok() const { return ok_; }
-
- private:
-  KernelFamily saved_;
-  bool ok_ = false;
-};
 
 std::vector<float> run_matmul(KernelFamily family, TensorType type, const std::vector<uint8_t>& w,
                               int64_t rows, const QuantizedActivations& x) {
