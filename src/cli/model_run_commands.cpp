@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "cli/commands.h"
 #include "core/file.h"
 #include "infer/model/generate.h"
@@ -114,6 +116,19 @@ double seconds_of(const std::function<core::Status()>& work, core::Status& statu
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The most memory this process has had resident (Linux reports ru_maxrss in KiB).
+uint64_t peak_resident_bytes() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+uint64_t weight_bytes(const infer::model::Model& model) {
+  uint64_t total = 0;
+  for (const auto& tensor : model.file().tensors()) total += tensor.size_bytes;
+  return total;
+}
+
 int run_bench(const BenchCommand& command) {
   auto session = open_session(command.run, command.pp + command.tg + 1);
   if (!session) return report(session.error());
@@ -143,13 +158,29 @@ int run_bench(const BenchCommand& command) {
   if (!status) return report(status.error());
   const double pp_tps = command.pp / pp_seconds;
   const double tg_tps = command.tg > 0 ? command.tg / tg_seconds : 0.0;
+  // Peak resident memory against what cannot be avoided: the weights (mapped in full by now)
+  // and the KV cache; the rest is the engine's scratch, the tokenizer and the program.
+  const uint64_t peak = peak_resident_bytes();
+  const uint64_t weights = weight_bytes(session->model());
+  const uint64_t kv_cache = session->kv_cache_bytes();
+  const int64_t other = static_cast<int64_t>(peak) - static_cast<int64_t>(weights + kv_cache);
   if (command.run.json) {
-    std::cout << nlohmann::ordered_json{{"pp_tps", pp_tps}, {"tg_tps", tg_tps},
-                                        {"threads", session->threads()}}.dump()
+    std::cout << nlohmann::ordered_json{{"pp_tps", pp_tps},
+                                        {"tg_tps", tg_tps},
+                                        {"threads", session->threads()},
+                                        {"peak_resident_bytes", peak},
+                                        {"weight_bytes", weights},
+                                        {"kv_cache_bytes", kv_cache},
+                                        {"other_resident_bytes", other}}
+                     .dump()
               << "\n";
   } else {
-    std::cout << fmt::format("pp{}: {:.1f} tokens/s\ntg{}: {:.1f} tokens/s\nthreads: {}\n",
-                             command.pp, pp_tps, command.tg, tg_tps, session->threads());
+    constexpr double kMiB = 1024.0 * 1024.0;
+    std::cout << fmt::format(
+        "pp{}: {:.1f} tokens/s\ntg{}: {:.1f} tokens/s\nthreads: {}\n"
+        "peak resident: {:.1f} MiB = weights {:.1f} + KV cache {:.1f} + other {:.1f}\n",
+        command.pp, pp_tps, command.tg, tg_tps, session->threads(), peak / kMiB, weights / kMiB,
+        kv_cache / kMiB, other / kMiB);
   }
   return kExitOk;
 }

@@ -12,6 +12,10 @@ constexpr int64_t kRowGranule = 16;
 // Chunks with fewer tokens than this do their per-token work on the calling thread: waking the
 // pool costs more than the work.
 constexpr int64_t kMinParallelTokens = 4;
+// The feed-forward runs on this many tokens at a time: its two ff-wide intermediates are the
+// largest scratch (20 MB for 512 tokens of a 0.5B model), and smaller pieces cost no weight
+// traffic, since the products stream the weights once per 32 columns anyway (kernels.h).
+constexpr int64_t kFeedForwardTokens = 128;
 
 size_t at(int64_t column, int64_t width) {
   return static_cast<size_t>(column * width);
@@ -42,8 +46,8 @@ ForwardPass::ForwardPass(const Model& model, int32_t batch_size, int32_t context
       v_(at(batch_size, hp_.kv_dim())),
       attn_(at(batch_size, hp_.q_dim())),
       proj_(at(batch_size, hp_.embedding_length)),
-      gate_(at(batch_size, hp_.feed_forward_length)),
-      up_(at(batch_size, hp_.feed_forward_length)),
+      gate_(at(std::min<int64_t>(batch_size, kFeedForwardTokens), hp_.feed_forward_length)),
+      up_(at(std::min<int64_t>(batch_size, kFeedForwardTokens), hp_.feed_forward_length)),
       context_size_(context_size) {
   scores_.resize(static_cast<size_t>(std::max(1, threads)) * scores_per_participant());
 }
@@ -103,11 +107,16 @@ void ForwardPass::feed_forward_block(const LayerWeights& w, int64_t n) {
     add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd);  // the attention's residual
     rms_norm(&x_[at(t, embd)], w.ffn_norm.data, &xn_[at(t, embd)], embd, hp_.rms_norm_epsilon);
   });
-  prepare(xn_.data(), embd, n, {w.ffn_gate.type, w.ffn_up.type});
-  multiply({{w.ffn_gate, gate_.data()}, {w.ffn_up, up_.data()}});
-  for_tokens(n, [&](int64_t t) { kernels::silu_multiply(&gate_[at(t, ff)], &up_[at(t, ff)], ff); });
-  prepare(gate_.data(), ff, n, {w.ffn_down.type});
-  multiply({{w.ffn_down, proj_.data()}});
+  for (int64_t t0 = 0; t0 < n; t0 += kFeedForwardTokens) {
+    const int64_t m = std::min(kFeedForwardTokens, n - t0);
+    prepare(&xn_[at(t0, embd)], embd, m, {w.ffn_gate.type, w.ffn_up.type});
+    multiply({{w.ffn_gate, gate_.data()}, {w.ffn_up, up_.data()}});
+    for_tokens(m, [&](int64_t t) {
+      kernels::silu_multiply(&gate_[at(t, ff)], &up_[at(t, ff)], ff);
+    });
+    prepare(gate_.data(), ff, m, {w.ffn_down.type});
+    multiply({{w.ffn_down, &proj_[at(t0, embd)]}});
+  }
   for_tokens(n, [&](int64_t t) { add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd); });
 }
 

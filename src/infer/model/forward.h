@@ -80,8 +80,8 @@ class ForwardPass {
   std::vector<float> v_;     // [n][kv_dim]
   std::vector<float> attn_;  // attention output [n][q_dim]
   std::vector<float> proj_;  // a block's output before the residual add [n][embd]
-  std::vector<float> gate_;  // [n][ff]
-  std::vector<float> up_;    // [n][ff]
+  std::vector<float> gate_;  // [min(n, kFeedForwardTokens)][ff]
+  std::vector<float> up_;    // [min(n, kFeedForwardTokens)][ff]
   std::vector<float> scores_;  // per pool participant: scores_per_participant() floats
   int32_t context_size_;
   // One per kernels::ActivationFormat, filled by prepare() for the products that follow.

@@ -156,6 +156,7 @@ std::span<const TokenId> Session::tokens() const { return state_->tokens; }
 int32_t Session::reused_tokens() const { return state_->reused; }
 int32_t Session::context_size() const { return state_->context_size; }
 int32_t Session::batch_size() const { return state_->batch_size; }
+size_t Session::kv_cache_bytes() const { return state_->cache.bytes(); }
 int Session::threads() const { return state_->pool.size(); }
 const Model& Session::model() const { return *state_->model; }
 

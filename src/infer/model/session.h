@@ -57,6 +57,8 @@ class Session {
   int32_t reused_tokens() const;
   int32_t context_size() const;
   int32_t batch_size() const;
+  // The KV cache's allocation (made resident only as positions are written).
+  size_t kv_cache_bytes() const;
   int threads() const;
   const Model& model() const;
 

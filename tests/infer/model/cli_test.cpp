@@ -68,6 +68,24 @@ TEST(InferModelCli, BenchPrintsJson) {
   EXPECT_GT(out["pp_tps"].get<double>(), 0);
   EXPECT_GT(out["tg_tps"].get<double>(), 0);
   EXPECT_EQ(out["threads"], 1);
+
+  // The memory report: the weights are every tensor's bytes, the cache holds keys and values in
+  // F32 for every layer and the 32 + 8 + 1 positions the run needs (rounded up to whole blocks of
+  // 16), and both were made resident.
+  auto file = gguf::File::open(ward::test::fixture("models/llama-2-tiny-random.gguf"));
+  ASSERT_TRUE(file.ok()) << file.error().message();
+  uint64_t weights = 0;
+  for (const auto& tensor : file->tensors()) weights += tensor.size_bytes;
+  auto int_key = [&](std::string_view key) { return *file->find(key)->as_int(); };
+  const int64_t kv_dim = int_key("llama.embedding_length") /
+                         int_key("llama.attention.head_count") *
+                         int_key("llama.attention.head_count_kv");
+  const int64_t kv_bytes = 2 * int_key("llama.block_count") * 48 * kv_dim * 4;
+  EXPECT_EQ(out["weight_bytes"].get<uint64_t>(), weights);
+  EXPECT_EQ(out["kv_cache_bytes"].get<int64_t>(), kv_bytes);
+  EXPECT_GT(out["peak_resident_bytes"].get<uint64_t>(), weights);
+  EXPECT_EQ(out["other_resident_bytes"].get<int64_t>(),
+            out["peak_resident_bytes"].get<int64_t>() - static_cast<int64_t>(weights) - kv_bytes);
 }
 
 TEST(InferModelCli, Errors) {

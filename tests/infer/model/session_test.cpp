@@ -137,6 +137,17 @@ TEST(InferModelSession, BatchesSmallerThanThePrompt) {
   EXPECT_LE(max_abs_difference(logits_of(small, both), logits_of(large, both)), 1e-5f);
 }
 
+// 300 tokens in one batch cross every piece boundary of the forward pass (the feed-forward's
+// 128-token pieces, attention's 16-position key blocks) that batches of 7 never line up with.
+TEST(InferModelSession, ALongPromptInOneBatchMatchesSmallBatches) {
+  std::vector<TokenId> prompt;
+  while (prompt.size() < 300) prompt = concat(prompt, concat(kPrefix, kTail));
+  prompt.resize(300);
+  Session one_batch = new_session({.context_size = 512, .threads = 2});
+  Session small = new_session({.context_size = 512, .threads = 2, .batch_size = 7});
+  EXPECT_LE(max_abs_difference(logits_of(one_batch, prompt), logits_of(small, prompt)), 1e-5f);
+}
+
 TEST(InferModelSession, CancelledEvaluationKeepsWhatWasEvaluated) {
   Session session = new_session();
   (void)logits_of(session, kPrefix);
