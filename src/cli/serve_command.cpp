@@ -3,12 +3,14 @@
 // until SIGINT or SIGTERM, finishing the requests in flight.
 
 #include <pthread.h>
-#include <spdlog/spdlog.h>
 #include <signal.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 #include <thread>
 
+#include "assist/completion.h"
+#include "backend/embedded.h"
 #include "cli/commands.h"
 #include "gov/audit/audit_log.h"
 #include "gov/audit/signing_key.h"
@@ -18,7 +20,9 @@
 #include "gov/identity/sessions.h"
 #include "gov/oidc/config.h"
 #include "gov/oidc/relying_party.h"
+#include "gov/tenancy/residency.h"
 #include "gov/tenancy/tiers.h"
+#include "server/assist_routes.h"
 #include "server/auth_routes.h"
 #include "server/gateway.h"
 #include "server/server.h"
@@ -55,7 +59,21 @@ void announce(const server::Server& server, const std::optional<std::string>& bo
   std::cout.flush();
 }
 
-int run_serve(const core::ConfigInputs& inputs) {
+// The model given with --model, run by the embedded engine in this deployment's region.
+core::Result<backend::BackendSet> load_models(const std::string& model_path,
+                                              const core::Config& config) {
+  backend::BackendSet models;
+  if (model_path.empty()) return models;
+  auto embedded = backend::EmbeddedBackend::load({.path = model_path, .region = config.region});
+  if (!embedded) return embedded.error();
+  spdlog::info("model \"{}\" loaded from {} ({} tokens of context, fill-in-the-middle: {})",
+               (*embedded)->info().name, model_path, (*embedded)->info().context_length,
+               (*embedded)->info().fill_in_the_middle ? "yes" : "no");
+  models.add(std::move(*embedded));
+  return models;
+}
+
+int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   auto data = open_data_dir(inputs);
   if (!data) return report(data.error());
   const core::Config& config = data->config;
@@ -68,6 +86,10 @@ int run_serve(const core::ConfigInputs& inputs) {
 
   auto tiers = gov::tier_catalog(config);
   if (!tiers) return report(tiers.error());
+  auto models = load_models(model_path, config);
+  if (!models) return report(models.error());
+  assist::CompletionService completions;
+  server::AssistContext assist{*models, completions, gov::region_map(config)};
   auto keyring = open_keyring(*data);
   if (!keyring) return report(keyring.error());
   auto signing_key = keyring->audit_signing_key();
@@ -115,6 +137,7 @@ int run_serve(const core::ConfigInputs& inputs) {
   options.tls_key = tls->key;
   options.gateway = &gateway;
   options.sign_in = sign_in.get();
+  options.assist = &assist;
   auto server = server::Server::create(options);
   if (!server) return report(server.error());
 
@@ -141,7 +164,12 @@ int run_serve(const core::ConfigInputs& inputs) {
 void add_serve_command(CLI::App& app, CommandContext& context) {
   auto* serve = app.add_subcommand("serve", "run the HTTPS gateway for IDEs and the CLI");
   bind_setting(*serve, context, "--listen", "server.listen", "address to listen on");
-  serve->callback([&context] { context.action = [&context] { return run_serve(context.inputs); }; });
+  auto model = std::make_shared<std::string>();
+  serve->add_option("--model", *model, "a GGUF model to serve with Ward's engine")
+      ->type_name("FILE.gguf");
+  serve->callback([&context, model] {
+    context.action = [&context, model] { return run_serve(context.inputs, *model); };
+  });
 }
 
 }  // namespace ward::cli

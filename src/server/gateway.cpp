@@ -80,7 +80,25 @@ std::string_view trim_spaces(std::string_view text) {
 
 void write_reply(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
-  if (reply.status != 204) res.set_content(reply.body.dump(), "application/json");
+  if (reply.stream) {
+    // Server-sent events: the producer runs while the response is written, chunk by chunk.
+    res.set_header("Cache-Control", "no-store");
+    res.set_chunked_content_provider(
+        "text/event-stream", [stream = reply.stream](size_t, httplib::DataSink& sink) {
+          stream([&sink](std::string_view chunk) {
+            return sink.is_writable() && sink.write(chunk.data(), chunk.size());
+          });
+          sink.done();
+          return true;
+        });
+    return;
+  }
+  // Model output can hold bytes that are not UTF-8 (a token that ends inside a character); they
+  // become U+FFFD rather than failing the reply.
+  if (reply.status != 204) {
+    res.set_content(reply.body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+  }
 }
 
 }  // namespace
@@ -230,7 +248,8 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
                   Error(Code::kFailedPrecondition, "tenant " + tenant->name,
                         "the tenant's tier \"" + tenant->tier +
                             "\" is not in the configuration; an administrator must add "
-                            "[tiers." + tenant->tier + "] or move the tenant to another tier"));
+                            "[tiers." +
+                            tenant->tier + "] or move the tenant to another tier"));
   }
   const gov::QuotaDecision quota = quotas_.admit_request(tenant->id, principal->user_id, *tier);
   if (!quota.allowed) {
@@ -253,8 +272,8 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
     if (!decision) return refuse(pending, res, decision.error());
     pending.params.set("decision", gov::access_outcome_name(decision->outcome));
     if (!decision->allowed()) {
-      pending.params.set("reason", gov::audit_clean_text(decision->reason,
-                                                         gov::kAuditMaxParamValue));
+      pending.params.set("reason",
+                         gov::audit_clean_text(decision->reason, gov::kAuditMaxParamValue));
       return refuse(pending, res,
                     Error(Code::kPermissionDenied, route->action,
                           "your policies do not allow " + route->action + " on " +
@@ -277,12 +296,20 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
     auto reply = handler(call);
     if (!reply) {
       (void)record(pending, gov::AuditOutcome::kError, core::code_name(reply.error().code()));
+      if (call.retry_after.count() > 0) {
+        res.set_header("Retry-After", std::to_string(call.retry_after.count()));
+      }
       return write_error(res, reply.error());
     }
     return write_reply(res, *reply);
   }
   auto reply = handler(call);
-  if (!reply) return refuse(pending, res, reply.error());
+  if (!reply) {
+    if (call.retry_after.count() > 0) {
+      res.set_header("Retry-After", std::to_string(call.retry_after.count()));
+    }
+    return refuse(pending, res, reply.error());
+  }
   if (auto s = record(pending, gov::AuditOutcome::kAllowed); !s) {
     return write_error(res, Error(Code::kUnavailable, "audit",
                                   "the audit log cannot record this request, so its result is "
@@ -310,9 +337,10 @@ void Gateway::handle_bootstrap(const httplib::Request& req, httplib::Response& r
   const std::string token = field("token");
   const std::string user = field("user");
   if (token.empty() || user.empty()) {
-    return refuse(pending, res,
-                  Error(Code::kInvalidArgument, "body",
-                        "send {\"token\": the bootstrap token, \"user\": the administrator's name}"));
+    return refuse(
+        pending, res,
+        Error(Code::kInvalidArgument, "body",
+              "send {\"token\": the bootstrap token, \"user\": the administrator's name}"));
   }
   pending.actor.user = user;
   pending.params.set("user", gov::audit_clean_text(user, 64));

@@ -19,13 +19,13 @@
 //
 // Thread-safe: all state is in the store, the audit log and the quota tracker.
 
+#include <chrono>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/error.h"
@@ -79,22 +79,30 @@ struct Call {
   gov::AuditParams& params;
   // The body parsed as a JSON object; {} for requests without a body.
   const nlohmann::json& body;
+  // Set by a handler that fails because a limit is reached: sent as Retry-After with the error.
+  std::chrono::seconds retry_after{0};
 };
+
+// Writes one chunk of a streamed reply; false once the client is gone.
+using ChunkWriter = std::function<bool(std::string_view chunk)>;
 
 struct Reply {
   int status = 200;
   nlohmann::json body;
+  // When set, the reply is a stream of server-sent events (text/event-stream) instead of `body`:
+  // called once, after the handler returns and the headers are sent, to write the events.
+  std::function<void(const ChunkWriter& write)> stream = nullptr;
 };
 
 using Handler = std::function<core::Result<Reply>(Call&)>;
 // The resource a request acts on, named for the caller: e.g. "ward:REGION:TENANT:audit".
-using ResourceOf = std::function<std::string(const httplib::Request&,
-                                             const gov::AuthenticatedPrincipal&)>;
+using ResourceOf =
+    std::function<std::string(const httplib::Request&, const gov::AuthenticatedPrincipal&)>;
 
 // Adds the request's identifying, non-secret parameters to its audit event (e.g. the user a token
 // is for). Called before the handler, because a change is recorded before it is made.
-using Describe = std::function<void(const httplib::Request&, const nlohmann::json& body,
-                                    gov::AuditParams&)>;
+using Describe =
+    std::function<void(const httplib::Request&, const nlohmann::json& body, gov::AuditParams&)>;
 
 struct Route {
   std::string action;  // a catalogued action, e.g. "ward:AuditRead"
@@ -127,6 +135,7 @@ class Gateway {
   void handle_bootstrap(const httplib::Request& req, httplib::Response& res);
 
   GatewayContext& context() { return context_; }
+  gov::QuotaTracker& quotas() { return quotas_; }
 
  private:
   struct Pending;

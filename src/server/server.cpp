@@ -14,6 +14,7 @@
 #include "core/file.h"
 #include "crypto/tls.h"
 #include "server/api_routes.h"
+#include "server/assist_routes.h"
 #include "server/auth_routes.h"
 #include "server/http_error.h"
 #include "ward/version.h"
@@ -153,6 +154,9 @@ class HttpsServer final : public Server {
       res.set_content(body.dump(), "application/json");
     });
     if (options_.gateway) install_api_routes(http_, *options_.gateway);
+    if (options_.gateway && options_.assist) {
+      install_assist_routes(http_, *options_.gateway, *options_.assist);
+    }
     if (options_.sign_in) install_auth_routes(http_, *options_.sign_in);
     http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
       if (!res.body.empty()) return;

@@ -20,6 +20,7 @@ namespace ward::server {
 
 class Gateway;
 class SignIn;
+struct AssistContext;
 
 struct ServerOptions {
   core::ListenAddress listen;
@@ -36,6 +37,9 @@ struct ServerOptions {
   // Single sign-on (/auth/login, /auth/callback, /auth/logout) when [oidc] is configured; without
   // it those paths answer 404. Must outlive the server.
   SignIn* sign_in = nullptr;
+  // Completion and the OpenAI-compatible routes, when models are configured; without it those
+  // paths answer 404. Must outlive the server.
+  AssistContext* assist = nullptr;
 };
 
 class Server {

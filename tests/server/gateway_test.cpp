@@ -10,6 +10,7 @@
 #include <regex>
 #include <set>
 
+#include "server/ward_serve_test.h"
 #include "support/test_support.h"
 
 namespace ward::test {
@@ -18,79 +19,16 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-class GatewayTest : public ::testing::Test {
+class GatewayTest : public WardServeTest {
  protected:
-  void SetUp() override {
-    write_text(dir_ / "ward.toml",
-               "[tiers.tiny]\nrequests_per_minute = 3\n");
-    server_ = std::make_unique<BackgroundWard>(
-        std::vector<std::string>{"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir()},
-        env());
-    std::smatch match;
-    const std::string line = server_->wait_for_line("listening on https://");
-    ASSERT_TRUE(std::regex_search(line, match, std::regex(":(\\d+)"))) << server_->err();
-    port_ = std::stoi(match[1]);
-    const std::string token_line = server_->wait_for_line("wardboot_");
-    ASSERT_TRUE(std::regex_search(token_line, match, std::regex("wardboot_[0-9a-f]+")));
-    bootstrap_token_ = match[0];
-  }
-
-  std::map<std::string, std::string> env() const {
-    return {{"HOME", (dir_ / "home").string()}, {"WARD_CONFIG", (dir_ / "ward.toml").string()}};
-  }
-  std::string data_dir() const { return (dir_ / "data").string(); }
-
-  httplib::Result call(const std::string& method, const std::string& path,
-                       const std::string& token = "", const std::string& body = "") {
-    httplib::SSLClient client("127.0.0.1", port_);
-    client.enable_server_certificate_verification(false);
-    httplib::Headers headers = {{"User-Agent", "gateway-test"}};
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    if (method == "GET") return client.Get(path.c_str(), headers);
-    if (method == "DELETE") return client.Delete(path.c_str(), headers);
-    return client.Post(path.c_str(), headers, body, "application/json");
-  }
-
-  // The JSON body of a request that must answer `status`.
-  json expect(int status, const std::string& method, const std::string& path,
-              const std::string& token = "", const json& body = nullptr) {
-    auto result = call(method, path, token, body.is_null() ? "" : body.dump());
-    EXPECT_TRUE(result) << "no response for " << method << " " << path;
-    if (!result) return nullptr;
-    EXPECT_EQ(result->status, status) << method << " " << path << ": " << result->body;
-    return json::parse(result->body, nullptr, false);
-  }
-
-  // Redeems the bootstrap token for the administrator "alice"; returns her API token.
-  std::string bootstrap() {
-    json out = expect(201, "POST", "/api/v1/bootstrap", "",
-                      {{"token", bootstrap_token_}, {"user", "alice"}});
-    return out.value("token", "");
-  }
-
-  // Creates user `name` with WardDeveloperAccess and returns an API token for them.
-  std::string developer(const std::string& admin, const std::string& name) {
-    expect(201, "POST", "/api/v1/admin/users", admin, {{"name", name}});
-    expect(201, "POST", "/api/v1/admin/policies", admin,
-           {{"user", name}, {"managed", "WardDeveloperAccess"}});
-    return expect(201, "POST", "/api/v1/admin/tokens", admin, {{"user", name}}).value("token", "");
-  }
-
-  json events(const std::string& admin, const std::string& query) {
-    return expect(200, "GET", "/api/v1/audit/events?" + query, admin)["events"];
-  }
-
-  TempDir dir_;
-  std::unique_ptr<BackgroundWard> server_;
-  int port_ = 0;
-  std::string bootstrap_token_;
+  void SetUp() override { start("[tiers.tiny]\nrequests_per_minute = 3\n", {}); }
 };
 
 TEST_F(GatewayTest, EveryRouteButHealthNeedsAnApiToken) {
   json missing = expect(401, "GET", "/api/v1/me");
   EXPECT_EQ(missing["error"]["code"], "unauthenticated");
-  json forged = expect(401, "GET", "/api/v1/me",
-                       "ward_pat_0123456789abcdef_" + std::string(64, 'a'));
+  json forged =
+      expect(401, "GET", "/api/v1/me", "ward_pat_0123456789abcdef_" + std::string(64, 'a'));
   EXPECT_EQ(forged["error"]["code"], "unauthenticated");
   expect(401, "GET", "/api/v1/admin/users", "not-a-token");
   expect(200, "GET", "/healthz");
@@ -165,8 +103,7 @@ TEST_F(GatewayTest, BadBodiesGetA400NamingTheField) {
   EXPECT_EQ(malformed->status, 400);
   EXPECT_NE(malformed->body.find("not valid JSON"), std::string::npos) << malformed->body;
   json wrong_type = expect(400, "POST", "/api/v1/admin/users", admin, {{"name", 42}});
-  EXPECT_EQ(wrong_type["error"]["message"].get<std::string>().rfind("name:", 0), 0u)
-      << wrong_type;
+  EXPECT_EQ(wrong_type["error"]["message"].get<std::string>().rfind("name:", 0), 0u) << wrong_type;
   auto invalid_utf8 = call("POST", "/api/v1/admin/users", admin, "{\"name\": \"\xff\xfe\"}");
   ASSERT_TRUE(invalid_utf8);
   EXPECT_EQ(invalid_utf8->status, 400);
@@ -177,9 +114,8 @@ TEST_F(GatewayTest, BadBodiesGetA400NamingTheField) {
 
 TEST_F(GatewayTest, TheTiersQuotaAnswers429WithRetryAfter) {
   const std::string admin = bootstrap();
-  auto moved = run_ward({"admin", "tenant", "set-tier", "default", "tiny", "--data-dir",
-                         data_dir()},
-                        env());
+  auto moved =
+      run_ward({"admin", "tenant", "set-tier", "default", "tiny", "--data-dir", data_dir()}, env());
   ASSERT_EQ(moved.exit_code, 0) << moved.err;
   for (int i = 0; i < 3; ++i) expect(200, "GET", "/api/v1/me", admin);
   auto limited = call("GET", "/api/v1/me", admin);
@@ -289,9 +225,8 @@ TEST_F(GatewayTest, TheAdminCliWorksThroughTheApiAsTheCaller) {
   // Refusals that never reach the server.
   EXPECT_EQ(remote({"role", "create", "ops"}).exit_code, 1);
   EXPECT_EQ(remote({"user", "list", "--tenant", "acme"}).exit_code, 2);
-  auto untrusted = run_ward({"admin", "--server", server, "--token-file", token_file.string(),
-                             "user", "list"},
-                            env());
+  auto untrusted = run_ward(
+      {"admin", "--server", server, "--token-file", token_file.string(), "user", "list"}, env());
   EXPECT_EQ(untrusted.exit_code, 1);
   EXPECT_NE(untrusted.err.find("certificate was refused"), std::string::npos) << untrusted.err;
   ASSERT_EQ(::chmod(token_file.c_str(), 0644), 0);

@@ -1,0 +1,432 @@
+#include "server/assist_routes.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <limits>
+#include <memory>
+
+#include "core/id.h"
+#include "server/gateway.h"
+
+namespace ward::server {
+namespace {
+
+using core::Code;
+using core::Error;
+using nlohmann::json;
+
+constexpr size_t kMaxTextField = 256 * 1024;  // bytes of prefix, suffix or prompt
+constexpr size_t kMaxRelatedFiles = 16;
+
+Error invalid(std::string field, std::string message) {
+  return Error(Code::kInvalidArgument, std::move(field), std::move(message));
+}
+
+// Typed access to the request body: a field of the wrong type is an error naming it.
+class Fields {
+ public:
+  explicit Fields(const json& body) : body_(body) {}
+
+  core::Result<std::string> text(const char* name, size_t max_bytes = kMaxTextField) const {
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return std::string();
+    if (!it->is_string()) return invalid(name, "must be a string");
+    const auto& value = it->get_ref<const std::string&>();
+    if (value.size() > max_bytes) {
+      return invalid(name,
+                     fmt::format("is {} bytes; the most accepted is {}", value.size(), max_bytes));
+    }
+    return value;
+  }
+
+  core::Result<int64_t> integer(const char* name, int64_t fallback) const {
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return fallback;
+    if (!it->is_number_integer()) return invalid(name, "must be an integer");
+    return it->get<int64_t>();
+  }
+
+  core::Result<double> number(const char* name, double fallback) const {
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return fallback;
+    if (!it->is_number()) return invalid(name, "must be a number");
+    return it->get<double>();
+  }
+
+  core::Result<bool> boolean(const char* name) const {
+    auto it = body_.find(name);
+    if (it == body_.end() || it->is_null()) return false;
+    if (!it->is_boolean()) return invalid(name, "must be true or false");
+    return it->get<bool>();
+  }
+
+  const json* find(const char* name) const {
+    auto it = body_.find(name);
+    return it == body_.end() || it->is_null() ? nullptr : &*it;
+  }
+
+ private:
+  const json& body_;
+};
+
+core::Result<int32_t> int32_in(const Fields& f, const char* name, int64_t fallback, int64_t low,
+                               int64_t high) {
+  auto value = f.integer(name, fallback);
+  if (!value) return value.error();
+  if (*value < low || *value > high) {
+    return invalid(name, fmt::format("must be between {} and {}, got {}", low, high, *value));
+  }
+  return static_cast<int32_t>(*value);
+}
+
+// The model a request names ("model"; empty: the default), or a 404 naming the ones there are.
+core::Result<backend::Backend*> model_for(const AssistContext& assist, const Fields& f) {
+  auto name = f.text("model", 256);
+  if (!name) return name.error();
+  if (backend::Backend* found = assist.models.find(*name)) return found;
+  std::string names;
+  for (const auto& b : assist.models.all()) names += (names.empty() ? "" : ", ") + b->info().name;
+  if (names.empty()) {
+    return Error(Code::kFailedPrecondition, "model",
+                 "this server has no model configured; start `ward serve --model FILE.gguf` or "
+                 "add a [models.NAME] table to ward.toml");
+  }
+  return Error(Code::kNotFound, "model",
+               fmt::format("there is no model called \"{}\"; this server has: {}", *name, names));
+}
+
+// Tokens-per-day quota and data residency, before any content goes to the model.
+core::Status admit_content(Gateway& gateway, const AssistContext& assist, Call& call,
+                           const backend::Backend& model) {
+  auto tokens = gateway.quotas().check_tokens(call.principal.tenant_id, call.tier);
+  if (!tokens) return tokens.error();
+  if (!tokens->allowed) {
+    call.retry_after = tokens->retry_after;
+    return Error(Code::kResourceExhausted, "quota",
+                 fmt::format("the tenant has used its {} tokens for today; retry after {} s",
+                             call.tier.tokens_per_day, tokens->retry_after.count()));
+  }
+  auto residency = gov::check_residency(assist.regions, call.principal.region, model.info().region,
+                                        /*cross_region_allowed=*/false);
+  if (!residency) return residency.error();
+  return core::ok_status();
+}
+
+void record_usage(Gateway& gateway, const Call& call, int64_t tokens) {
+  (void)gateway.quotas().record_tokens(call.principal.tenant_id, tokens);
+}
+
+// One server-sent event; bytes that are not UTF-8 become U+FFFD (see write_reply).
+std::string sse(const json& event) {
+  return "data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+// ---- POST /api/v1/complete ---------------------------------------------------------------------
+
+core::Result<assist::CompletionRequest> completion_request(const Call& call) {
+  const Fields f(call.body);
+  assist::CompletionRequest request;
+  auto prefix = f.text("prefix");
+  if (!prefix) return prefix.error();
+  auto suffix = f.text("suffix");
+  if (!suffix) return suffix.error();
+  auto path = f.text("path", 4096);
+  if (!path) return path.error();
+  auto language = f.text("language", 64);
+  if (!language) return language.error();
+  auto document = f.text("document", 4096);
+  if (!document) return document.error();
+  request.prefix = std::move(*prefix);
+  request.suffix = std::move(*suffix);
+  request.path = std::move(*path);
+  request.language = std::move(*language);
+  if (const json* files = f.find("related_files")) {
+    if (!files->is_array()) return invalid("related_files", "must be an array of {path, content}");
+    if (files->size() > kMaxRelatedFiles) {
+      return invalid("related_files", fmt::format("at most {} files", kMaxRelatedFiles));
+    }
+    for (const json& file : *files) {
+      if (!file.is_object() || !file.value("path", json()).is_string() ||
+          !file.value("content", json()).is_string()) {
+        return invalid("related_files",
+                       "each file must be {\"path\": string, \"content\": string}");
+      }
+      if (file["content"].get_ref<const std::string&>().size() > kMaxTextField) {
+        return invalid("related_files", "a related file's content is too large");
+      }
+      request.related_files.push_back({file["path"], file["content"]});
+    }
+  }
+  // A document is the caller's own: another user's request never supersedes it.
+  const std::string document_key = document->empty() ? request.path : *document;
+  if (!document_key.empty()) {
+    request.document = call.principal.tenant_id + "/" + call.principal.user_id + "/" + document_key;
+  }
+  auto max_tokens = int32_in(f, "max_tokens", 0, 0, 1024);
+  if (!max_tokens) return max_tokens.error();
+  auto suggestions = int32_in(f, "suggestions", 1, 1, 4);
+  if (!suggestions) return suggestions.error();
+  auto temperature = f.number("temperature", -1.0);
+  if (!temperature) return temperature.error();
+  auto seed = f.integer("seed", 0);
+  if (!seed) return seed.error();
+  request.max_tokens = *max_tokens;
+  request.suggestions = *suggestions;
+  request.temperature = static_cast<float>(*temperature);
+  request.seed = static_cast<uint64_t>(*seed);
+  if (auto status = assist::CompletionService::validate(request); !status) return status.error();
+  return request;
+}
+
+json completion_json(const std::string& model, const assist::CompletionResult& result) {
+  return {
+      {"model", model},
+      {"suggestions", result.suggestions},
+      {"mode", result.mode == assist::CompletionMode::kSingleLine ? "single_line" : "multi_line"},
+      {"finish", result.finish},
+      {"usage",
+       {{"prompt_tokens", result.prompt_tokens},
+        {"completion_tokens", result.completion_tokens},
+        {"reused_prompt_tokens", result.reused_prompt_tokens}}}};
+}
+
+core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call) {
+  auto request = completion_request(call);
+  if (!request) return request.error();
+  const Fields f(call.body);
+  auto stream = f.boolean("stream");
+  if (!stream) return stream.error();
+  auto model = model_for(assist, f);
+  if (!model) return model.error();
+  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
+    return admitted.error();
+  }
+  if (!*stream) {
+    std::atomic<bool> stop{false};
+    auto result = assist.completions.complete(**model, *request, nullptr, stop);
+    if (!result) return result.error();
+    record_usage(gateway, call, result->prompt_tokens + result->completion_tokens);
+    return Reply{200, completion_json((*model)->info().name, *result), nullptr};
+  }
+  // Streamed: {"text": delta} events with the first suggestion as it becomes final, then the
+  // whole result as the last event.
+  Reply reply;
+  reply.stream = [&gateway, &assist, call_tenant = call.principal.tenant_id, model = *model,
+                  request = std::move(*request)](const ChunkWriter& write) {
+    std::atomic<bool> stop{false};
+    auto result = assist.completions.complete(
+        *model, request,
+        [&](std::string_view delta) {
+          return write(sse({{"text", delta}}));
+        },
+        stop);
+    if (!result) {
+      (void)write(sse({{"error",
+                        {{"code", core::code_name(result.error().code())},
+                         {"message", result.error().message()}}}}));
+      return;
+    }
+    (void)gateway.quotas().record_tokens(call_tenant,
+                                         result->prompt_tokens + result->completion_tokens);
+    (void)write(sse(completion_json(model->info().name, *result)));
+  };
+  return reply;
+}
+
+// ---- OpenAI-compatible -------------------------------------------------------------------------
+
+std::string openai_id(std::string_view prefix) {
+  return std::string(prefix) + core::new_id().to_string();
+}
+
+int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+json models_json(const AssistContext& assist) {
+  json data = json::array();
+  for (const auto& b : assist.models.all()) {
+    data.push_back({{"id", b->info().name},
+                    {"object", "model"},
+                    {"created", 0},
+                    {"owned_by", "ward"},
+                    {"context_length", b->info().context_length},
+                    {"region", b->info().region}});
+  }
+  return {{"object", "list"}, {"data", data}};
+}
+
+core::Result<std::vector<std::string>> stop_strings(const Fields& f) {
+  std::vector<std::string> stops;
+  const json* stop = f.find("stop");
+  if (stop == nullptr) return stops;
+  if (stop->is_string()) {
+    stops.push_back(stop->get<std::string>());
+  } else if (stop->is_array() && stop->size() <= 4) {
+    for (const json& s : *stop) {
+      if (!s.is_string()) return invalid("stop", "must be a string or an array of up to 4 strings");
+      stops.push_back(s.get<std::string>());
+    }
+  } else {
+    return invalid("stop", "must be a string or an array of up to 4 strings");
+  }
+  for (const auto& s : stops) {
+    if (s.empty()) return invalid("stop", "stop strings must not be empty");
+  }
+  return stops;
+}
+
+// The OpenAI body of /v1/completions as a generation: `prompt` continued, or, with `suffix`,
+// the middle between them (fill-in-the-middle).
+core::Result<backend::GenerationRequest> openai_completion_request(const Fields& f) {
+  backend::GenerationRequest request;
+  const json* prompt = f.find("prompt");
+  if (prompt == nullptr || !prompt->is_string()) {
+    return invalid("prompt",
+                   "must be a string (arrays of prompts and token ids are not "
+                   "supported; send one request per prompt)");
+  }
+  auto text = f.text("prompt");
+  if (!text) return text.error();
+  auto suffix = f.text("suffix");
+  if (!suffix) return suffix.error();
+  auto echo = f.boolean("echo");
+  if (!echo) return echo.error();
+  if (*echo) return invalid("echo", "echo is not supported; leave it out or false");
+  auto n = int32_in(f, "n", 1, 1, 1);
+  if (!n) return invalid("n", "only n = 1 is supported; send several requests for more");
+  auto max_tokens = int32_in(f, "max_tokens", 16, 1, 4096);
+  if (!max_tokens) return max_tokens.error();
+  auto temperature = f.number("temperature", 1.0);
+  if (!temperature) return temperature.error();
+  auto top_p = f.number("top_p", 1.0);
+  if (!top_p) return top_p.error();
+  auto seed = f.integer("seed", 0);
+  if (!seed) return seed.error();
+  auto stops = stop_strings(f);
+  if (!stops) return stops.error();
+  if (suffix->empty()) {
+    request.prompt = backend::TextPrompt{std::move(*text)};
+  } else {
+    infer::fim::Request fim;
+    fim.prefix = std::move(*text);
+    fim.suffix = std::move(*suffix);
+    request.prompt = std::move(fim);
+  }
+  request.max_tokens = *max_tokens;
+  request.stop = std::move(*stops);
+  request.sampler = infer::sampling::SamplerOptions{};
+  request.sampler.temperature = static_cast<float>(*temperature);
+  request.sampler.top_p = static_cast<float>(*top_p);
+  request.sampler.top_k = 0;
+  request.sampler.min_p = 0;
+  request.sampler.seed = static_cast<uint64_t>(*seed);
+  if (auto status = request.sampler.validate(); !status) return status.error();
+  return request;
+}
+
+json openai_choice(std::string_view text, const json& finish) {
+  return {{"text", text}, {"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish}};
+}
+
+std::string openai_finish(backend::FinishReason reason) {
+  return reason == backend::FinishReason::kLength ? "length" : "stop";
+}
+
+core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Call& call) {
+  const Fields f(call.body);
+  auto request = openai_completion_request(f);
+  if (!request) return request.error();
+  auto stream = f.boolean("stream");
+  if (!stream) return stream.error();
+  auto model = model_for(assist, f);
+  if (!model) return model.error();
+  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
+    return admitted.error();
+  }
+  const json head = {{"id", openai_id("cmpl-")},
+                     {"object", "text_completion"},
+                     {"created", unix_now()},
+                     {"model", (*model)->info().name}};
+  if (!*stream) {
+    std::atomic<bool> stop{false};
+    auto generation = (*model)->generate(*request, nullptr, stop);
+    if (!generation) return generation.error();
+    record_usage(gateway, call, generation->prompt_tokens + generation->completion_tokens);
+    json body = head;
+    body["choices"] =
+        json::array({openai_choice(generation->text, openai_finish(generation->finish))});
+    body["usage"] = {{"prompt_tokens", generation->prompt_tokens},
+                     {"completion_tokens", generation->completion_tokens},
+                     {"total_tokens", generation->prompt_tokens + generation->completion_tokens}};
+    return Reply{200, body, nullptr};
+  }
+  Reply reply;
+  reply.stream = [&gateway, tenant = call.principal.tenant_id, model = *model, head,
+                  request = std::move(*request)](const ChunkWriter& write) {
+    std::atomic<bool> stop{false};
+    auto chunk = [&](std::string_view text, const json& finish) {
+      json event = head;
+      event["choices"] = json::array({openai_choice(text, finish)});
+      return sse(event);
+    };
+    auto generation = model->generate(
+        request,
+        [&](std::string_view piece) {
+          if (!write(chunk(piece, nullptr))) stop = true;
+        },
+        stop);
+    if (!generation) {
+      (void)write(sse({{"error",
+                        {{"code", core::code_name(generation.error().code())},
+                         {"message", generation.error().message()}}}}));
+      return;
+    }
+    (void)gateway.quotas().record_tokens(tenant,
+                                         generation->prompt_tokens + generation->completion_tokens);
+    (void)write(chunk("", openai_finish(generation->finish)));
+    (void)write("data: [DONE]\n\n");
+  };
+  return reply;
+}
+
+// ward:Complete on the default workspace, audited before any content is produced; the event
+// names the model the request goes to (never the prompt).
+Route complete_route(const AssistContext& assist) {
+  return Route{
+      "ward:Complete",
+      [](const httplib::Request&, const gov::AuthenticatedPrincipal& p) {
+        return resource_name(p, "workspace/default");
+      },
+      RouteEffect::kWrite,
+      [&assist](const httplib::Request&, const json& body, gov::AuditParams& params) {
+        if (auto model = model_for(assist, Fields(body))) {
+          params.set("model", (*model)->info().name).set("model_region", (*model)->info().region);
+        }
+      }};
+}
+
+}  // namespace
+
+void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContext& assist) {
+  auto route = std::make_shared<const Route>(complete_route(assist));
+  http.Post("/api/v1/complete", [&, route](const httplib::Request& req, httplib::Response& res) {
+    gateway.handle(req, res, *route, [&](Call& call) { return complete(gateway, assist, call); });
+  });
+  http.Post("/v1/completions", [&, route](const httplib::Request& req, httplib::Response& res) {
+    gateway.handle(req, res, *route,
+                   [&](Call& call) { return openai_complete(gateway, assist, call); });
+  });
+  http.Get("/v1/models", [&](const httplib::Request& req, httplib::Response& res) {
+    gateway.handle_self(req, res, "ward:ListModels", [&](Call&) -> core::Result<Reply> {
+      return Reply{200, models_json(assist), nullptr};
+    });
+  });
+}
+
+}  // namespace ward::server

@@ -1,0 +1,176 @@
+// Completion through the real `ward serve --model` over TLS: Ward's /api/v1/complete (JSON and
+// server-sent events), the OpenAI-compatible /v1/models and /v1/completions, field-named 4xx
+// errors, the policy and the tokens-per-day quota, and the audit log recording every call
+// without its content. The model is a small random-weight one with the StarCoder vocabulary (it
+// has FIM tokens), made once per suite with `ward model synth`.
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+#include "server/ward_serve_test.h"
+#include "support/test_support.h"
+
+namespace ward::test {
+namespace {
+
+class AssistRoutesTest : public WardServeTest {
+ protected:
+  static void SetUpTestSuite() {
+    model_dir_ = new TempDir();
+    auto synth =
+        run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
+                  fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", model_path()});
+    ASSERT_EQ(synth.exit_code, 0) << synth.err;
+  }
+  static void TearDownTestSuite() { delete model_dir_; }
+  static std::string model_path() { return (model_dir_->path() / "coder.gguf").string(); }
+
+  void SetUp() override {
+    start("[tiers.metered]\ntokens_per_day = 60\n", {"--model", model_path()});
+    admin_ = bootstrap();
+    developer_ = developer(admin_, "dev");
+  }
+
+  // The data lines of a server-sent event stream, parsed.
+  static std::vector<std::string> events_of(const std::string& body) {
+    std::vector<std::string> events;
+    size_t at = 0;
+    while ((at = body.find("data: ", at)) != std::string::npos) {
+      const size_t end = body.find("\n\n", at);
+      events.push_back(body.substr(at + 6, end - at - 6));
+      at = end;
+    }
+    return events;
+  }
+
+  static inline TempDir* model_dir_ = nullptr;
+  std::string admin_;
+  std::string developer_;
+};
+
+const json kRequest = {{"prefix", "def add(a, b):\n    return a"},
+                       {"suffix", ")\n"},
+                       {"path", "math.py"},
+                       {"max_tokens", 12}};
+
+TEST_F(AssistRoutesTest, CompletionAnswersWithSuggestionsAndIsAuditedWithoutItsContent) {
+  json out = expect(200, "POST", "/api/v1/complete", developer_, kRequest);
+  EXPECT_EQ(out["model"], "coder");
+  EXPECT_EQ(out["mode"], "single_line");
+  ASSERT_TRUE(out["suggestions"].is_array());
+  for (const auto& s : out["suggestions"])
+    EXPECT_EQ(s.get<std::string>().find('\n'), std::string::npos);
+  EXPECT_GT(out["usage"]["prompt_tokens"].get<int>(), 5);
+  // The same file again: the cached prompt is reused.
+  json again = expect(200, "POST", "/api/v1/complete", developer_, kRequest);
+  EXPECT_GE(again["usage"]["reused_prompt_tokens"].get<int>(),
+            again["usage"]["prompt_tokens"].get<int>() - 1);
+
+  json events = expect(200, "GET", "/api/v1/audit/events?action=ward:Complete", admin_)["events"];
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0]["actor"]["user"], "dev");
+  EXPECT_EQ(events[0]["params"]["model"], "coder");
+  EXPECT_EQ(events[0]["outcome"], "allowed");
+  EXPECT_EQ(events.dump().find("return a"), std::string::npos) << "content reached the audit log";
+}
+
+TEST_F(AssistRoutesTest, CompletionStreamsServerSentEvents) {
+  json request = kRequest;
+  request["stream"] = true;
+  auto result = call("POST", "/api/v1/complete", developer_, request.dump());
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->status, 200);
+  EXPECT_EQ(result->get_header_value("Content-Type"), "text/event-stream");
+  const auto events = events_of(result->body);
+  ASSERT_FALSE(events.empty()) << result->body;
+  const json last = json::parse(events.back());
+  std::string streamed;
+  for (size_t i = 0; i + 1 < events.size(); ++i)
+    streamed += json::parse(events[i])["text"].get<std::string>();
+  if (!last["suggestions"].empty()) {
+    EXPECT_EQ(streamed, last["suggestions"][0]);
+  }
+  EXPECT_EQ(last["model"], "coder");
+}
+
+TEST_F(AssistRoutesTest, TheOpenAiCompatibleRoutesAnswerAsOpenAiDoes) {
+  json models = expect(200, "GET", "/v1/models", developer_);
+  EXPECT_EQ(models["object"], "list");
+  ASSERT_EQ(models["data"].size(), 1u);
+  EXPECT_EQ(models["data"][0]["id"], "coder");
+
+  json out = expect(
+      200, "POST", "/v1/completions", developer_,
+      {{"model", "coder"}, {"prompt", "int main() {"}, {"max_tokens", 8}, {"temperature", 0}});
+  EXPECT_EQ(out["object"], "text_completion");
+  ASSERT_EQ(out["choices"].size(), 1u);
+  EXPECT_TRUE(out["choices"][0]["text"].is_string());
+  EXPECT_EQ(
+      out["usage"]["total_tokens"].get<int>(),
+      out["usage"]["prompt_tokens"].get<int>() + out["usage"]["completion_tokens"].get<int>());
+
+  // Streamed, the pieces add up to the same greedy text.
+  auto streamed =
+      call("POST", "/v1/completions", developer_,
+           json{{"prompt", "int main() {"}, {"max_tokens", 8}, {"temperature", 0}, {"stream", true}}
+               .dump());
+  ASSERT_TRUE(streamed);
+  const auto events = events_of(streamed->body);
+  ASSERT_GE(events.size(), 2u);
+  EXPECT_EQ(events.back(), "[DONE]");
+  std::string text;
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
+    text += json::parse(events[i])["choices"][0]["text"].get<std::string>();
+  }
+  EXPECT_EQ(text, out["choices"][0]["text"]);
+}
+
+// The field an error names: its message starts "FIELD: ".
+std::string field_of(const json& reply) {
+  const std::string message = reply["error"]["message"];
+  return message.substr(0, message.find(':'));
+}
+
+TEST_F(AssistRoutesTest, BadRequestsGetA4xxNamingTheField) {
+  EXPECT_EQ(field_of(expect(400, "POST", "/api/v1/complete", developer_, {{"prefix", 5}})),
+            "prefix");
+  EXPECT_EQ(field_of(expect(400, "POST", "/api/v1/complete", developer_,
+                            {{"prefix", "x"}, {"suggestions", 10}})),
+            "suggestions");
+  EXPECT_EQ(field_of(expect(404, "POST", "/v1/completions", developer_,
+                            {{"model", "gpt-4"}, {"prompt", "x"}})),
+            "model");
+  std::string long_prompt;
+  for (int i = 0; i < 6000; ++i) long_prompt += "w" + std::to_string(i) + " ";
+  EXPECT_EQ(field_of(expect(400, "POST", "/v1/completions", developer_,
+                            {{"prompt", long_prompt}, {"max_tokens", 16}})),
+            "prompt");
+  auto malformed = call("POST", "/v1/completions", developer_, "{\"prompt\": ");
+  ASSERT_TRUE(malformed);
+  EXPECT_EQ(malformed->status, 400);
+}
+
+TEST_F(AssistRoutesTest, PolicyAndTheDailyTokenQuotaComeFirst) {
+  // A user with no policy may not complete.
+  expect(201, "POST", "/api/v1/admin/users", admin_, {{"name", "nobody"}});
+  const std::string nobody =
+      expect(201, "POST", "/api/v1/admin/tokens", admin_, {{"user", "nobody"}}).value("token", "");
+  expect(403, "POST", "/api/v1/complete", nobody, kRequest);
+
+  auto moved = run_ward(
+      {"admin", "tenant", "set-tier", "default", "metered", "--data-dir", data_dir()}, env());
+  ASSERT_EQ(moved.exit_code, 0) << moved.err;
+  // 60 tokens a day: the first request is admitted and spends them, the next is refused.
+  expect(200, "POST", "/v1/completions", developer_,
+         {{"prompt", "int main() { return 0; } // a comment long enough"}, {"max_tokens", 60}});
+  auto refused =
+      call("POST", "/v1/completions", developer_, json{{"prompt", "x"}, {"max_tokens", 4}}.dump());
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 429) << refused->body;
+  EXPECT_FALSE(refused->get_header_value("Retry-After").empty());
+}
+
+}  // namespace
+}  // namespace ward::test
