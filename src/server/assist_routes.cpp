@@ -115,13 +115,21 @@ core::Status admit_content(Gateway& gateway, const AssistContext& assist, Call& 
   return core::ok_status();
 }
 
-void record_usage(Gateway& gateway, const Call& call, int64_t tokens) {
-  (void)gateway.quotas().record_tokens(call.principal.tenant_id, tokens);
+// Adds a request's prompt and completion tokens to the tenant's count for today.
+void record_usage(Gateway& gateway, const std::string& tenant_id, int64_t tokens) {
+  (void)gateway.quotas().record_tokens(tenant_id, tokens);
 }
 
 // One server-sent event; bytes that are not UTF-8 become U+FFFD (see write_reply).
 std::string sse(const json& event) {
   return "data: " + event.dump(-1, ' ', false, json::error_handler_t::replace) + "\n\n";
+}
+
+// A failure after a stream has begun (the status line is sent): the error as the last event, in
+// the shape of a JSON error reply.
+std::string sse_error(const core::Error& error) {
+  return sse(
+      {{"error", {{"code", core::code_name(error.code())}, {"message", error.to_string()}}}});
 }
 
 // ---- POST /api/v1/complete ---------------------------------------------------------------------
@@ -208,7 +216,8 @@ core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call
     std::atomic<bool> stop{false};
     auto result = assist.completions.complete(**model, *request, nullptr, stop);
     if (!result) return result.error();
-    record_usage(gateway, call, result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id,
+                 result->prompt_tokens + result->completion_tokens);
     return Reply{200, completion_json((*model)->info().name, *result), nullptr};
   }
   // Streamed: {"text": delta} events with the first suggestion as it becomes final, then the
@@ -224,13 +233,10 @@ core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call
         },
         stop);
     if (!result) {
-      (void)write(sse({{"error",
-                        {{"code", core::code_name(result.error().code())},
-                         {"message", result.error().message()}}}}));
+      (void)write(sse_error(result.error()));
       return;
     }
-    (void)gateway.quotas().record_tokens(call_tenant,
-                                         result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, call_tenant, result->prompt_tokens + result->completion_tokens);
     (void)write(sse(completion_json(model->info().name, *result)));
   };
   return reply;
@@ -357,7 +363,8 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
     std::atomic<bool> stop{false};
     auto generation = (*model)->generate(*request, nullptr, stop);
     if (!generation) return generation.error();
-    record_usage(gateway, call, generation->prompt_tokens + generation->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id,
+                 generation->prompt_tokens + generation->completion_tokens);
     json body = head;
     body["choices"] =
         json::array({openai_choice(generation->text, openai_finish(generation->finish))});
@@ -382,13 +389,10 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
         },
         stop);
     if (!generation) {
-      (void)write(sse({{"error",
-                        {{"code", core::code_name(generation.error().code())},
-                         {"message", generation.error().message()}}}}));
+      (void)write(sse_error(generation.error()));
       return;
     }
-    (void)gateway.quotas().record_tokens(tenant,
-                                         generation->prompt_tokens + generation->completion_tokens);
+    record_usage(gateway, tenant, generation->prompt_tokens + generation->completion_tokens);
     (void)write(chunk("", openai_finish(generation->finish)));
     (void)write("data: [DONE]\n\n");
   };
