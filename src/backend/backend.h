@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "infer/chat/chat.h"
 #include "infer/fim/fim.h"
 #include "infer/sampling/sampler.h"
 
@@ -29,6 +30,8 @@ struct ModelInfo {
   std::string region{};             // where prompts sent to this model are processed
   int32_t context_length = 0;       // tokens the model sees at once (prompt + generation)
   bool fill_in_the_middle = false;  // whether FIM prompts are supported
+  bool random_weights = false;      // made by `ward model synth`: its output is random text
+  std::string chat_layout{};        // how conversations are laid out (infer::chat::layout_name)
 };
 
 // A prompt in plain text: special-token texts in it (e.g. a chat template's markers) are parsed
@@ -37,8 +40,14 @@ struct TextPrompt {
   std::string text{};
 };
 
+// A conversation, laid out by the backend in its model's chat format (the embedded engine by
+// infer::chat, an upstream server by its own template); generation is the assistant's answer.
+struct ChatPrompt {
+  std::vector<infer::chat::Message> messages{};
+};
+
 struct GenerationRequest {
-  std::variant<TextPrompt, infer::fim::Request> prompt{};
+  std::variant<TextPrompt, infer::fim::Request, ChatPrompt> prompt{};
   infer::sampling::SamplerOptions sampler = infer::sampling::SamplerOptions::greedy();
   int32_t max_tokens = 128;                  // > 0
   std::vector<std::string> stop{};           // strings that end generation (never returned)

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "infer/model/generate.h"
+#include "infer/synth/synth.h"
 
 namespace ward::backend {
 namespace {
@@ -39,6 +40,13 @@ std::string default_name(const std::filesystem::path& path) {
   return name;
 }
 
+bool has_random_weights(const infer::gguf::File& file) {
+  const infer::gguf::Value* flag = file.find(infer::synth::kRandomWeightsKey);
+  if (flag == nullptr) return false;
+  auto value = flag->as_bool();
+  return value && *value;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
@@ -55,6 +63,9 @@ core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
   } else if (options.fim_format) {
     return builder.error();  // a format was asked for explicitly: its absence is an error
   }
+  auto chat = infer::chat::PromptBuilder::create(
+      (*model)->tokenizer(), infer::chat::detect_layout((*model)->file(), (*model)->tokenizer()));
+  if (!chat) return chat.error();
   std::vector<Slot> slots;
   for (int i = 0; i < options.slots; ++i) {
     auto session = infer::model::Session::create(
@@ -66,16 +77,20 @@ core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
                  .kind = "embedded",
                  .region = options.region,
                  .context_length = slots.front().session.context_size(),
-                 .fill_in_the_middle = fim.has_value()};
-  return std::unique_ptr<EmbeddedBackend>(
-      new EmbeddedBackend(std::move(*model), std::move(fim), std::move(slots), std::move(info)));
+                 .fill_in_the_middle = fim.has_value(),
+                 .random_weights = has_random_weights((*model)->file()),
+                 .chat_layout = std::string(infer::chat::layout_name(chat->layout()))};
+  return std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(
+      std::move(*model), std::move(fim), std::move(*chat), std::move(slots), std::move(info)));
 }
 
 EmbeddedBackend::EmbeddedBackend(std::shared_ptr<const infer::model::Model> model,
                                  std::optional<infer::fim::PromptBuilder> fim,
-                                 std::vector<Slot> slots, ModelInfo info)
+                                 infer::chat::PromptBuilder chat, std::vector<Slot> slots,
+                                 ModelInfo info)
     : model_(std::move(model)),
       fim_(std::move(fim)),
+      chat_(std::move(chat)),
       info_(std::move(info)),
       slots_(std::move(slots)) {}
 
@@ -105,9 +120,15 @@ core::Result<std::vector<TokenId>> EmbeddedBackend::prompt_tokens(
     if (!prompt) return prompt.error();
     return std::move(prompt->tokens);
   }
-  const auto& text = std::get<TextPrompt>(request.prompt).text;
-  std::vector<TokenId> tokens =
-      model_->tokenizer().tokenize(text, /*add_special=*/true, /*parse_special=*/true);
+  std::vector<TokenId> tokens;
+  if (const auto* chat = std::get_if<ChatPrompt>(&request.prompt)) {
+    auto built = chat_.build(chat->messages);
+    if (!built) return built.error();
+    tokens = std::move(*built);
+  } else {
+    tokens = model_->tokenizer().tokenize(std::get<TextPrompt>(request.prompt).text,
+                                          /*add_special=*/true, /*parse_special=*/true);
+  }
   if (tokens.empty()) return invalid("prompt", "the prompt is empty; give some text to continue");
   if (static_cast<int64_t>(tokens.size()) > budget) {
     return invalid("prompt", fmt::format("the prompt is {} tokens; with max_tokens {} it exceeds "
@@ -128,6 +149,11 @@ core::Result<Generation> EmbeddedBackend::generate(const GenerationRequest& requ
       .sampler = request.sampler,
       .limits = {.max_tokens = request.max_tokens, .time_budget = request.time_budget},
       .stop_strings = request.stop};
+  if (std::holds_alternative<ChatPrompt>(request.prompt)) {
+    // Where the layout's end of turn is text, not an end-of-generation token.
+    for (const auto& stop_string : chat_.stop_strings())
+      options.stop_strings.push_back(stop_string);
+  }
   auto result = infer::model::generate((*slot)->session, *prompt, options,
                                        sink ? infer::model::TextCallback(sink) : nullptr, &stop);
   release(**slot);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "backend/backend.h"
+#include "infer/chat/chat.h"
 #include "infer/fim/fim.h"
 #include "infer/model/model.h"
 #include "infer/model/session.h"
@@ -61,8 +62,8 @@ class EmbeddedBackend final : public Backend {
   };
 
   EmbeddedBackend(std::shared_ptr<const infer::model::Model> model,
-                  std::optional<infer::fim::PromptBuilder> fim, std::vector<Slot> slots,
-                  ModelInfo info);
+                  std::optional<infer::fim::PromptBuilder> fim, infer::chat::PromptBuilder chat,
+                  std::vector<Slot> slots, ModelInfo info);
 
   core::Result<std::vector<infer::tokenizer::TokenId>> prompt_tokens(
       const GenerationRequest& request) const;
@@ -71,6 +72,7 @@ class EmbeddedBackend final : public Backend {
 
   std::shared_ptr<const infer::model::Model> model_;
   std::optional<infer::fim::PromptBuilder> fim_;
+  infer::chat::PromptBuilder chat_;
   ModelInfo info_;
 
   mutable std::mutex mutex_;

@@ -401,6 +401,8 @@ core::Result<SynthSummary> synthesize(const SynthOptions& options,
   const std::string name = options.name.empty() ? default_name(options, *vocabulary) : options.name;
   writer.set_string("general.architecture", architecture_name(options.architecture));
   writer.set_string("general.name", name);
+  // Says so to whoever serves it: its output is random text (backend::ModelInfo::random_weights).
+  writer.set_bool(std::string(kRandomWeightsKey), true);
   writer.set_uint32("general.file_type", *llama_file_type(options.weight_type));
   if (is_quantized(options.weight_type) || is_quantized(output_type(options))) {
     writer.set_uint32("general.quantization_version", 2);

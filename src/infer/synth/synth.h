@@ -89,6 +89,10 @@ std::optional<uint32_t> llama_file_type(TensorType weight_type);
 // message saying what to change.
 core::Status validate(const SynthOptions& options);
 
+// The metadata key (a bool, true) that marks every synthesised model as random weights, so that a
+// server can warn that its suggestions are meaningless.
+inline constexpr std::string_view kRandomWeightsKey = "ward.random_weights";
+
 struct SynthSummary {
   std::filesystem::path path;
   std::string name;        // general.name as written
