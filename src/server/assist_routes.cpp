@@ -8,6 +8,7 @@
 #include <limits>
 #include <memory>
 
+#include "assist/chat.h"
 #include "core/id.h"
 #include "server/gateway.h"
 
@@ -132,6 +133,29 @@ std::string sse_error(const core::Error& error) {
       {{"error", {{"code", core::code_name(error.code())}, {"message", error.to_string()}}}});
 }
 
+// [{"path": string, "content": string}, ...] under `field`, at most kMaxRelatedFiles.
+core::Result<std::vector<infer::fim::RelatedFile>> related_files(const Fields& f,
+                                                                 const char* field) {
+  std::vector<infer::fim::RelatedFile> out;
+  const json* files = f.find(field);
+  if (files == nullptr) return out;
+  if (!files->is_array()) return invalid(field, "must be an array of {path, content}");
+  if (files->size() > kMaxRelatedFiles) {
+    return invalid(field, fmt::format("at most {} files", kMaxRelatedFiles));
+  }
+  for (const json& file : *files) {
+    if (!file.is_object() || !file.value("path", json()).is_string() ||
+        !file.value("content", json()).is_string()) {
+      return invalid(field, "each file must be {\"path\": string, \"content\": string}");
+    }
+    if (file["content"].get_ref<const std::string&>().size() > kMaxTextField) {
+      return invalid(field, "a file's content is too large");
+    }
+    out.push_back({file["path"], file["content"]});
+  }
+  return out;
+}
+
 // ---- POST /api/v1/complete ---------------------------------------------------------------------
 
 core::Result<assist::CompletionRequest> completion_request(const Call& call) {
@@ -151,23 +175,9 @@ core::Result<assist::CompletionRequest> completion_request(const Call& call) {
   request.suffix = std::move(*suffix);
   request.path = std::move(*path);
   request.language = std::move(*language);
-  if (const json* files = f.find("related_files")) {
-    if (!files->is_array()) return invalid("related_files", "must be an array of {path, content}");
-    if (files->size() > kMaxRelatedFiles) {
-      return invalid("related_files", fmt::format("at most {} files", kMaxRelatedFiles));
-    }
-    for (const json& file : *files) {
-      if (!file.is_object() || !file.value("path", json()).is_string() ||
-          !file.value("content", json()).is_string()) {
-        return invalid("related_files",
-                       "each file must be {\"path\": string, \"content\": string}");
-      }
-      if (file["content"].get_ref<const std::string&>().size() > kMaxTextField) {
-        return invalid("related_files", "a related file's content is too large");
-      }
-      request.related_files.push_back({file["path"], file["content"]});
-    }
-  }
+  auto files = related_files(f, "related_files");
+  if (!files) return files.error();
+  request.related_files = std::move(*files);
   // A document is the caller's own: another user's request never supersedes it.
   const std::string document_key = document->empty() ? request.path : *document;
   if (!document_key.empty()) {
@@ -287,6 +297,33 @@ core::Result<std::vector<std::string>> stop_strings(const Fields& f) {
   return stops;
 }
 
+// The sampling fields OpenAI's completion and chat bodies share: n, max_tokens, temperature,
+// top_p, seed, stop.
+core::Status openai_sampling(const Fields& f, int64_t default_max_tokens,
+                             backend::GenerationRequest& request) {
+  auto n = int32_in(f, "n", 1, 1, 1);
+  if (!n) return invalid("n", "only n = 1 is supported; send several requests for more");
+  auto max_tokens = int32_in(f, "max_tokens", default_max_tokens, 1, 4096);
+  if (!max_tokens) return max_tokens.error();
+  auto temperature = f.number("temperature", 1.0);
+  if (!temperature) return temperature.error();
+  auto top_p = f.number("top_p", 1.0);
+  if (!top_p) return top_p.error();
+  auto seed = f.integer("seed", 0);
+  if (!seed) return seed.error();
+  auto stops = stop_strings(f);
+  if (!stops) return stops.error();
+  request.max_tokens = *max_tokens;
+  request.stop = std::move(*stops);
+  request.sampler = infer::sampling::SamplerOptions{};
+  request.sampler.temperature = static_cast<float>(*temperature);
+  request.sampler.top_p = static_cast<float>(*top_p);
+  request.sampler.top_k = 0;
+  request.sampler.min_p = 0;
+  request.sampler.seed = static_cast<uint64_t>(*seed);
+  return request.sampler.validate();
+}
+
 // The OpenAI body of /v1/completions as a generation: `prompt` continued, or, with `suffix`,
 // the middle between them (fill-in-the-middle).
 core::Result<backend::GenerationRequest> openai_completion_request(const Fields& f) {
@@ -304,18 +341,7 @@ core::Result<backend::GenerationRequest> openai_completion_request(const Fields&
   auto echo = f.boolean("echo");
   if (!echo) return echo.error();
   if (*echo) return invalid("echo", "echo is not supported; leave it out or false");
-  auto n = int32_in(f, "n", 1, 1, 1);
-  if (!n) return invalid("n", "only n = 1 is supported; send several requests for more");
-  auto max_tokens = int32_in(f, "max_tokens", 16, 1, 4096);
-  if (!max_tokens) return max_tokens.error();
-  auto temperature = f.number("temperature", 1.0);
-  if (!temperature) return temperature.error();
-  auto top_p = f.number("top_p", 1.0);
-  if (!top_p) return top_p.error();
-  auto seed = f.integer("seed", 0);
-  if (!seed) return seed.error();
-  auto stops = stop_strings(f);
-  if (!stops) return stops.error();
+  if (auto status = openai_sampling(f, 16, request); !status) return status.error();
   if (suffix->empty()) {
     request.prompt = backend::TextPrompt{std::move(*text)};
   } else {
@@ -324,16 +350,47 @@ core::Result<backend::GenerationRequest> openai_completion_request(const Fields&
     fim.suffix = std::move(*suffix);
     request.prompt = std::move(fim);
   }
-  request.max_tokens = *max_tokens;
-  request.stop = std::move(*stops);
-  request.sampler = infer::sampling::SamplerOptions{};
-  request.sampler.temperature = static_cast<float>(*temperature);
-  request.sampler.top_p = static_cast<float>(*top_p);
-  request.sampler.top_k = 0;
-  request.sampler.min_p = 0;
-  request.sampler.seed = static_cast<uint64_t>(*seed);
-  if (auto status = request.sampler.validate(); !status) return status.error();
   return request;
+}
+
+// "messages": [{"role": "system" | "user" | "assistant", "content": string or [{"type": "text",
+// "text": string}, ...]}, ...]
+core::Result<std::vector<infer::chat::Message>> chat_messages(const Fields& f) {
+  constexpr size_t kMaxMessages = 256;
+  const json* messages = f.find("messages");
+  if (messages == nullptr || !messages->is_array() || messages->empty() ||
+      messages->size() > kMaxMessages) {
+    return invalid("messages", fmt::format("must be an array of 1 to {} messages", kMaxMessages));
+  }
+  std::vector<infer::chat::Message> out;
+  for (size_t i = 0; i < messages->size(); ++i) {
+    const json& m = (*messages)[i];
+    const std::string field = fmt::format("messages[{}]", i);
+    if (!m.is_object() || !m.value("role", json()).is_string()) {
+      return invalid(field, "each message needs a \"role\" string and a \"content\"");
+    }
+    auto role = infer::chat::parse_role(m["role"].get<std::string>());
+    if (!role) return invalid(field + ".role", role.error().message());
+    const json content = m.value("content", json());
+    std::string text;
+    if (content.is_string()) {
+      text = content.get<std::string>();
+    } else if (content.is_array()) {
+      for (const json& part : content) {
+        if (!part.is_object() || part.value("type", "") != "text" ||
+            !part.value("text", json()).is_string()) {
+          return invalid(field + ".content",
+                         "only text parts ({\"type\": \"text\", \"text\": "
+                         "...}) are supported");
+        }
+        text += part["text"].get<std::string>();
+      }
+    } else {
+      return invalid(field + ".content", "must be a string or an array of text parts");
+    }
+    out.push_back({*role, std::move(text)});
+  }
+  return out;
 }
 
 json openai_choice(std::string_view text, const json& finish) {
@@ -399,11 +456,166 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
   return reply;
 }
 
-// ward:Complete on the default workspace, audited before any content is produced; the event
-// names the model the request goes to (never the prompt).
-Route complete_route(const AssistContext& assist) {
+// ---- chat --------------------------------------------------------------------------------------
+
+core::Result<assist::ChatRequest> chat_request(const Fields& f) {
+  assist::ChatRequest request;
+  auto messages = chat_messages(f);
+  if (!messages) return messages.error();
+  request.messages = std::move(*messages);
+  auto mode = f.text("mode", 32);
+  if (!mode) return mode.error();
+  if (!mode->empty()) {
+    auto parsed = assist::parse_chat_mode(*mode);
+    if (!parsed) return parsed.error();
+    request.mode = *parsed;
+  }
+  auto files = related_files(f, "files");
+  if (!files) return files.error();
+  request.files = std::move(*files);
+  auto selection = f.text("selection");
+  if (!selection) return selection.error();
+  auto selection_path = f.text("selection_path", 4096);
+  if (!selection_path) return selection_path.error();
+  request.selection = std::move(*selection);
+  request.selection_path = std::move(*selection_path);
+  auto max_tokens = int32_in(f, "max_tokens", 512, 1, 4096);
+  if (!max_tokens) return max_tokens.error();
+  auto temperature = f.number("temperature", 0.0);
+  if (!temperature) return temperature.error();
+  auto seed = f.integer("seed", 0);
+  if (!seed) return seed.error();
+  request.max_tokens = *max_tokens;
+  request.temperature = static_cast<float>(*temperature);
+  request.seed = static_cast<uint64_t>(*seed);
+  if (auto status = assist::ChatService::validate(request); !status) return status.error();
+  return request;
+}
+
+json chat_json(const std::string& model, const assist::ChatResult& result) {
+  return {
+      {"model", model},
+      {"message", {{"role", "assistant"}, {"content", result.text}}},
+      {"finish", result.finish},
+      {"context_files_used", result.context_files_used},
+      {"usage",
+       {{"prompt_tokens", result.prompt_tokens}, {"completion_tokens", result.completion_tokens}}}};
+}
+
+core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
+  const Fields f(call.body);
+  auto request = chat_request(f);
+  if (!request) return request.error();
+  auto stream = f.boolean("stream");
+  if (!stream) return stream.error();
+  auto model = model_for(assist, f);
+  if (!model) return model.error();
+  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
+    return admitted.error();
+  }
+  if (!*stream) {
+    std::atomic<bool> stop{false};
+    auto result = assist::ChatService().chat(**model, *request, nullptr, stop);
+    if (!result) return result.error();
+    record_usage(gateway, call.principal.tenant_id,
+                 result->prompt_tokens + result->completion_tokens);
+    return Reply{200, chat_json((*model)->info().name, *result), nullptr};
+  }
+  Reply reply;
+  reply.stream = [&gateway, tenant = call.principal.tenant_id, model = *model,
+                  request = std::move(*request)](const ChunkWriter& write) {
+    std::atomic<bool> stop{false};
+    auto result = assist::ChatService().chat(
+        *model, request,
+        [&](std::string_view delta) {
+          return write(sse({{"text", delta}}));
+        },
+        stop);
+    if (!result) {
+      (void)write(sse_error(result.error()));
+      return;
+    }
+    record_usage(gateway, tenant, result->prompt_tokens + result->completion_tokens);
+    (void)write(sse(chat_json(model->info().name, *result)));
+  };
+  return reply;
+}
+
+core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& call) {
+  const Fields f(call.body);
+  backend::GenerationRequest request;
+  auto messages = chat_messages(f);
+  if (!messages) return messages.error();
+  if (messages->back().role != infer::chat::Role::kUser) {
+    return invalid("messages", "the last message must be the user's");
+  }
+  request.prompt = backend::ChatPrompt{std::move(*messages)};
+  if (auto status = openai_sampling(f, 512, request); !status) return status.error();
+  auto stream = f.boolean("stream");
+  if (!stream) return stream.error();
+  auto model = model_for(assist, f);
+  if (!model) return model.error();
+  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
+    return admitted.error();
+  }
+  const std::string id = openai_id("chatcmpl-");
+  const int64_t created = unix_now();
+  const std::string name = (*model)->info().name;
+  if (!*stream) {
+    std::atomic<bool> stop{false};
+    auto answer = (*model)->generate(request, nullptr, stop);
+    if (!answer) return answer.error();
+    record_usage(gateway, call.principal.tenant_id,
+                 answer->prompt_tokens + answer->completion_tokens);
+    return Reply{
+        200,
+        {{"id", id},
+         {"object", "chat.completion"},
+         {"created", created},
+         {"model", name},
+         {"choices", json::array({{{"index", 0},
+                                   {"message", {{"role", "assistant"}, {"content", answer->text}}},
+                                   {"finish_reason", openai_finish(answer->finish)}}})},
+         {"usage",
+          {{"prompt_tokens", answer->prompt_tokens},
+           {"completion_tokens", answer->completion_tokens},
+           {"total_tokens", answer->prompt_tokens + answer->completion_tokens}}}},
+        nullptr};
+  }
+  Reply reply;
+  reply.stream = [&gateway, tenant = call.principal.tenant_id, model = *model, id, created, name,
+                  request = std::move(request)](const ChunkWriter& write) {
+    auto chunk = [&](const json& delta, const json& finish) {
+      return sse({{"id", id},
+                  {"object", "chat.completion.chunk"},
+                  {"created", created},
+                  {"model", name},
+                  {"choices",
+                   json::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}})}});
+    };
+    std::atomic<bool> stop{!write(chunk({{"role", "assistant"}, {"content", ""}}, nullptr))};
+    auto answer = model->generate(
+        request,
+        [&](std::string_view piece) {
+          if (!write(chunk({{"content", piece}}, nullptr))) stop = true;
+        },
+        stop);
+    if (!answer) {
+      (void)write(sse_error(answer.error()));
+      return;
+    }
+    record_usage(gateway, tenant, answer->prompt_tokens + answer->completion_tokens);
+    (void)write(chunk(json::object(), openai_finish(answer->finish)));
+    (void)write("data: [DONE]\n\n");
+  };
+  return reply;
+}
+
+// `action` on the default workspace, audited before any content is produced; the event names
+// the model the request goes to (never the prompt).
+Route content_route(std::string action, const AssistContext& assist) {
   return Route{
-      "ward:Complete",
+      std::move(action),
       [](const httplib::Request&, const gov::AuthenticatedPrincipal& p) {
         return resource_name(p, "workspace/default");
       },
@@ -418,14 +630,18 @@ Route complete_route(const AssistContext& assist) {
 }  // namespace
 
 void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContext& assist) {
-  auto route = std::make_shared<const Route>(complete_route(assist));
-  http.Post("/api/v1/complete", [&, route](const httplib::Request& req, httplib::Response& res) {
-    gateway.handle(req, res, *route, [&](Call& call) { return complete(gateway, assist, call); });
-  });
-  http.Post("/v1/completions", [&, route](const httplib::Request& req, httplib::Response& res) {
-    gateway.handle(req, res, *route,
-                   [&](Call& call) { return openai_complete(gateway, assist, call); });
-  });
+  using Feature = core::Result<Reply> (*)(Gateway&, AssistContext&, Call&);
+  auto install = [&](const char* path, const char* action, Feature feature) {
+    auto route = std::make_shared<const Route>(content_route(action, assist));
+    http.Post(path, [&gateway, &assist, route, feature](const httplib::Request& req,
+                                                        httplib::Response& res) {
+      gateway.handle(req, res, *route, [&](Call& call) { return feature(gateway, assist, call); });
+    });
+  };
+  install("/api/v1/complete", "ward:Complete", complete);
+  install("/v1/completions", "ward:Complete", openai_complete);
+  install("/api/v1/chat", "ward:Chat", chat);
+  install("/v1/chat/completions", "ward:Chat", openai_chat);
   http.Get("/v1/models", [&](const httplib::Request& req, httplib::Response& res) {
     gateway.handle_self(req, res, "ward:ListModels", [&](Call&) -> core::Result<Reply> {
       return Reply{200, models_json(assist), nullptr};

@@ -15,18 +15,21 @@
 namespace ward::test {
 namespace {
 
+// The model every test here serves, made once per test program.
+const std::string& model_path() {
+  static const TempDir dir;
+  static const std::string path = [] {
+    const std::string file = (dir.path() / "coder.gguf").string();
+    auto synth = run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
+                           fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", file});
+    EXPECT_EQ(synth.exit_code, 0) << synth.err;
+    return file;
+  }();
+  return path;
+}
+
 class AssistRoutesTest : public WardServeTest {
  protected:
-  static void SetUpTestSuite() {
-    model_dir_ = new TempDir();
-    auto synth =
-        run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
-                  fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", model_path()});
-    ASSERT_EQ(synth.exit_code, 0) << synth.err;
-  }
-  static void TearDownTestSuite() { delete model_dir_; }
-  static std::string model_path() { return (model_dir_->path() / "coder.gguf").string(); }
-
   void SetUp() override {
     start("[tiers.metered]\ntokens_per_day = 60\n", {"--model", model_path()});
     admin_ = bootstrap();
@@ -45,7 +48,6 @@ class AssistRoutesTest : public WardServeTest {
     return events;
   }
 
-  static inline TempDir* model_dir_ = nullptr;
   std::string admin_;
   std::string developer_;
 };
@@ -54,6 +56,11 @@ const json kRequest = {{"prefix", "def add(a, b):\n    return a"},
                        {"suffix", ")\n"},
                        {"path", "math.py"},
                        {"max_tokens", 12}};
+
+TEST_F(AssistRoutesTest, ARandomWeightModelIsAnnouncedAsSuch) {
+  const std::string line = server_->wait_for_line("random weights");
+  EXPECT_NE(line.find("\"coder\""), std::string::npos) << line;
+}
 
 TEST_F(AssistRoutesTest, CompletionAnswersWithSuggestionsAndIsAuditedWithoutItsContent) {
   json out = expect(200, "POST", "/api/v1/complete", developer_, kRequest);
@@ -152,6 +159,71 @@ TEST_F(AssistRoutesTest, BadRequestsGetA4xxNamingTheField) {
   EXPECT_EQ(malformed->status, 400);
 }
 
+TEST_F(AssistRoutesTest, ChatAnswersInWardsShapeAndIsAuditedAsChat) {
+  json out = expect(200, "POST", "/api/v1/chat", developer_,
+                    {{"messages", {{{"role", "user"}, {"content", "What does f do?"}}}},
+                     {"mode", "explain"},
+                     {"selection", "int f(int x) { return x * 2; }"},
+                     {"files", {{{"path", "f.h"}, {"content", "int f(int x);"}}}},
+                     {"max_tokens", 8}});
+  EXPECT_EQ(out["model"], "coder");
+  EXPECT_EQ(out["message"]["role"], "assistant");
+  EXPECT_TRUE(out["message"]["content"].is_string());
+  EXPECT_EQ(out["context_files_used"], 1);
+  EXPECT_LE(out["usage"]["completion_tokens"].get<int>(), 8);
+  json events = expect(200, "GET", "/api/v1/audit/events?action=ward:Chat", admin_)["events"];
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["params"]["model"], "coder");
+  EXPECT_EQ(events.dump().find("What does f do"), std::string::npos);
+}
+
+TEST_F(AssistRoutesTest, OpenAiChatCompletionsStreamTheSameGreedyAnswer) {
+  const json body = {{"model", "coder"},
+                     {"messages",
+                      {{{"role", "system"}, {"content", "Be brief."}},
+                       {{"role", "user"},
+                        {"content",
+                         [] {
+                           return json::array({{{"type", "text"}, {"text", "Hi"}}});
+                         }()}}}},
+                     {"max_tokens", 8},
+                     {"temperature", 0}};
+  json out = expect(200, "POST", "/v1/chat/completions", developer_, body);
+  EXPECT_EQ(out["object"], "chat.completion");
+  ASSERT_EQ(out["choices"].size(), 1u);
+  EXPECT_EQ(out["choices"][0]["message"]["role"], "assistant");
+  json streamed_body = body;
+  streamed_body["stream"] = true;
+  auto streamed = call("POST", "/v1/chat/completions", developer_, streamed_body.dump());
+  ASSERT_TRUE(streamed);
+  const auto events = events_of(streamed->body);
+  ASSERT_GE(events.size(), 3u) << streamed->body;
+  EXPECT_EQ(events.back(), "[DONE]");
+  EXPECT_EQ(json::parse(events.front())["choices"][0]["delta"]["role"], "assistant");
+  std::string text;
+  for (size_t i = 0; i + 1 < events.size(); ++i) {
+    const json chunk = json::parse(events[i]);
+    EXPECT_EQ(chunk["object"], "chat.completion.chunk");
+    text += chunk["choices"][0]["delta"].value("content", "");
+  }
+  EXPECT_EQ(text, out["choices"][0]["message"]["content"]);
+}
+
+TEST_F(AssistRoutesTest, ChatRequestsAreCheckedFieldByField) {
+  EXPECT_EQ(field_of(expect(400, "POST", "/api/v1/chat", developer_, {{"mode", "explain"}})),
+            "messages");
+  EXPECT_EQ(field_of(expect(400, "POST", "/api/v1/chat", developer_,
+                            {{"messages", {{{"role", "robot"}, {"content", "x"}}}}})),
+            "messages[0].role");
+  EXPECT_EQ(
+      field_of(expect(400, "POST", "/api/v1/chat", developer_,
+                      {{"messages", {{{"role", "user"}, {"content", "x"}}}}, {"mode", "poetry"}})),
+      "mode");
+  EXPECT_EQ(field_of(expect(400, "POST", "/v1/chat/completions", developer_,
+                            {{"messages", {{{"role", "assistant"}, {"content", "x"}}}}})),
+            "messages");
+}
+
 TEST_F(AssistRoutesTest, PolicyAndTheDailyTokenQuotaComeFirst) {
   // A user with no policy may not complete.
   expect(201, "POST", "/api/v1/admin/users", admin_, {{"name", "nobody"}});
@@ -170,6 +242,34 @@ TEST_F(AssistRoutesTest, PolicyAndTheDailyTokenQuotaComeFirst) {
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status, 429) << refused->body;
   EXPECT_FALSE(refused->get_header_value("Retry-After").empty());
+}
+
+// Models from ward.toml: default_model goes first and answers requests that name no model.
+class ConfiguredModelsTest : public WardServeTest {
+ protected:
+  void SetUp() override {
+    const std::string path = model_path();
+    start("default_model = \"beta\"\n[models.alpha]\npath = \"" + path +
+              "\"\n[models.beta]\n"
+              "path = \"" +
+              path + "\"\ncontext = 256\n",
+          {});
+  }
+};
+
+TEST_F(ConfiguredModelsTest, TheDefaultModelComesFirstAndAnswersUnnamedRequests) {
+  const std::string admin = bootstrap();
+  const std::string dev = developer(admin, "dev");
+  json models = expect(200, "GET", "/v1/models", dev);
+  ASSERT_EQ(models["data"].size(), 2u);
+  EXPECT_EQ(models["data"][0]["id"], "beta");
+  EXPECT_EQ(models["data"][0]["context_length"], 256);
+  EXPECT_EQ(models["data"][1]["id"], "alpha");
+  json out = expect(200, "POST", "/v1/completions", dev, {{"prompt", "x"}, {"max_tokens", 2}});
+  EXPECT_EQ(out["model"], "beta");
+  out = expect(200, "POST", "/v1/completions", dev,
+               {{"model", "alpha"}, {"prompt", "x"}, {"max_tokens", 2}});
+  EXPECT_EQ(out["model"], "alpha");
 }
 
 }  // namespace
