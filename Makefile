@@ -5,9 +5,11 @@
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := true
 
-# Install what is missing, build, and start the HTTPS gateway with the embedded defaults.
+# Install what is missing, build, and start the HTTPS gateway with the embedded defaults (and a
+# default model when none is configured: scripts/default-model).
 run:
 	scripts/setup
+	scripts/default-model
 	./build/ward serve
 
 # Install what is missing, build, and run the unit tests twice: as built for release, and under

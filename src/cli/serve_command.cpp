@@ -59,18 +59,78 @@ void announce(const server::Server& server, const std::optional<std::string>& bo
   std::cout.flush();
 }
 
-// The model given with --model, run by the embedded engine in this deployment's region.
-core::Result<backend::BackendSet> load_models(const std::string& model_path,
-                                              const core::Config& config) {
-  backend::BackendSet models;
-  if (model_path.empty()) return models;
-  auto embedded = backend::EmbeddedBackend::load({.path = model_path, .region = config.region});
-  if (!embedded) return embedded.error();
+core::Result<std::unique_ptr<backend::EmbeddedBackend>> load_model(const std::string& name,
+                                                                   const core::ModelConfig& model,
+                                                                   const core::Config& config) {
+  std::optional<infer::fim::Format> fim;
+  if (!model.fim.empty()) {
+    auto format = infer::fim::parse_format(model.fim);
+    if (!format)
+      return core::Error(format.error().code(), "models." + name + ".fim",
+                         format.error().message());
+    fim = *format;
+  }
+  auto loaded = backend::EmbeddedBackend::load(
+      {.name = name,
+       .path = model.path,
+       .fim_format = fim,
+       .context_size = static_cast<int32_t>(model.context),
+       .threads = static_cast<int>(model.threads),
+       .slots = static_cast<int>(model.slots),
+       .region = model.region.empty() ? config.region : model.region});
+  if (!loaded) return loaded.error();
+  const backend::ModelInfo& info = (*loaded)->info();
   spdlog::info("model \"{}\" loaded from {} ({} tokens of context, fill-in-the-middle: {})",
-               (*embedded)->info().name, model_path, (*embedded)->info().context_length,
-               (*embedded)->info().fill_in_the_middle ? "yes" : "no");
-  models.add(std::move(*embedded));
+               info.name, model.path.string(), info.context_length,
+               info.fill_in_the_middle ? "yes" : "no");
+  return loaded;
+}
+
+// The models to serve, the default first: --model FILE, then [models.NAME] (default_model
+// first, the rest by name); with neither, <data dir>/models/default.gguf when `make run` put
+// one there.
+core::Result<backend::BackendSet> load_models(const std::string& model_flag,
+                                              const core::Config& config) {
+  std::vector<std::pair<std::string, core::ModelConfig>> wanted;
+  if (!model_flag.empty()) {
+    const std::filesystem::path path(model_flag);
+    wanted.push_back({path.stem().string(), core::ModelConfig{.path = path}});
+  }
+  if (!config.default_model.empty()) {
+    auto it = config.models.find(config.default_model);
+    if (it == config.models.end()) {
+      return core::Error(core::Code::kInvalidArgument, "default_model",
+                         "no [models." + config.default_model +
+                             "] table names that model; add "
+                             "one or change default_model");
+    }
+    wanted.push_back(*it);
+  }
+  for (const auto& entry : config.models) {
+    if (entry.first != config.default_model) wanted.push_back(entry);
+  }
+  const std::filesystem::path fallback = config.data_dir / "models" / "default.gguf";
+  if (wanted.empty() && std::filesystem::exists(fallback)) {
+    wanted.push_back({"default", core::ModelConfig{.path = fallback}});
+  }
+  backend::BackendSet models;
+  for (const auto& [name, model] : wanted) {
+    auto loaded = load_model(name, model, config);
+    if (!loaded) return loaded.error();
+    models.add(std::move(*loaded));
+  }
   return models;
+}
+
+// Says loudly which models only produce random text (`ward model synth`), and how to fix it.
+void warn_about_random_models(const backend::BackendSet& models) {
+  for (const auto& model : models.all()) {
+    if (!model->info().random_weights) continue;
+    std::cout << "Warning: the model \"" << model->info().name
+              << "\" has random weights (made by `ward model synth`): its suggestions are random "
+                 "text. Configure a real code model with [models.NAME] path = \"FILE.gguf\" in "
+                 "ward.toml, or start with --model FILE.gguf.\n";
+  }
 }
 
 int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
@@ -144,6 +204,8 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   auto token = gov::Bootstrap(*data->db, core::system_clock()).issue(kBootstrapTokenLifetime);
   if (!token) return report(token.error());
   announce(**server, *token, relying_party.get());
+  warn_about_random_models(*models);
+  std::cout.flush();
 
   std::thread watcher([&] {
     int received = 0;
@@ -165,7 +227,9 @@ void add_serve_command(CLI::App& app, CommandContext& context) {
   auto* serve = app.add_subcommand("serve", "run the HTTPS gateway for IDEs and the CLI");
   bind_setting(*serve, context, "--listen", "server.listen", "address to listen on");
   auto model = std::make_shared<std::string>();
-  serve->add_option("--model", *model, "a GGUF model to serve with Ward's engine")
+  serve
+      ->add_option("--model", *model,
+                   "a GGUF model to serve with Ward's engine (the default model)")
       ->type_name("FILE.gguf");
   serve->callback([&context, model] {
     context.action = [&context, model] { return run_serve(context.inputs, *model); };

@@ -1,12 +1,12 @@
 #include "core/config.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <toml++/toml.h>
 
 #include "core/file.h"
 
@@ -86,10 +86,8 @@ struct Setting {
 
 const std::vector<Setting>& settings() {
   static const std::vector<Setting> table = {
-      {"data_dir",
-       [](Config& c, const std::string& v, const fs::path& base) {
-         return set_path(c.data_dir, v, base, "data_dir");
-       }},
+      {"data_dir", [](Config& c, const std::string& v,
+                      const fs::path& base) { return set_path(c.data_dir, v, base, "data_dir"); }},
       {"server.listen",
        [](Config& c, const std::string& v, const fs::path&) -> Status {
          auto address = parse_listen_address(v);
@@ -124,14 +122,16 @@ const std::vector<Setting>& settings() {
          c.region = v;
          return {};
        }},
+      {"default_model",
+       [](Config& c, const std::string& v, const fs::path&) -> Status {
+         return set_text(c.default_model, v, "default_model");
+       }},
       {"keys.master_key_file",
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.keys.master_key_file, v, base, "keys.master_key_file");
        }},
-      {"oidc.issuer",
-       [](Config& c, const std::string& v, const fs::path&) {
-         return set_text(oidc(c).issuer, v, "oidc.issuer");
-       }},
+      {"oidc.issuer", [](Config& c, const std::string& v,
+                         const fs::path&) { return set_text(oidc(c).issuer, v, "oidc.issuer"); }},
       {"oidc.client_id",
        [](Config& c, const std::string& v, const fs::path&) {
          return set_text(oidc(c).client_id, v, "oidc.client_id");
@@ -149,10 +149,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const fs::path&) {
          return set_text(oidc(c).redirect_uri, v, "oidc.redirect_uri");
        }},
-      {"oidc.scopes",
-       [](Config& c, const std::string& v, const fs::path&) {
-         return set_words(oidc(c).scopes.emplace(), v);
-       }},
+      {"oidc.scopes", [](Config& c, const std::string& v,
+                         const fs::path&) { return set_words(oidc(c).scopes.emplace(), v); }},
       {"oidc.required_acr_values",
        [](Config& c, const std::string& v, const fs::path&) {
          return set_words(oidc(c).required_acr_values, v);
@@ -173,10 +171,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(oidc(c).ca_bundle, v, base, "oidc.ca_bundle");
        }},
-      {"oidc.tenant",
-       [](Config& c, const std::string& v, const fs::path&) {
-         return set_text(oidc(c).tenant, v, "oidc.tenant");
-       }},
+      {"oidc.tenant", [](Config& c, const std::string& v,
+                         const fs::path&) { return set_text(oidc(c).tenant, v, "oidc.tenant"); }},
       {"oidc.session_lifetime_minutes",
        [](Config& c, const std::string& v, const fs::path&) {
          return set_minutes(oidc(c).session_lifetime_minutes, v, 1, kMaxSessionMinutes,
@@ -210,18 +206,25 @@ std::string known_keys() {
     if (setting.key.starts_with("oidc.")) continue;  // listed by an error inside [oidc]
     keys += (keys.empty() ? "" : ", ") + std::string(setting.key);
   }
-  return keys + ", and the tables [regions], [tiers.NAME] and [oidc]";
+  return keys + ", and the tables [regions], [tiers.NAME], [models.NAME] and [oidc]";
 }
 
 std::string node_type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "a table";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    default: return "a date or time";
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date or time";
   }
 }
 
@@ -270,7 +273,8 @@ Status apply_tier_field(const std::string& key, const toml::node& node, const Ti
   }
   if (!node.is_integer()) return wrong_type(where, key, node, "an integer");
   const std::int64_t value = node.as_integer()->get();
-  if (value < 0) return Error(Code::kInvalidArgument, where, fmt::format("`{}` must not be negative", key));
+  if (value < 0)
+    return Error(Code::kInvalidArgument, where, fmt::format("`{}` must not be negative", key));
   tier.*field.number = value;
   return {};
 }
@@ -279,7 +283,8 @@ Status apply_tier_field(const std::string& key, const toml::node& node, const Ti
 Status apply_tiers(const toml::table& table, const fs::path& file, Config& config) {
   for (const auto& [tier_name, tier_node] : table) {
     const std::string prefix = "tiers." + std::string(tier_name.str());
-    if (!tier_node.is_table()) return wrong_type(line_of(file, tier_node), prefix, tier_node, "a table");
+    if (!tier_node.is_table())
+      return wrong_type(line_of(file, tier_node), prefix, tier_node, "a table");
     TierConfig& tier = config.tiers[std::string(tier_name.str())];
     for (const auto& [field_name, node] : *tier_node.as_table()) {
       const std::string key = prefix + "." + std::string(field_name.str());
@@ -291,12 +296,68 @@ Status apply_tiers(const toml::table& table, const fs::path& file, Config& confi
         return Error(Code::kInvalidArgument, line_of(file, node),
                      fmt::format("unknown tier setting `{}`; known: store_content, "
                                  "user_opt_out_allowed, byok, retention_days, "
-                                 "requests_per_minute, tokens_per_day", key));
+                                 "requests_per_minute, tokens_per_day",
+                                 key));
       }
       if (auto status = apply_tier_field(key, node, *field, line_of(file, node), tier); !status) {
         return status;
       }
     }
+  }
+  return {};
+}
+
+// One [models.NAME] table.
+Status apply_model(const std::string& prefix, const toml::table& table, const fs::path& file,
+                   ModelConfig& model) {
+  for (const auto& [field_name, node] : table) {
+    const std::string field(field_name.str());
+    const std::string key = prefix + "." + field;
+    const std::string where = line_of(file, node);
+    if (field == "path" || field == "fim" || field == "region") {
+      if (!node.is_string()) return wrong_type(where, key, node, "a string");
+      const std::string& value = node.as_string()->get();
+      if (value.empty())
+        return Error(Code::kInvalidArgument, where, fmt::format("`{}` must not be empty", key));
+      if (field == "path") {
+        if (auto status = set_path(model.path, value, file.parent_path(), key); !status)
+          return status;
+      } else {
+        (field == "fim" ? model.fim : model.region) = value;
+      }
+    } else if (field == "context" || field == "threads" || field == "slots") {
+      if (!node.is_integer()) return wrong_type(where, key, node, "an integer");
+      const std::int64_t value = node.as_integer()->get();
+      const std::int64_t low = field == "slots" ? 1 : 0;
+      if (value < low || value > (field == "context" ? 1 << 20 : 256)) {
+        return Error(
+            Code::kInvalidArgument, where,
+            fmt::format("`{}` is out of range ({}); see docs/configuration.md", key, value));
+      }
+      (field == "context"   ? model.context
+       : field == "threads" ? model.threads
+                            : model.slots) = value;
+    } else {
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("unknown model setting `{}`; known: path, fim, context, threads, "
+                               "slots, region",
+                               key));
+    }
+  }
+  if (model.path.empty()) {
+    return Error(Code::kInvalidArgument, line_of(file, table),
+                 fmt::format("`{}` needs a `path` to its GGUF file", prefix));
+  }
+  return {};
+}
+
+// [models.NAME] tables: the models `ward serve` offers.
+Status apply_models(const toml::table& table, const fs::path& file, Config& config) {
+  for (const auto& [name, node] : table) {
+    const std::string prefix = "models." + std::string(name.str());
+    if (!node.is_table()) return wrong_type(line_of(file, node), prefix, node, "a table");
+    ModelConfig& model = config.models[std::string(name.str())];
+    if (auto status = apply_model(prefix, *node.as_table(), file, model); !status) return status;
   }
   return {};
 }
@@ -418,9 +479,14 @@ Status apply_table(const toml::table& table, const std::string& prefix, const fs
       if (auto status = apply_tiers(*node.as_table(), file, config); !status) return status;
       continue;
     }
+    if (key == "models" && node.is_table()) {
+      if (auto status = apply_models(*node.as_table(), file, config); !status) return status;
+      continue;
+    }
     const Setting* setting = find_setting(key);
     if (setting == nullptr && node.is_table()) {
-      if (auto status = apply_table(*node.as_table(), key + ".", file, config); !status) return status;
+      if (auto status = apply_table(*node.as_table(), key + ".", file, config); !status)
+        return status;
       continue;
     }
     if (setting == nullptr) {
@@ -430,7 +496,8 @@ Status apply_table(const toml::table& table, const std::string& prefix, const fs
     if (!node.is_string()) return wrong_type(where, key, node, "a string");
     Status status = setting->apply(config, node.as_string()->get(), file.parent_path());
     if (!status) {
-      return Error(Code::kInvalidArgument, where, fmt::format("`{}`: {}", key, status.error().to_string()));
+      return Error(Code::kInvalidArgument, where,
+                   fmt::format("`{}`: {}", key, status.error().to_string()));
     }
   }
   return {};
@@ -535,7 +602,8 @@ Result<Config> load_config(const ConfigInputs& inputs) {
   // The data directory may come from the environment or a flag before any file is read, since the
   // default file lives inside it.
   fs::path data_dir = config.data_dir;
-  if (auto v = lookup(inputs.environment, "WARD_DATA_DIR")) data_dir = resolve(*v, inputs.working_dir);
+  if (auto v = lookup(inputs.environment, "WARD_DATA_DIR"))
+    data_dir = resolve(*v, inputs.working_dir);
   if (auto v = lookup(inputs.flags, "data_dir")) data_dir = resolve(*v, inputs.working_dir);
 
   if (inputs.config_flag) {

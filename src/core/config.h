@@ -61,6 +61,16 @@ struct OidcSettings {
   std::int64_t session_idle_minutes = 0;  // 0: no idle limit
 };
 
+// A [models.NAME] table: a model `ward serve` offers, run by Ward's embedded engine (docs/api.md).
+struct ModelConfig {
+  std::filesystem::path path{};  // the GGUF file (relative paths: from the config file's folder)
+  std::string fim{};         // fill-in-the-middle format name; empty: detected from the vocabulary
+  std::int64_t context = 0;  // tokens; 0: the model's own, at most 4096
+  std::int64_t threads = 0;  // per slot; 0: one per physical core
+  std::int64_t slots = 1;    // requests run at once
+  std::string region{};      // where it runs; empty: the deployment's `region`
+};
+
 struct Config {
   std::filesystem::path data_dir;
   std::filesystem::path config_file;  // the file that was read; empty when none
@@ -70,6 +80,8 @@ struct Config {
   std::string region = "local";                           // where this deployment's data lives
   std::map<std::string, std::string> region_geographies;  // [regions]: region -> geography
   std::map<std::string, TierConfig> tiers;                // [tiers.NAME]
+  std::map<std::string, ModelConfig> models;              // [models.NAME]
+  std::string default_model;  // the model requests without one go to; empty: the first by name
   std::optional<OidcSettings> oidc;  // [oidc] or WARD_OIDC_*; std::nullopt: no single sign-on
 };
 

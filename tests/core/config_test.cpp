@@ -106,18 +106,23 @@ TEST_P(BadConfigFileTest, NamesTheKeyTheFileAndTheLine) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, BadConfigFileTest,
     ::testing::Values(
-        BadFileCase{"[server]\nlisen = \"x:1\"\n",
-                    "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
-                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
-                    "keys.master_key_file, and the tables [regions], [tiers.NAME] and [oidc]"},
+        BadFileCase{
+            "[server]\nlisen = \"x:1\"\n",
+            "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
+            "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+            "default_model, keys.master_key_file, and the tables [regions], [tiers.NAME], "
+            "[models.NAME] and [oidc]"},
         BadFileCase{"\n\n[server]\nlisten = 8443\n",
                     "FILE:4: `server.listen` must be a string, not an integer"},
         BadFileCase{"[log]\nlevel = \"loud\"\n",
                     "FILE:2: `log.level`: loud: unknown log level; use one of trace, debug, info, "
                     "warn, error, off"},
-        BadFileCase{"server = 3\n", "FILE:1: unknown setting `server`; known settings: data_dir, "
-                    "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
-                    "keys.master_key_file, and the tables [regions], [tiers.NAME] and [oidc]"},
+        BadFileCase{
+            "server = 3\n",
+            "FILE:1: unknown setting `server`; known settings: data_dir, "
+            "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+            "default_model, keys.master_key_file, and the tables [regions], [tiers.NAME], "
+            "[models.NAME] and [oidc]"},
         BadFileCase{"[server]\nlisten = \"127.0.0.1:99999\"\n",
                     "FILE:2: `server.listen`: 127.0.0.1:99999: the port must be a number from 0 "
                     "to 65535; expected HOST:PORT such as 127.0.0.1:8443 or [::1]:8443"}));
@@ -154,6 +159,47 @@ TEST_F(ConfigTest, BadTierSettingsNameKeyAndLine) {
   EXPECT_FALSE(load_config(in).ok());
   in.config_flag = write_config("[regions]\nuk-south = 1\n");
   EXPECT_FALSE(load_config(in).ok());
+}
+
+TEST_F(ConfigTest, Models) {
+  auto in = inputs();
+  in.config_flag = write_config(
+      "default_model = \"coder\"\n"
+      "[models.coder]\npath = \"models/coder.gguf\"\nfim = \"qwen\"\ncontext = 8192\n"
+      "threads = 2\nslots = 3\nregion = \"uk-south\"\n"
+      "[models.small]\npath = \"/srv/small.gguf\"\n");
+  auto config = load_config(in);
+  ASSERT_TRUE(config.ok()) << config.error().to_string();
+  EXPECT_EQ(config->default_model, "coder");
+  const ModelConfig& coder = config->models.at("coder");
+  EXPECT_EQ(coder.path, in.config_flag->parent_path() / "models/coder.gguf");
+  EXPECT_EQ(coder.fim, "qwen");
+  EXPECT_EQ(coder.context, 8192);
+  EXPECT_EQ(coder.threads, 2);
+  EXPECT_EQ(coder.slots, 3);
+  EXPECT_EQ(coder.region, "uk-south");
+  const ModelConfig& small = config->models.at("small");
+  EXPECT_EQ(small.path, "/srv/small.gguf");
+  EXPECT_EQ(small.slots, 1);
+  EXPECT_EQ(small.region, "");
+}
+
+TEST_F(ConfigTest, BadModelSettingsNameKeyAndLine) {
+  auto in = inputs();
+  const std::pair<const char*, const char*> cases[] = {
+      {"[models.a]\npath = \"a.gguf\"\ncontxt = 5\n",
+       ":3: unknown model setting `models.a.contxt`"},
+      {"[models.a]\nfim = \"qwen\"\n", ":1: `models.a` needs a `path`"},
+      {"[models.a]\npath = 3\n", ":2: `models.a.path` must be a string, not an integer"},
+      {"[models.a]\npath = \"a.gguf\"\nslots = 0\n", ":3: `models.a.slots` is out of range"},
+  };
+  for (const auto& [text, expected] : cases) {
+    in.config_flag = write_config(text);
+    auto config = load_config(in);
+    ASSERT_FALSE(config.ok()) << text;
+    EXPECT_NE(config.error().to_string().find(expected), std::string::npos)
+        << config.error().to_string();
+  }
 }
 
 TEST_F(ConfigTest, CorruptTomlNamesTheLine) {
