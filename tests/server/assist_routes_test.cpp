@@ -140,6 +140,29 @@ std::string field_of(const json& reply) {
   return message.substr(0, message.find(':'));
 }
 
+// OpenAI's own client library, unchanged, with a Ward API token: every call it makes is audited.
+TEST_F(AssistRoutesTest, OpenAisClientLibraryWorksWithAWardToken) {
+  const auto node = find_on_path("node");
+  ASSERT_FALSE(node.empty()) << "Node.js is needed (scripts/setup installs it)";
+  auto run = run_program(
+      node,
+      {"tests/server/openai_client.mjs", "https://localhost:" + std::to_string(port_) + "/v1",
+       developer_, "coder"},
+      {{"NODE_EXTRA_CA_CERTS", data_dir() + "/tls/server.crt"}}, WARD_SOURCE_DIR);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const json out = json::parse(run.out);
+  EXPECT_EQ(out["models"], json::array({"coder"}));
+  EXPECT_TRUE(out["completion"].is_string());
+  EXPECT_EQ(out["streamed"], out["chat"]);  // greedy: the stream adds up to the same answer
+  EXPECT_GT(out["chat_usage"]["prompt_tokens"].get<int>(), 0);
+  const json events = expect(200, "GET", "/api/v1/audit/events?actor=dev", admin_)["events"];
+  std::map<std::string, int> actions;
+  for (const auto& e : events) ++actions[e["action"].get<std::string>()];
+  EXPECT_EQ(actions["ward:ListModels"], 1);
+  EXPECT_EQ(actions["ward:Complete"], 1);
+  EXPECT_EQ(actions["ward:Chat"], 2);
+}
+
 TEST_F(AssistRoutesTest, BadRequestsGetA4xxNamingTheField) {
   EXPECT_EQ(field_of(expect(400, "POST", "/api/v1/complete", developer_, {{"prefix", 5}})),
             "prefix");

@@ -108,13 +108,14 @@ namespace {
 
 // Forks and execs `ward args` with stdout/stderr redirected to the given fds and stdin read from
 // `in_path` (/dev/null when empty); returns the pid.
-int spawn_ward(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-               const fs::path& cwd, int out_fd, int err_fd, const fs::path& in_path = {}) {
+int spawn(const fs::path& program, const std::vector<std::string>& args,
+          const std::map<std::string, std::string>& env, const fs::path& cwd, int out_fd,
+          int err_fd, const fs::path& in_path = {}) {
   std::vector<std::string> env_strings = {"PATH=/usr/bin:/bin"};
   if (const char* home = std::getenv("HOME")) env_strings.push_back(std::string("HOME=") + home);
   for (const auto& [key, value] : env) env_strings.push_back(key + "=" + value);
 
-  std::string binary = ward_binary().string();
+  std::string binary = program.string();
   std::vector<char*> argv = {binary.data()};
   std::vector<std::string> arg_copies = args;
   for (auto& a : arg_copies) argv.push_back(a.data());
@@ -147,6 +148,12 @@ int wait_exit_code(int pid) {
 ProcessResult run_ward(const std::vector<std::string>& args,
                        const std::map<std::string, std::string>& env, const fs::path& cwd,
                        const std::optional<std::string>& stdin_text) {
+  return run_program(ward_binary(), args, env, cwd, stdin_text);
+}
+
+ProcessResult run_program(const fs::path& program, const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env, const fs::path& cwd,
+                          const std::optional<std::string>& stdin_text) {
   TempDir logs;
   fs::path out_path = logs / "stdout", err_path = logs / "stderr", in_path;
   if (stdin_text) {
@@ -155,7 +162,7 @@ ProcessResult run_ward(const std::vector<std::string>& args,
   }
   int out_fd = open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err_fd = open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  int pid = spawn_ward(args, env, cwd, out_fd, err_fd, in_path);
+  int pid = spawn(program, args, env, cwd, out_fd, err_fd, in_path);
   close(out_fd);
   close(err_fd);
   ProcessResult result;
@@ -169,7 +176,7 @@ BackgroundWard::BackgroundWard(const std::vector<std::string>& args,
                                const std::map<std::string, std::string>& env) {
   int out_fd = open((logs_ / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err_fd = open((logs_ / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_ = spawn_ward(args, env, {}, out_fd, err_fd);
+  pid_ = spawn(ward_binary(), args, env, {}, out_fd, err_fd);
   close(out_fd);
   close(err_fd);
 }

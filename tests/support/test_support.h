@@ -55,6 +55,13 @@ ProcessResult run_ward(const std::vector<std::string>& args,
                        const std::filesystem::path& cwd = {},
                        const std::optional<std::string>& stdin_text = std::nullopt);
 
+// The same for any program (an absolute path, e.g. from find_on_path).
+ProcessResult run_program(const std::filesystem::path& program,
+                          const std::vector<std::string>& args,
+                          const std::map<std::string, std::string>& env = {},
+                          const std::filesystem::path& cwd = {},
+                          const std::optional<std::string>& stdin_text = std::nullopt);
+
 // A `ward` process running in the background, for tests of long-running commands (`ward serve`).
 // Its stdout and stderr go to files in a scratch directory; the destructor kills it if still running.
 class BackgroundWard {
