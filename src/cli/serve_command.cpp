@@ -11,7 +11,9 @@
 
 #include "assist/completion.h"
 #include "backend/embedded.h"
+#include "backend/openai.h"
 #include "cli/commands.h"
+#include "core/file.h"
 #include "gov/audit/audit_log.h"
 #include "gov/audit/signing_key.h"
 #include "gov/bootstrap.h"
@@ -59,15 +61,46 @@ void announce(const server::Server& server, const std::optional<std::string>& bo
   std::cout.flush();
 }
 
-core::Result<std::unique_ptr<backend::EmbeddedBackend>> load_model(const std::string& name,
-                                                                   const core::ModelConfig& model,
-                                                                   const core::Config& config) {
+core::Result<std::unique_ptr<backend::Backend>> load_upstream(const std::string& name,
+                                                              const core::ModelConfig& model,
+                                                              const core::Config& config) {
+  std::string api_key;
+  if (!model.api_key_file.empty()) {
+    auto key = core::read_private_file(model.api_key_file, "the upstream's API key", 4096);
+    if (!key) return key.error();
+    api_key = std::move(*key);  // already trimmed of surrounding white space
+  }
+  auto upstream = backend::OpenAiBackend::create(
+      {.name = name,
+       .url = model.url,
+       .upstream_model = model.upstream_model,
+       .api_key = std::move(api_key),
+       .ca_bundle = model.ca_bundle,
+       .proxy = model.proxy,
+       .connect_timeout = std::chrono::milliseconds(model.connect_timeout_ms),
+       .read_timeout = std::chrono::milliseconds(model.read_timeout_ms),
+       .retries = static_cast<int>(model.retries),
+       .context_length = model.context > 0 ? static_cast<int32_t>(model.context) : 4096,
+       .region = model.region.empty() ? config.region : model.region});
+  if (!upstream) {
+    return core::Error(upstream.error().code(), "models." + name + "." + upstream.error().where(),
+                       upstream.error().message());
+  }
+  spdlog::info("model \"{}\" served by the upstream {}", name, model.url);
+  return std::unique_ptr<backend::Backend>(std::move(*upstream));
+}
+
+core::Result<std::unique_ptr<backend::Backend>> load_model(const std::string& name,
+                                                           const core::ModelConfig& model,
+                                                           const core::Config& config) {
+  if (!model.url.empty()) return load_upstream(name, model, config);
   std::optional<infer::fim::Format> fim;
   if (!model.fim.empty()) {
     auto format = infer::fim::parse_format(model.fim);
-    if (!format)
+    if (!format) {
       return core::Error(format.error().code(), "models." + name + ".fim",
                          format.error().message());
+    }
     fim = *format;
   }
   auto loaded = backend::EmbeddedBackend::load(
@@ -83,7 +116,7 @@ core::Result<std::unique_ptr<backend::EmbeddedBackend>> load_model(const std::st
   spdlog::info("model \"{}\" loaded from {} ({} tokens of context, fill-in-the-middle: {})",
                info.name, model.path.string(), info.context_length,
                info.fill_in_the_middle ? "yes" : "no");
-  return loaded;
+  return std::unique_ptr<backend::Backend>(std::move(*loaded));
 }
 
 // The models to serve, the default first: --model FILE, then [models.NAME] (default_model

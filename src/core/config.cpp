@@ -310,43 +310,72 @@ Status apply_tiers(const toml::table& table, const fs::path& file, Config& confi
 // One [models.NAME] table.
 Status apply_model(const std::string& prefix, const toml::table& table, const fs::path& file,
                    ModelConfig& model) {
+  struct Number {
+    std::string_view name;
+    std::int64_t ModelConfig::*field;
+    std::int64_t low, high;
+  };
+  static constexpr Number kNumbers[] = {
+      {"context", &ModelConfig::context, 0, 1 << 20},
+      {"threads", &ModelConfig::threads, 0, 256},
+      {"slots", &ModelConfig::slots, 1, 256},
+      {"connect_timeout_ms", &ModelConfig::connect_timeout_ms, 1, 600000},
+      {"read_timeout_ms", &ModelConfig::read_timeout_ms, 1, 3600000},
+      {"retries", &ModelConfig::retries, 0, 10},
+  };
   for (const auto& [field_name, node] : table) {
     const std::string field(field_name.str());
     const std::string key = prefix + "." + field;
     const std::string where = line_of(file, node);
-    if (field == "path" || field == "fim" || field == "region") {
-      if (!node.is_string()) return wrong_type(where, key, node, "a string");
-      const std::string& value = node.as_string()->get();
-      if (value.empty())
-        return Error(Code::kInvalidArgument, where, fmt::format("`{}` must not be empty", key));
-      if (field == "path") {
-        if (auto status = set_path(model.path, value, file.parent_path(), key); !status)
-          return status;
-      } else {
-        (field == "fim" ? model.fim : model.region) = value;
-      }
-    } else if (field == "context" || field == "threads" || field == "slots") {
+    if (const auto* number = std::find_if(std::begin(kNumbers), std::end(kNumbers),
+                                          [&](const Number& n) { return n.name == field; });
+        number != std::end(kNumbers)) {
       if (!node.is_integer()) return wrong_type(where, key, node, "an integer");
       const std::int64_t value = node.as_integer()->get();
-      const std::int64_t low = field == "slots" ? 1 : 0;
-      if (value < low || value > (field == "context" ? 1 << 20 : 256)) {
-        return Error(
-            Code::kInvalidArgument, where,
-            fmt::format("`{}` is out of range ({}); see docs/configuration.md", key, value));
+      if (value < number->low || value > number->high) {
+        return Error(Code::kInvalidArgument, where,
+                     fmt::format("`{}` must be from {} to {}, got {}", key, number->low,
+                                 number->high, value));
       }
-      (field == "context"   ? model.context
-       : field == "threads" ? model.threads
-                            : model.slots) = value;
+      model.*number->field = value;
+      continue;
+    }
+    if (!node.is_string()) {
+      if (field == "path" || field == "url" || field == "fim" || field == "region" ||
+          field == "upstream_model" || field == "api_key_file" || field == "ca_bundle" ||
+          field == "proxy") {
+        return wrong_type(where, key, node, "a string");
+      }
+    }
+    const std::string value = node.is_string() ? node.as_string()->get() : std::string();
+    Status status;
+    if (field == "path" || field == "api_key_file" || field == "ca_bundle") {
+      fs::path& target = field == "path"           ? model.path
+                         : field == "api_key_file" ? model.api_key_file
+                                                   : model.ca_bundle;
+      status = set_path(target, value, file.parent_path(), key);
+    } else if (field == "url" || field == "fim" || field == "region" || field == "upstream_model" ||
+               field == "proxy") {
+      std::string& target = field == "url"              ? model.url
+                            : field == "fim"            ? model.fim
+                            : field == "region"         ? model.region
+                            : field == "upstream_model" ? model.upstream_model
+                                                        : model.proxy;
+      status = set_text(target, value, key);
     } else {
       return Error(Code::kInvalidArgument, where,
-                   fmt::format("unknown model setting `{}`; known: path, fim, context, threads, "
-                               "slots, region",
+                   fmt::format("unknown model setting `{}`; known: path or url, fim, context, "
+                               "threads, slots, region, upstream_model, api_key_file, ca_bundle, "
+                               "proxy, connect_timeout_ms, read_timeout_ms, retries",
                                key));
     }
+    if (!status) return Error(Code::kInvalidArgument, where, status.error().message());
   }
-  if (model.path.empty()) {
+  if (model.path.empty() == model.url.empty()) {
     return Error(Code::kInvalidArgument, line_of(file, table),
-                 fmt::format("`{}` needs a `path` to its GGUF file", prefix));
+                 fmt::format("`{}` needs either a `path` to a GGUF file or the `url` of an "
+                             "OpenAI-compatible server (not both)",
+                             prefix));
   }
   return {};
 }

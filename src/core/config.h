@@ -61,9 +61,18 @@ struct OidcSettings {
   std::int64_t session_idle_minutes = 0;  // 0: no idle limit
 };
 
-// A [models.NAME] table: a model `ward serve` offers, run by Ward's embedded engine (docs/api.md).
+// A [models.NAME] table: a model `ward serve` offers, run by Ward's embedded engine (`path`) or
+// by an OpenAI-compatible upstream server (`url`); docs/configuration.md.
 struct ModelConfig {
   std::filesystem::path path{};  // the GGUF file (relative paths: from the config file's folder)
+  std::string url{};             // the upstream's base URL, e.g. https://vllm.internal:8000/v1
+  std::string upstream_model{};  // the model's name at the upstream; empty: the table's name
+  std::filesystem::path api_key_file{};  // the upstream's API key, in a 0600 file
+  std::filesystem::path ca_bundle{};     // PEM CAs for the upstream; empty: the system's
+  std::string proxy{};                   // http://HOST:PORT
+  std::int64_t connect_timeout_ms = 5000;
+  std::int64_t read_timeout_ms = 120000;
+  std::int64_t retries = 2;
   std::string fim{};         // fill-in-the-middle format name; empty: detected from the vocabulary
   std::int64_t context = 0;  // tokens; 0: the model's own, at most 4096
   std::int64_t threads = 0;  // per slot; 0: one per physical core

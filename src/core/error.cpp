@@ -15,6 +15,8 @@ std::string_view code_name(Code code) {
     case Code::kDataLoss: return "data_loss";
     case Code::kInternal: return "internal";
     case Code::kCancelled: return "cancelled";
+    case Code::kBadGateway: return "bad_gateway";
+    case Code::kDeadlineExceeded: return "deadline_exceeded";
   }
   return "internal";
 }

@@ -28,6 +28,8 @@ enum class Code {
   kDataLoss,            // stored data is corrupt or was tampered with
   kInternal,            // a bug or an unexpected library failure
   kCancelled,           // the caller asked for the operation to stop (a client went away, Ctrl-C)
+  kBadGateway,          // a server Ward relies on (a model upstream) failed or answered nonsense
+  kDeadlineExceeded,    // a server Ward relies on did not answer in time
 };
 
 // The stable snake_case name of a code, e.g. "invalid_argument".

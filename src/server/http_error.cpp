@@ -22,6 +22,8 @@ int http_status(Code code) {
     case Code::kDataLoss:
     case Code::kInternal: return 500;
     case Code::kCancelled: return 499;  // nginx's "client closed request"
+    case Code::kBadGateway: return 502;
+    case Code::kDeadlineExceeded: return 504;
   }
   return 500;
 }

@@ -167,7 +167,10 @@ TEST_F(ConfigTest, Models) {
       "default_model = \"coder\"\n"
       "[models.coder]\npath = \"models/coder.gguf\"\nfim = \"qwen\"\ncontext = 8192\n"
       "threads = 2\nslots = 3\nregion = \"uk-south\"\n"
-      "[models.small]\npath = \"/srv/small.gguf\"\n");
+      "[models.small]\npath = \"/srv/small.gguf\"\n"
+      "[models.remote]\nurl = \"https://vllm.internal:8000/v1\"\n"
+      "upstream_model = \"Qwen/Qwen2.5-Coder-7B\"\napi_key_file = \"keys/vllm.key\"\n"
+      "proxy = \"http://proxy.internal:3128\"\nread_timeout_ms = 30000\nretries = 4\n");
   auto config = load_config(in);
   ASSERT_TRUE(config.ok()) << config.error().to_string();
   EXPECT_EQ(config->default_model, "coder");
@@ -178,6 +181,14 @@ TEST_F(ConfigTest, Models) {
   EXPECT_EQ(coder.threads, 2);
   EXPECT_EQ(coder.slots, 3);
   EXPECT_EQ(coder.region, "uk-south");
+  const ModelConfig& remote = config->models.at("remote");
+  EXPECT_EQ(remote.url, "https://vllm.internal:8000/v1");
+  EXPECT_EQ(remote.upstream_model, "Qwen/Qwen2.5-Coder-7B");
+  EXPECT_EQ(remote.api_key_file, in.config_flag->parent_path() / "keys/vllm.key");
+  EXPECT_EQ(remote.proxy, "http://proxy.internal:3128");
+  EXPECT_EQ(remote.read_timeout_ms, 30000);
+  EXPECT_EQ(remote.retries, 4);
+  EXPECT_EQ(remote.connect_timeout_ms, 5000);  // the default
   const ModelConfig& small = config->models.at("small");
   EXPECT_EQ(small.path, "/srv/small.gguf");
   EXPECT_EQ(small.slots, 1);
@@ -189,9 +200,10 @@ TEST_F(ConfigTest, BadModelSettingsNameKeyAndLine) {
   const std::pair<const char*, const char*> cases[] = {
       {"[models.a]\npath = \"a.gguf\"\ncontxt = 5\n",
        ":3: unknown model setting `models.a.contxt`"},
-      {"[models.a]\nfim = \"qwen\"\n", ":1: `models.a` needs a `path`"},
+      {"[models.a]\nfim = \"qwen\"\n", ":1: `models.a` needs either a `path`"},
+      {"[models.a]\npath = \"a.gguf\"\nurl = \"https://x/v1\"\n", ":1: `models.a` needs either"},
       {"[models.a]\npath = 3\n", ":2: `models.a.path` must be a string, not an integer"},
-      {"[models.a]\npath = \"a.gguf\"\nslots = 0\n", ":3: `models.a.slots` is out of range"},
+      {"[models.a]\npath = \"a.gguf\"\nslots = 0\n", ":3: `models.a.slots` must be from 1 to 256"},
   };
   for (const auto& [text, expected] : cases) {
     in.config_flag = write_config(text);
