@@ -91,6 +91,9 @@ class Backend {
   // when an upstream fails or times out; kCancelled as above.
   virtual core::Result<Generation> generate(const GenerationRequest& request, const TextSink& sink,
                                             std::atomic<bool>& stop) = 0;
+
+  // Requests waiting in this backend's queue now (0 for a backend that does not queue).
+  virtual int queue_depth() const { return 0; }
 };
 
 // The models a server offers, by name; the first is the default.

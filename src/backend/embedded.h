@@ -51,7 +51,7 @@ class EmbeddedBackend final : public Backend {
                                     std::atomic<bool>& stop) override;
 
   // How many requests are waiting for a slot right now (for metrics).
-  int queue_depth() const;
+  int queue_depth() const override;
 
  private:
   struct Slot {

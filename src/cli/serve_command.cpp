@@ -27,6 +27,7 @@
 #include "server/assist_routes.h"
 #include "server/auth_routes.h"
 #include "server/gateway.h"
+#include "server/metrics.h"
 #include "server/server.h"
 #include "server/tls_files.h"
 
@@ -196,8 +197,9 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   if (!audit) return report(audit.error());
   std::optional<gov::SessionOptions> sessions;
   if (*sso) sessions = gov::SessionOptions{(*sso)->session_lifetime, (*sso)->session_idle_timeout};
+  server::Metrics metrics;
   server::Gateway gateway({*data->db, core::system_clock(), **audit, *keyring, std::move(*tiers),
-                           config.region, identity_options(*data), sessions});
+                           config.region, identity_options(*data), sessions, &metrics});
 
   // Single sign-on, when [oidc] is configured: the relying party, just-in-time users in the
   // configured tenant, and the /auth routes.

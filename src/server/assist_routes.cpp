@@ -11,6 +11,7 @@
 #include "assist/chat.h"
 #include "core/id.h"
 #include "server/gateway.h"
+#include "server/metrics.h"
 
 namespace ward::server {
 namespace {
@@ -116,9 +117,14 @@ core::Status admit_content(Gateway& gateway, const AssistContext& assist, Call& 
   return core::ok_status();
 }
 
-// Adds a request's prompt and completion tokens to the tenant's count for today.
-void record_usage(Gateway& gateway, const std::string& tenant_id, int64_t tokens) {
-  (void)gateway.quotas().record_tokens(tenant_id, tokens);
+// Adds a request's prompt and completion tokens to the tenant's count for today and to the
+// model's metrics.
+void record_usage(Gateway& gateway, const std::string& tenant_id, const backend::Backend& model,
+                  int64_t prompt, int64_t completion) {
+  (void)gateway.quotas().record_tokens(tenant_id, prompt + completion);
+  if (Metrics* metrics = gateway.context().metrics) {
+    metrics->record_tokens(model.info().name, prompt, completion);
+  }
 }
 
 // One server-sent event; bytes that are not UTF-8 become U+FFFD (see write_reply).
@@ -226,8 +232,8 @@ core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call
     std::atomic<bool> stop{false};
     auto result = assist.completions.complete(**model, *request, nullptr, stop);
     if (!result) return result.error();
-    record_usage(gateway, call.principal.tenant_id,
-                 result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id, **model, result->prompt_tokens,
+                 result->completion_tokens);
     return Reply{200, completion_json((*model)->info().name, *result), nullptr};
   }
   // Streamed: {"text": delta} events with the first suggestion as it becomes final, then the
@@ -246,7 +252,7 @@ core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call
       (void)write(sse_error(result.error()));
       return;
     }
-    record_usage(gateway, call_tenant, result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, call_tenant, *model, result->prompt_tokens, result->completion_tokens);
     (void)write(sse(completion_json(model->info().name, *result)));
   };
   return reply;
@@ -420,8 +426,8 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
     std::atomic<bool> stop{false};
     auto generation = (*model)->generate(*request, nullptr, stop);
     if (!generation) return generation.error();
-    record_usage(gateway, call.principal.tenant_id,
-                 generation->prompt_tokens + generation->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id, **model, generation->prompt_tokens,
+                 generation->completion_tokens);
     json body = head;
     body["choices"] =
         json::array({openai_choice(generation->text, openai_finish(generation->finish))});
@@ -449,7 +455,7 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
       (void)write(sse_error(generation.error()));
       return;
     }
-    record_usage(gateway, tenant, generation->prompt_tokens + generation->completion_tokens);
+    record_usage(gateway, tenant, *model, generation->prompt_tokens, generation->completion_tokens);
     (void)write(chunk("", openai_finish(generation->finish)));
     (void)write("data: [DONE]\n\n");
   };
@@ -517,8 +523,8 @@ core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
     std::atomic<bool> stop{false};
     auto result = assist::ChatService().chat(**model, *request, nullptr, stop);
     if (!result) return result.error();
-    record_usage(gateway, call.principal.tenant_id,
-                 result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id, **model, result->prompt_tokens,
+                 result->completion_tokens);
     return Reply{200, chat_json((*model)->info().name, *result), nullptr};
   }
   Reply reply;
@@ -535,7 +541,7 @@ core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
       (void)write(sse_error(result.error()));
       return;
     }
-    record_usage(gateway, tenant, result->prompt_tokens + result->completion_tokens);
+    record_usage(gateway, tenant, *model, result->prompt_tokens, result->completion_tokens);
     (void)write(sse(chat_json(model->info().name, *result)));
   };
   return reply;
@@ -565,8 +571,8 @@ core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& c
     std::atomic<bool> stop{false};
     auto answer = (*model)->generate(request, nullptr, stop);
     if (!answer) return answer.error();
-    record_usage(gateway, call.principal.tenant_id,
-                 answer->prompt_tokens + answer->completion_tokens);
+    record_usage(gateway, call.principal.tenant_id, **model, answer->prompt_tokens,
+                 answer->completion_tokens);
     return Reply{
         200,
         {{"id", id},
@@ -604,7 +610,7 @@ core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& c
       (void)write(sse_error(answer.error()));
       return;
     }
-    record_usage(gateway, tenant, answer->prompt_tokens + answer->completion_tokens);
+    record_usage(gateway, tenant, *model, answer->prompt_tokens, answer->completion_tokens);
     (void)write(chunk(json::object(), openai_finish(answer->finish)));
     (void)write("data: [DONE]\n\n");
   };
@@ -642,6 +648,22 @@ void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContex
   install("/v1/completions", "ward:Complete", openai_complete);
   install("/api/v1/chat", "ward:Chat", chat);
   install("/v1/chat/completions", "ward:Chat", openai_chat);
+  http.Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) {
+    static const Route metrics_route{"ward:Metrics",
+                                     [](const httplib::Request&, const gov::AuthenticatedPrincipal& p) {
+                                       return resource_name(p, "metrics");
+                                     },
+                                     RouteEffect::kRead, nullptr};
+    gateway.handle(req, res, metrics_route, [&](Call&) -> core::Result<Reply> {
+      const Metrics* metrics = gateway.context().metrics;
+      if (metrics == nullptr) {
+        return Error(Code::kFailedPrecondition, "metrics", "this server does not collect metrics");
+      }
+      Reply reply;
+      reply.text = metrics->render(assist.models);
+      return reply;
+    });
+  });
   http.Get("/v1/models", [&](const httplib::Request& req, httplib::Response& res) {
     gateway.handle_self(req, res, "ward:ListModels", [&](Call&) -> core::Result<Reply> {
       return Reply{200, models_json(assist), nullptr};

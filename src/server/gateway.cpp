@@ -12,6 +12,7 @@
 #include "gov/identity/sessions.h"
 #include "gov/identity/tokens.h"
 #include "server/http_error.h"
+#include "server/metrics.h"
 
 namespace ward::server {
 
@@ -80,6 +81,10 @@ std::string_view trim_spaces(std::string_view text) {
 
 void write_reply(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
+  if (reply.text) {
+    res.set_content(*reply.text, "text/plain; version=0.0.4; charset=utf-8");
+    return;
+  }
   if (reply.stream) {
     // Server-sent events: the producer runs while the response is written, chunk by chunk.
     res.set_header("Cache-Control", "no-store");
@@ -135,12 +140,22 @@ Gateway::Gateway(GatewayContext context)
 
 void Gateway::handle(const httplib::Request& req, httplib::Response& res, const Route& route,
                      const Handler& handler) {
-  run(req, res, &route, route.action, route.effect, handler);
+  measured(res, route.action, [&] { run(req, res, &route, route.action, route.effect, handler); });
 }
 
 void Gateway::handle_self(const httplib::Request& req, httplib::Response& res,
                           std::string_view action, const Handler& handler) {
-  run(req, res, nullptr, action, RouteEffect::kRead, handler);
+  measured(res, action, [&] { run(req, res, nullptr, action, RouteEffect::kRead, handler); });
+}
+
+// Counts the request and its latency (to the reply, not to the end of a stream it starts).
+void Gateway::measured(const httplib::Response& res, std::string_view action,
+                       const std::function<void()>& serve) {
+  const auto start = std::chrono::steady_clock::now();
+  serve();
+  if (context_.metrics == nullptr) return;
+  const std::chrono::duration<double> seconds = std::chrono::steady_clock::now() - start;
+  context_.metrics->record_request(std::string(action), res.status, seconds.count());
 }
 
 core::Status Gateway::record(const Pending& pending, gov::AuditOutcome outcome,

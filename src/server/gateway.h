@@ -45,6 +45,8 @@ struct Response;
 
 namespace ward::server {
 
+class Metrics;
+
 // What the gateway works with; owned by `ward serve` and outliving the server.
 struct GatewayContext {
   store::Database& db;
@@ -57,6 +59,8 @@ struct GatewayContext {
   // Browser sessions are accepted only when set (single sign-on is configured); without it a
   // `ward_session` cookie is ignored like any other cookie.
   std::optional<gov::SessionOptions> sessions;
+  // Request counts and latencies for GET /metrics; not counted when null.
+  Metrics* metrics = nullptr;
 };
 
 // The header a cookie-authenticated request that changes state must carry, with the value "1".
@@ -92,6 +96,8 @@ struct Reply {
   // When set, the reply is a stream of server-sent events (text/event-stream) instead of `body`:
   // called once, after the handler returns and the headers are sent, to write the events.
   std::function<void(const ChunkWriter& write)> stream = nullptr;
+  // When set, the reply is this plain text (the Prometheus exposition) instead of `body`.
+  std::optional<std::string> text = std::nullopt;
 };
 
 using Handler = std::function<core::Result<Reply>(Call&)>;
@@ -142,6 +148,8 @@ class Gateway {
   // Step 1: the caller, by API token or session cookie; fills in the event's actor.
   core::Result<gov::AuthenticatedPrincipal> authenticate(const httplib::Request& req,
                                                          Pending& pending);
+  void measured(const httplib::Response& res, std::string_view action,
+                const std::function<void()>& serve);
   void run(const httplib::Request& req, httplib::Response& res, const Route* route,
            std::string_view action, RouteEffect effect, const Handler& handler);
   core::Status record(const Pending& pending, gov::AuditOutcome outcome,

@@ -247,6 +247,29 @@ TEST_F(AssistRoutesTest, ChatRequestsAreCheckedFieldByField) {
             "messages");
 }
 
+TEST_F(AssistRoutesTest, MetricsNeedTheirOwnPermissionAndCountRequestsAndTokens) {
+  expect(403, "GET", "/metrics", developer_);
+  const json out = expect(200, "POST", "/api/v1/complete", developer_, kRequest);
+  auto scraped = call("GET", "/metrics", admin_);
+  ASSERT_TRUE(scraped);
+  ASSERT_EQ(scraped->status, 200) << scraped->body;
+  EXPECT_EQ(scraped->get_header_value("Content-Type").rfind("text/plain; version=0.0.4", 0), 0u);
+  const std::string& text = scraped->body;
+  const auto has = [&](const std::string& line) {
+    EXPECT_NE(text.find(line + "\n"), std::string::npos) << line << "\n" << text;
+  };
+  has("ward_http_requests_total{action=\"ward:Complete\",status=\"200\"} 1");
+  has("ward_http_requests_total{action=\"ward:Metrics\",status=\"403\"} 1");
+  has("ward_http_request_duration_seconds_count{action=\"ward:Complete\"} 1");
+  has("ward_http_request_duration_seconds_bucket{action=\"ward:Complete\",le=\"+Inf\"} 1");
+  has("ward_tokens_total{model=\"coder\",kind=\"prompt\"} " +
+      std::to_string(out["usage"]["prompt_tokens"].get<int>()));
+  has("ward_tokens_total{model=\"coder\",kind=\"completion\"} " +
+      std::to_string(out["usage"]["completion_tokens"].get<int>()));
+  has("ward_model_loaded{model=\"coder\",kind=\"embedded\",region=\"local\"} 1");
+  has("ward_model_queue_depth{model=\"coder\"} 0");
+}
+
 TEST_F(AssistRoutesTest, PolicyAndTheDailyTokenQuotaComeFirst) {
   // A user with no policy may not complete.
   expect(201, "POST", "/api/v1/admin/users", admin_, {{"name", "nobody"}});

@@ -30,6 +30,8 @@ constexpr std::array kActions = {
     PolicyActionInfo{"ward:AdminKeys", "key", "import, rotate and revoke encryption keys (BYOK)"},
     PolicyActionInfo{"ward:AdminTenants", "tenant",
                      "change a tenant's settings, tier and region; terminate or restore it"},
+    PolicyActionInfo{"ward:Metrics", "metrics",
+                     "read the server's Prometheus metrics (GET /metrics)"},
 };
 
 constexpr std::array kResourceTypes = {
@@ -42,6 +44,7 @@ constexpr std::array kResourceTypes = {
     PolicyResourceTypeInfo{"key", true, "a key-encryption key"},
     PolicyResourceTypeInfo{"audit", false, "the tenant's audit log"},
     PolicyResourceTypeInfo{"tenant", false, "the tenant itself"},
+    PolicyResourceTypeInfo{"metrics", false, "the server's operational metrics"},
 };
 
 constexpr std::array kContextKeys = {
