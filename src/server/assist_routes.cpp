@@ -117,6 +117,17 @@ core::Status admit_content(Gateway& gateway, const AssistContext& assist, Call& 
   return core::ok_status();
 }
 
+// The model a request names, once the tenant's quota and residency admit sending it content.
+core::Result<backend::Backend*> admitted_model(Gateway& gateway, const AssistContext& assist,
+                                               Call& call, const Fields& f) {
+  auto model = model_for(assist, f);
+  if (!model) return model.error();
+  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
+    return admitted.error();
+  }
+  return model;
+}
+
 // Adds a request's prompt and completion tokens to the tenant's count for today and to the
 // model's metrics.
 void record_usage(Gateway& gateway, const std::string& tenant_id, const backend::Backend& model,
@@ -160,6 +171,40 @@ core::Result<std::vector<infer::fim::RelatedFile>> related_files(const Fields& f
     out.push_back({file["path"], file["content"]});
   }
   return out;
+}
+
+// Text sent as it is produced; false once the client is gone.
+using DeltaSink = std::function<bool(std::string_view delta)>;
+
+// Runs one of Ward's own features (`run`, given a sink for text as it is produced and a stop
+// flag) as a JSON reply or, streamed, as {"text": delta} events followed by the whole answer as
+// the last event; then counts the answer's tokens.
+template <class Answer>
+core::Result<Reply> ward_reply(
+    Gateway& gateway, const Call& call, backend::Backend& model, bool stream,
+    std::function<core::Result<Answer>(const DeltaSink&, std::atomic<bool>&)> run,
+    json (*to_json)(const std::string& model, const Answer& answer)) {
+  if (!stream) {
+    std::atomic<bool> stop{false};
+    auto answer = run(nullptr, stop);
+    if (!answer) return answer.error();
+    record_usage(gateway, call.principal.tenant_id, model, answer->prompt_tokens,
+                 answer->completion_tokens);
+    return Reply{200, to_json(model.info().name, *answer), nullptr};
+  }
+  Reply reply;
+  reply.stream = [&gateway, &model, tenant = call.principal.tenant_id, run = std::move(run),
+                  to_json](const ChunkWriter& write) {
+    std::atomic<bool> stop{false};
+    auto answer = run([&](std::string_view delta) { return write(sse({{"text", delta}})); }, stop);
+    if (!answer) {
+      (void)write(sse_error(answer.error()));
+      return;
+    }
+    record_usage(gateway, tenant, model, answer->prompt_tokens, answer->completion_tokens);
+    (void)write(sse(to_json(model.info().name, *answer)));
+  };
+  return reply;
 }
 
 // ---- POST /api/v1/complete ---------------------------------------------------------------------
@@ -223,39 +268,16 @@ core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call
   const Fields f(call.body);
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
-  auto model = model_for(assist, f);
+  auto model = admitted_model(gateway, assist, call, f);
   if (!model) return model.error();
-  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
-    return admitted.error();
-  }
-  if (!*stream) {
-    std::atomic<bool> stop{false};
-    auto result = assist.completions.complete(**model, *request, nullptr, stop);
-    if (!result) return result.error();
-    record_usage(gateway, call.principal.tenant_id, **model, result->prompt_tokens,
-                 result->completion_tokens);
-    return Reply{200, completion_json((*model)->info().name, *result), nullptr};
-  }
-  // Streamed: {"text": delta} events with the first suggestion as it becomes final, then the
-  // whole result as the last event.
-  Reply reply;
-  reply.stream = [&gateway, &assist, call_tenant = call.principal.tenant_id, model = *model,
-                  request = std::move(*request)](const ChunkWriter& write) {
-    std::atomic<bool> stop{false};
-    auto result = assist.completions.complete(
-        *model, request,
-        [&](std::string_view delta) {
-          return write(sse({{"text", delta}}));
-        },
-        stop);
-    if (!result) {
-      (void)write(sse_error(result.error()));
-      return;
-    }
-    record_usage(gateway, call_tenant, *model, result->prompt_tokens, result->completion_tokens);
-    (void)write(sse(completion_json(model->info().name, *result)));
-  };
-  return reply;
+  // Streamed, the text events carry the first suggestion as its lines become final.
+  return ward_reply<assist::CompletionResult>(
+      gateway, call, **model, *stream,
+      [&assist, model = *model, request = std::move(*request)](const DeltaSink& sink,
+                                                               std::atomic<bool>& stop) {
+        return assist.completions.complete(*model, request, sink, stop);
+      },
+      completion_json);
 }
 
 // ---- OpenAI-compatible -------------------------------------------------------------------------
@@ -413,11 +435,8 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
   if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
-  auto model = model_for(assist, f);
+  auto model = admitted_model(gateway, assist, call, f);
   if (!model) return model.error();
-  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
-    return admitted.error();
-  }
   const json head = {{"id", openai_id("cmpl-")},
                      {"object", "text_completion"},
                      {"created", unix_now()},
@@ -514,37 +533,15 @@ core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
   if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
-  auto model = model_for(assist, f);
+  auto model = admitted_model(gateway, assist, call, f);
   if (!model) return model.error();
-  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
-    return admitted.error();
-  }
-  if (!*stream) {
-    std::atomic<bool> stop{false};
-    auto result = assist::ChatService().chat(**model, *request, nullptr, stop);
-    if (!result) return result.error();
-    record_usage(gateway, call.principal.tenant_id, **model, result->prompt_tokens,
-                 result->completion_tokens);
-    return Reply{200, chat_json((*model)->info().name, *result), nullptr};
-  }
-  Reply reply;
-  reply.stream = [&gateway, tenant = call.principal.tenant_id, model = *model,
-                  request = std::move(*request)](const ChunkWriter& write) {
-    std::atomic<bool> stop{false};
-    auto result = assist::ChatService().chat(
-        *model, request,
-        [&](std::string_view delta) {
-          return write(sse({{"text", delta}}));
-        },
-        stop);
-    if (!result) {
-      (void)write(sse_error(result.error()));
-      return;
-    }
-    record_usage(gateway, tenant, *model, result->prompt_tokens, result->completion_tokens);
-    (void)write(sse(chat_json(model->info().name, *result)));
-  };
-  return reply;
+  return ward_reply<assist::ChatResult>(
+      gateway, call, **model, *stream,
+      [model = *model, request = std::move(*request)](const DeltaSink& sink,
+                                                      std::atomic<bool>& stop) {
+        return assist::ChatService().chat(*model, request, sink, stop);
+      },
+      chat_json);
 }
 
 core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& call) {
@@ -559,11 +556,8 @@ core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& c
   if (auto status = openai_sampling(f, 512, request); !status) return status.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
-  auto model = model_for(assist, f);
+  auto model = admitted_model(gateway, assist, call, f);
   if (!model) return model.error();
-  if (auto admitted = admit_content(gateway, assist, call, **model); !admitted) {
-    return admitted.error();
-  }
   const std::string id = openai_id("chatcmpl-");
   const int64_t created = unix_now();
   const std::string name = (*model)->info().name;
@@ -649,11 +643,12 @@ void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContex
   install("/api/v1/chat", "ward:Chat", chat);
   install("/v1/chat/completions", "ward:Chat", openai_chat);
   http.Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) {
-    static const Route metrics_route{"ward:Metrics",
-                                     [](const httplib::Request&, const gov::AuthenticatedPrincipal& p) {
-                                       return resource_name(p, "metrics");
-                                     },
-                                     RouteEffect::kRead, nullptr};
+    static const Route metrics_route{
+        "ward:Metrics",
+        [](const httplib::Request&, const gov::AuthenticatedPrincipal& p) {
+          return resource_name(p, "metrics");
+        },
+        RouteEffect::kRead, nullptr};
     gateway.handle(req, res, metrics_route, [&](Call&) -> core::Result<Reply> {
       const Metrics* metrics = gateway.context().metrics;
       if (metrics == nullptr) {

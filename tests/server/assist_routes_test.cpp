@@ -15,23 +15,10 @@
 namespace ward::test {
 namespace {
 
-// The model every test here serves, made once per test program.
-const std::string& model_path() {
-  static const TempDir dir;
-  static const std::string path = [] {
-    const std::string file = (dir.path() / "coder.gguf").string();
-    auto synth = run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
-                           fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", file});
-    EXPECT_EQ(synth.exit_code, 0) << synth.err;
-    return file;
-  }();
-  return path;
-}
-
 class AssistRoutesTest : public WardServeTest {
  protected:
   void SetUp() override {
-    start("[tiers.metered]\ntokens_per_day = 60\n", {"--model", model_path()});
+    start("[tiers.metered]\ntokens_per_day = 60\n", {"--model", synthesized_code_model()});
     admin_ = bootstrap();
     developer_ = developer(admin_, "dev");
   }
@@ -144,11 +131,11 @@ std::string field_of(const json& reply) {
 TEST_F(AssistRoutesTest, OpenAisClientLibraryWorksWithAWardToken) {
   const auto node = find_on_path("node");
   ASSERT_FALSE(node.empty()) << "Node.js is needed (scripts/setup installs it)";
-  auto run = run_program(
-      node,
-      {"tests/server/openai_client.mjs", "https://localhost:" + std::to_string(port_) + "/v1",
-       developer_, "coder"},
-      {{"NODE_EXTRA_CA_CERTS", data_dir() + "/tls/server.crt"}}, WARD_SOURCE_DIR);
+  auto run =
+      run_program(node,
+                  {"tests/server/openai_client.mjs",
+                   "https://localhost:" + std::to_string(port_) + "/v1", developer_, "coder"},
+                  {{"NODE_EXTRA_CA_CERTS", data_dir() + "/tls/server.crt"}}, WARD_SOURCE_DIR);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const json out = json::parse(run.out);
   EXPECT_EQ(out["models"], json::array({"coder"}));
@@ -294,7 +281,7 @@ TEST_F(AssistRoutesTest, PolicyAndTheDailyTokenQuotaComeFirst) {
 class ConfiguredModelsTest : public WardServeTest {
  protected:
   void SetUp() override {
-    const std::string path = model_path();
+    const std::string path = synthesized_code_model();
     start("default_model = \"beta\"\n[models.alpha]\npath = \"" + path +
               "\"\n[models.beta]\n"
               "path = \"" +

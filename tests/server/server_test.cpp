@@ -14,8 +14,8 @@
 namespace ward::server {
 namespace {
 
-using ward::test::https_request;
 using ward::test::get;
+using ward::test::https_request;
 using ward::test::HttpsRequest;
 
 // A server on a free loopback port, with a freshly generated certificate, running on a thread.

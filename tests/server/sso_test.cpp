@@ -42,7 +42,9 @@ using nlohmann::json;
 
 // ---- the provider ----
 
-fs::path find_node() { return find_on_path("node"); }
+fs::path find_node() {
+  return find_on_path("node");
+}
 
 // A free TCP port on 127.0.0.1 (bound and released, so another process could take it first; the
 // provider must know Ward's callback URL before Ward starts).

@@ -20,29 +20,20 @@
 namespace ward::test {
 namespace {
 
-const std::string& model_path() {
-  static const TempDir dir;
-  static const std::string path = [] {
-    const std::string file = (dir.path() / "coder.gguf").string();
-    auto synth = run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
-                           fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", file});
-    EXPECT_EQ(synth.exit_code, 0) << synth.err;
-    return file;
-  }();
-  return path;
-}
-
 // A plain-HTTP server on loopback that misbehaves on purpose, by path.
 class FaultyUpstream {
  public:
   FaultyUpstream() {
-    server_.Post("/hang/v1/chat/completions", [this](const httplib::Request&, httplib::Response& res) {
-      for (int i = 0; i < 50 && !stopping_; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-      res.set_content("{}", "application/json");
-    });
-    server_.Post("/garbage/v1/chat/completions", [](const httplib::Request&, httplib::Response& res) {
-      res.set_content("<html>surprise</html>", "text/html");
-    });
+    server_.Post("/hang/v1/chat/completions",
+                 [this](const httplib::Request&, httplib::Response& res) {
+                   for (int i = 0; i < 50 && !stopping_; ++i)
+                     std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                   res.set_content("{}", "application/json");
+                 });
+    server_.Post("/garbage/v1/chat/completions",
+                 [](const httplib::Request&, httplib::Response& res) {
+                   res.set_content("<html>surprise</html>", "text/html");
+                 });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // A listener that accepts and closes at once: a connection reset before any answer.
@@ -104,14 +95,20 @@ class UpstreamTest : public WardServeTest {
     const std::string faulty = "http://127.0.0.1:" + std::to_string(faults_.port());
     start("[models.remote]\nurl = \"https://localhost:" + std::to_string(upstream_->port) +
               "/v1\"\nupstream_model = \"coder\"\napi_key_file = \"" + key_file +
-              "\"\nca_bundle = \"" + upstream_->cert + "\"\n"
-              "[models.hanging]\nurl = \"" + faulty + "/hang/v1\"\nread_timeout_ms = 500\n"
+              "\"\nca_bundle = \"" + upstream_->cert +
+              "\"\n"
+              "[models.hanging]\nurl = \"" +
+              faulty +
+              "/hang/v1\"\nread_timeout_ms = 500\n"
               "retries = 0\n"
-              "[models.garbage]\nurl = \"" + faulty + "/garbage/v1\"\n"
+              "[models.garbage]\nurl = \"" +
+              faulty +
+              "/garbage/v1\"\n"
               "[models.resetting]\nurl = \"http://127.0.0.1:" +
-              std::to_string(faults_.reset_port()) + "/v1\"\nretries = 2\n"
-              "[models.untrusted]\nurl = \"https://localhost:" + std::to_string(upstream_->port) +
-              "/v1\"\nretries = 0\n",
+              std::to_string(faults_.reset_port()) +
+              "/v1\"\nretries = 2\n"
+              "[models.untrusted]\nurl = \"https://localhost:" +
+              std::to_string(upstream_->port) + "/v1\"\nretries = 0\n",
           {});
     admin_ = bootstrap();
     developer_ = developer(admin_, "dev");
@@ -121,7 +118,7 @@ class UpstreamTest : public WardServeTest {
   struct UpstreamWard : WardServeTest {
     using WardServeTest::expect;
     UpstreamWard() {
-      start("", {"--model", model_path()});
+      start("", {"--model", synthesized_code_model()});
       admin = bootstrap();
       token = developer(admin, "downstream");
       port = port_;
@@ -149,11 +146,12 @@ class UpstreamTest : public WardServeTest {
 
 TEST_F(UpstreamTest, AnOpenAiCompatibleUpstreamAnswersThroughWard) {
   // Straight from the upstream, then through this Ward: the same greedy answer.
-  const json direct = upstream_->expect(200, "POST", "/v1/chat/completions", upstream_->token,
-                                        chat_body("coder"));
+  const json direct =
+      upstream_->expect(200, "POST", "/v1/chat/completions", upstream_->token, chat_body("coder"));
   const json relayed = expect(200, "POST", "/v1/chat/completions", developer_, chat_body("remote"));
   EXPECT_EQ(relayed["model"], "remote");
-  EXPECT_EQ(relayed["choices"][0]["message"]["content"], direct["choices"][0]["message"]["content"]);
+  EXPECT_EQ(relayed["choices"][0]["message"]["content"],
+            direct["choices"][0]["message"]["content"]);
   EXPECT_EQ(relayed["usage"]["prompt_tokens"], direct["usage"]["prompt_tokens"]);
   // Streamed through both.
   json streamed_body = chat_body("remote");
@@ -171,8 +169,10 @@ TEST_F(UpstreamTest, AnOpenAiCompatibleUpstreamAnswersThroughWard) {
   EXPECT_EQ(text, direct["choices"][0]["message"]["content"]);
   // Completion (fill-in-the-middle travels as OpenAI's suffix).
   json completion = expect(200, "POST", "/api/v1/complete", developer_,
-                           {{"model", "remote"}, {"prefix", "def f(x):\n    return x"},
-                            {"suffix", "\n"}, {"max_tokens", 6}});
+                           {{"model", "remote"},
+                            {"prefix", "def f(x):\n    return x"},
+                            {"suffix", "\n"},
+                            {"max_tokens", 6}});
   EXPECT_EQ(completion["model"], "remote");
   // The upstream audited the downstream's calls as its own user.
   const json events = upstream_->expect(200, "GET", "/api/v1/audit/events?actor=downstream",
@@ -183,13 +183,15 @@ TEST_F(UpstreamTest, AnOpenAiCompatibleUpstreamAnswersThroughWard) {
 TEST_F(UpstreamTest, FailingUpstreamsGetAClearErrorAndTheServerGoesOn) {
   const json hung = expect(504, "POST", "/v1/chat/completions", developer_, chat_body("hanging"));
   EXPECT_EQ(hung["error"]["code"], "deadline_exceeded");
-  const json garbage = expect(502, "POST", "/v1/chat/completions", developer_, chat_body("garbage"));
+  const json garbage =
+      expect(502, "POST", "/v1/chat/completions", developer_, chat_body("garbage"));
   EXPECT_EQ(garbage["error"]["code"], "bad_gateway");
-  const json reset = expect(502, "POST", "/v1/chat/completions", developer_, chat_body("resetting"));
+  const json reset =
+      expect(502, "POST", "/v1/chat/completions", developer_, chat_body("resetting"));
   EXPECT_EQ(reset["error"]["code"], "bad_gateway");
   EXPECT_EQ(faults_.resets(), 3);  // the first try and two retries
-  const json untrusted = expect(502, "POST", "/v1/chat/completions", developer_,
-                                chat_body("untrusted"));
+  const json untrusted =
+      expect(502, "POST", "/v1/chat/completions", developer_, chat_body("untrusted"));
   EXPECT_NE(untrusted["error"]["message"].get<std::string>().find("ca_bundle"), std::string::npos);
   // The API key never appears in an answer, and other requests are still served.
   EXPECT_EQ(untrusted.dump().find(upstream_->token), std::string::npos);
@@ -198,9 +200,9 @@ TEST_F(UpstreamTest, FailingUpstreamsGetAClearErrorAndTheServerGoesOn) {
 
 TEST_F(UpstreamTest, PlainHttpIsOnlyForLoopback) {
   write_text(dir_ / "bad.toml", "[models.far]\nurl = \"http://example.com/v1\"\n");
-  auto run = run_ward({"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir() + "-2"},
-                      {{"HOME", (dir_ / "home").string()},
-                       {"WARD_CONFIG", (dir_ / "bad.toml").string()}});
+  auto run =
+      run_ward({"serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir() + "-2"},
+               {{"HOME", (dir_ / "home").string()}, {"WARD_CONFIG", (dir_ / "bad.toml").string()}});
   EXPECT_EQ(run.exit_code, 1);
   EXPECT_NE(run.err.find("models.far.url"), std::string::npos) << run.err;
   EXPECT_NE(run.err.find("https://"), std::string::npos) << run.err;

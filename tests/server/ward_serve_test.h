@@ -18,6 +18,20 @@ namespace ward::test {
 
 using nlohmann::json;
 
+// A small random-weight model with the StarCoder vocabulary (it has FIM tokens), made once per
+// test program with `ward model synth`, for tests that serve a model.
+inline const std::string& synthesized_code_model() {
+  static const TempDir dir;
+  static const std::string path = [] {
+    const std::string file = (dir.path() / "coder.gguf").string();
+    auto synth = run_ward({"model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab",
+                           fixture("vocab/ggml-vocab-starcoder.gguf").string(), "-o", file});
+    EXPECT_EQ(synth.exit_code, 0) << synth.err;
+    return file;
+  }();
+  return path;
+}
+
 class WardServeTest : public ::testing::Test {
  protected:
   // Starts `ward serve` with `config` as its ward.toml and `extra_args` after the usual ones.
