@@ -111,8 +111,15 @@ core::Status admit_content(Gateway& gateway, const AssistContext& assist, Call& 
                  fmt::format("the tenant has used its {} tokens for today; retry after {} s",
                              call.tier.tokens_per_day, tokens->retry_after.count()));
   }
-  auto residency = gov::check_residency(assist.regions, call.principal.region, model.info().region,
-                                        /*cross_region_allowed=*/false);
+  const std::string& model_region = model.info().region;
+  bool cross_region_allowed = false;
+  if (model_region != call.principal.region) {
+    auto allowed = gateway.also_allows(call, "ward:CrossRegionInference", model_region);
+    if (!allowed) return allowed.error();
+    cross_region_allowed = *allowed;
+  }
+  auto residency = gov::check_residency(assist.regions, call.principal.region, model_region,
+                                        cross_region_allowed);
   if (!residency) return residency.error();
   return core::ok_status();
 }

@@ -2,10 +2,12 @@
 // The assistant's routes (docs/api.md): Ward's own POST /api/v1/complete and /api/v1/chat, and
 // the OpenAI-compatible GET /v1/models, POST /v1/completions and /v1/chat/completions, each
 // through the Gateway (authenticated, quota-limited, policy-checked as ward:Complete or
-// ward:Chat, audited before any content is produced). Before a prompt reaches a model: the tenant's tokens-per-day quota (429 with
-// Retry-After) and data residency (the model's region must be the tenant's home region). Tokens
-// used are added to the tenant's daily count afterwards. Prompts and answers are never logged or
-// audited. Called once, before the server runs.
+// ward:Chat, audited before any content is produced). Before a prompt reaches a model: the tenant's
+// tokens-per-day quota (429 with Retry-After) and data residency (the model's region is the
+// tenant's home region, or another region of its geography where policy allows
+// ward:CrossRegionInference, decided and audited separately). Tokens used are added to the tenant's
+// daily count afterwards. Prompts and answers are never logged or audited. Called once, before the
+// server runs.
 
 #include "assist/completion.h"
 #include "backend/backend.h"

@@ -106,6 +106,16 @@ void write_reply(httplib::Response& res, const Reply& reply) {
   }
 }
 
+// The context keys a request contributes to a policy decision.
+gov::RequestContext request_context(const httplib::Request& req,
+                                    const std::string& requested_region) {
+  gov::RequestContext context;
+  context.set("ward:SourceIp", {req.remote_addr});
+  context.set("ward:SecureTransport", {"true"});
+  context.set("ward:RequestedRegion", {requested_region});
+  return context;
+}
+
 }  // namespace
 
 std::vector<std::string> cookie_values(const httplib::Request& req, std::string_view name) {
@@ -278,12 +288,9 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
 
   // 3. The policy decision.
   if (route) {
-    gov::RequestContext context;
-    context.set("ward:SourceIp", {req.remote_addr});
-    context.set("ward:SecureTransport", {"true"});
-    context.set("ward:RequestedRegion", {principal->region});
     gov::AccessGate gate(context_.db, context_.clock);
-    auto decision = gate.decide(*principal, route->action, pending.resource, std::move(context));
+    auto decision = gate.decide(*principal, route->action, pending.resource,
+                                request_context(req, principal->region));
     if (!decision) return refuse(pending, res, decision.error());
     pending.params.set("decision", gov::access_outcome_name(decision->outcome));
     if (!decision->allowed()) {
@@ -301,7 +308,7 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
   if (route && route->describe) route->describe(req, *body, pending.params);
 
   // 4. The route, audited as its effect requires.
-  Call call{req, *principal, *tier, pending.params, *body};
+  Call call{req, *principal, *tier, pending.params, *body, pending.actor, pending.resource};
   if (effect == RouteEffect::kWrite) {
     if (auto s = record(pending, gov::AuditOutcome::kAllowed); !s) {
       return write_error(res, Error(Code::kUnavailable, "audit",
@@ -331,6 +338,32 @@ void Gateway::run(const httplib::Request& req, httplib::Response& res, const Rou
                                   "withheld; try again later"));
   }
   write_reply(res, *reply);
+}
+
+core::Result<bool> Gateway::also_allows(const Call& call, std::string_view action,
+                                        const std::string& requested_region) {
+  Pending pending;
+  pending.tenant = call.principal.tenant_name;
+  pending.actor = call.actor;
+  pending.action = std::string(action);
+  pending.resource = call.resource;
+  pending.params.set("requested_region", requested_region);
+  gov::AccessGate gate(context_.db, context_.clock);
+  auto decision = gate.decide(call.principal, action, call.resource,
+                              request_context(call.request, requested_region));
+  if (!decision) return decision.error();
+  pending.params.set("decision", gov::access_outcome_name(decision->outcome));
+  if (!decision->allowed()) {
+    pending.params.set("reason", gov::audit_clean_text(decision->reason, gov::kAuditMaxParamValue));
+  }
+  const auto outcome =
+      decision->allowed() ? gov::AuditOutcome::kAllowed : gov::AuditOutcome::kDenied;
+  if (auto s = record(pending, outcome); !s) {
+    return Error(Code::kUnavailable, "audit",
+                 "the audit log cannot record the decision on " + pending.action +
+                     ", so the request is refused; try again later");
+  }
+  return decision->allowed();
 }
 
 void Gateway::handle_bootstrap(const httplib::Request& req, httplib::Response& res) {

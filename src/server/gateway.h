@@ -83,6 +83,9 @@ struct Call {
   gov::AuditParams& params;
   // The body parsed as a JSON object; {} for requests without a body.
   const nlohmann::json& body;
+  // The caller and the resource as the call's audit event names them.
+  const gov::AuditActor& actor;
+  const std::string& resource;
   // Set by a handler that fails because a limit is reached: sent as Retry-After with the error.
   std::chrono::seconds retry_after{0};
 };
@@ -139,6 +142,13 @@ class Gateway {
   // creating the first administrator (WardAdministrator, in the default tenant) and returning an
   // API token for them. The bootstrap token is the credential; the redemption is audited.
   void handle_bootstrap(const httplib::Request& req, httplib::Response& res);
+
+  // A second policy decision inside an admitted call: whether its caller may also perform
+  // `action` (a catalogued action, e.g. ward:CrossRegionInference) on the call's resource, with
+  // ward:RequestedRegion set to `requested_region`. The decision is audited as an event of its
+  // own; an error means no decision could be made or it could not be audited.
+  core::Result<bool> also_allows(const Call& call, std::string_view action,
+                                 const std::string& requested_region);
 
   GatewayContext& context() { return context_; }
   gov::QuotaTracker& quotas() { return quotas_; }

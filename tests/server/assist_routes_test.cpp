@@ -4,6 +4,7 @@
 // without its content. The model is a small random-weight one with the StarCoder vocabulary (it
 // has FIM tokens), made once per suite with `ward model synth`.
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -303,6 +304,61 @@ TEST_F(ConfiguredModelsTest, TheDefaultModelComesFirstAndAnswersUnnamedRequests)
   out = expect(200, "POST", "/v1/completions", dev,
                {{"model", "alpha"}, {"prompt", "x"}, {"max_tokens", 2}});
   EXPECT_EQ(out["model"], "alpha");
+}
+
+// Models in three regions around a deployment in uk-south: one beside it, one elsewhere in the
+// same geography, one in another geography.
+class ModelRegionsTest : public WardServeTest {
+ protected:
+  void SetUp() override {
+    const std::string path = synthesized_code_model();
+    std::string config =
+        "region = \"uk-south\"\n[regions]\nuk-south = \"uk\"\nuk-west = \"uk\"\n"
+        "eu-west = \"eu\"\n";
+    for (const char* region : {"uk-south", "uk-west", "eu-west"}) {
+      config += fmt::format("[models.{0}]\npath = \"{1}\"\nregion = \"{0}\"\n", region, path);
+    }
+    start(config, {});
+    admin_ = bootstrap();
+    developer_ = developer(admin_, "dev");
+  }
+
+  int complete_on(const std::string& model) {
+    auto result = call("POST", "/v1/completions", developer_,
+                       json{{"model", model}, {"prompt", "x"}, {"max_tokens", 1}}.dump());
+    return result ? result->status : 0;
+  }
+
+  std::string admin_;
+  std::string developer_;
+};
+
+TEST_F(ModelRegionsTest, ContentCrossesRegionsOnlyWithinTheGeographyAndWhenPolicyAllows) {
+  EXPECT_EQ(complete_on("uk-south"), 200);
+  EXPECT_EQ(complete_on("uk-west"), 403);
+  EXPECT_EQ(complete_on("eu-west"), 403);
+
+  expect(
+      201, "POST", "/api/v1/admin/policies", admin_,
+      {{"user", "dev"},
+       {"document",
+        {{"Version", "2024-01-01"},
+         {"Statement",
+          {{{"Effect", "Allow"}, {"Action", "ward:CrossRegionInference"}, {"Resource", "*"}}}}}}});
+  EXPECT_EQ(complete_on("uk-west"), 200);
+  EXPECT_EQ(complete_on("eu-west"), 403) << "another geography is never crossed";
+
+  // Each cross-region decision is an audit event of its own.
+  json events =
+      expect(200, "GET", "/api/v1/audit/events?action=ward:CrossRegionInference", admin_)["events"];
+  ASSERT_EQ(events.size(), 4u) << events.dump();
+  const char* outcomes[] = {"denied", "denied", "allowed", "allowed"};
+  const char* regions[] = {"uk-west", "eu-west", "uk-west", "eu-west"};
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(events[i]["outcome"], outcomes[i]) << events[i].dump();
+    EXPECT_EQ(events[i]["params"]["requested_region"], regions[i]);
+    EXPECT_EQ(events[i]["actor"]["user"], "dev");
+  }
 }
 
 }  // namespace

@@ -12,6 +12,8 @@ namespace {
 constexpr std::array kActions = {
     PolicyActionInfo{"ward:Complete", "workspace", "inline code completions (fill-in-the-middle)"},
     PolicyActionInfo{"ward:Chat", "workspace", "chat about code and architecture"},
+    PolicyActionInfo{"ward:CrossRegionInference", "workspace",
+                     "send content to a model in another region of the tenant's geography"},
     PolicyActionInfo{"ward:Explain", "workspace", "explain, document or generate code"},
     PolicyActionInfo{"ward:Scan", "workspace", "run the security scanner and read its findings"},
     PolicyActionInfo{"ward:AgentRun", "workspace", "start, follow and stop an agent task"},
