@@ -8,7 +8,9 @@
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "server/ward_serve_test.h"
 #include "support/test_support.h"
@@ -304,6 +306,68 @@ TEST_F(ConfiguredModelsTest, TheDefaultModelComesFirstAndAnswersUnnamedRequests)
   out = expect(200, "POST", "/v1/completions", dev,
                {{"model", "alpha"}, {"prompt", "x"}, {"max_tokens", 2}});
   EXPECT_EQ(out["model"], "alpha");
+}
+
+// A model with a single slot, so that a generation that does not stop holds every later request.
+class OneSlotTest : public WardServeTest {
+ protected:
+  void SetUp() override {
+    start("[models.coder]\npath = \"" + synthesized_code_model() + "\"\nslots = 1\n", {});
+    admin_ = bootstrap();
+    developer_ = developer(admin_, "dev");
+  }
+
+  // The model's completion tokens so far, from /metrics.
+  int64_t completion_tokens() {
+    auto scraped = call("GET", "/metrics", admin_);
+    const std::string line = "ward_tokens_total{model=\"coder\",kind=\"completion\"} ";
+    const size_t at = scraped ? scraped->body.find(line) : std::string::npos;
+    return at == std::string::npos ? 0 : std::stoll(scraped->body.substr(at + line.size()));
+  }
+
+  std::string admin_;
+  std::string developer_;
+};
+
+TEST_F(OneSlotTest, AClientThatDisconnectsMidStreamStopsItsGenerationAndFreesTheSlot) {
+  json request = {{"prompt", "def main():\n"}, {"max_tokens", 2048}, {"temperature", 0}};
+  // The premise: undisturbed, this request generates all its tokens.
+  const json whole = expect(200, "POST", "/v1/completions", developer_, request);
+  ASSERT_EQ(whole["choices"][0]["finish_reason"], "length") << whole.dump();
+  const int64_t before = completion_tokens();
+  ASSERT_EQ(before, 2048);
+
+  // The same request streamed, and the connection closed after the first event.
+  request["stream"] = true;
+  httplib::SSLClient client("127.0.0.1", port_);
+  client.enable_server_certificate_verification(false);
+  httplib::Request streamed;
+  streamed.method = "POST";
+  streamed.path = "/v1/completions";
+  streamed.headers = {{"Authorization", "Bearer " + developer_},
+                      {"Content-Type", "application/json"}};
+  streamed.body = request.dump();
+  bool received = false;
+  streamed.content_receiver = [&](const char*, size_t, uint64_t, uint64_t) {
+    received = true;
+    return false;  // hang up
+  };
+  (void)client.send(streamed);
+  client.stop();
+  ASSERT_TRUE(received);
+
+  // The single slot serves the next request, and the abandoned generation stopped early.
+  const json next = expect(200, "POST", "/v1/completions", developer_,
+                           {{"prompt", "x"}, {"max_tokens", 4}, {"temperature", 0}});
+  const int64_t next_tokens = next["usage"]["completion_tokens"].get<int64_t>();
+  int64_t abandoned = 0;
+  for (int i = 0; i < 50; ++i) {  // its usage is recorded just after its slot is released
+    abandoned = completion_tokens() - before - next_tokens;
+    if (abandoned > 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_GT(abandoned, 0);
+  EXPECT_LT(abandoned, 1024) << "the generation went on after the client left";
 }
 
 // Models in three regions around a deployment in uk-south: one beside it, one elsewhere in the
