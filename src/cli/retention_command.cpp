@@ -1,5 +1,6 @@
 // `ward admin retention run`: carries out the deletions whose grace period has ended (users and
-// tenants scheduled with `ward admin user delete` / `tenant delete`). Run it daily from cron or a
+// tenants scheduled with `ward admin user delete` / `tenant delete`) and deletes stored
+// conversations past their expiry. Run it daily from cron or a
 // systemd timer. Each purge is recorded in the audit log before it happens and refused if that
 // record cannot be written; failed steps are reported and retried by the next run.
 
@@ -14,6 +15,21 @@
 namespace ward::cli {
 namespace {
 
+// How a step is audited and reported.
+struct StepTarget {
+  const char* action;  // the audit event's action
+  const char* kind;    // its resource type
+  const char* done;    // what the report says
+};
+
+StepTarget target_of(const gov::RetentionStep& step) {
+  if (step.action == "purge_tenant") return {"ward:AdminTenants", "tenant", "purged tenant"};
+  if (step.action == "purge_conversation") {
+    return {"ward:AdminUsers", "conversation", "deleted expired conversation"};
+  }
+  return {"ward:AdminUsers", "user", "purged user"};
+}
+
 int run_retention(const core::ConfigInputs& inputs) {
   auto session = AuditedSession::open(inputs);
   if (!session) return report(session.error());
@@ -26,17 +42,16 @@ int run_retention(const core::ConfigInputs& inputs) {
   auto report_or = job.run([&](const gov::RetentionStep& step) {
     gov::AuditParams params;
     params.set("step", step.action);
-    const std::string kind = step.action == "purge_tenant" ? "tenant" : "user";
-    return s.record(step.action == "purge_tenant" ? "ward:AdminTenants" : "ward:AdminUsers",
-                    fmt::format("ward:{}:{}/{}", s.config().region, kind, step.id), params,
+    const StepTarget target = target_of(step);
+    return s.record(target.action,
+                    fmt::format("ward:{}:{}/{}", s.config().region, target.kind, step.id), params,
                     gov::AuditOutcome::kAllowed);
   });
   if (!report_or)
     return s.fail("ward:AdminUsers", "ward:" + s.config().region + ":admin", {}, report_or.error());
   s.finish();
   for (const auto& step : report_or->done) {
-    std::cout << fmt::format(
-        "{}: {}\n", step.action == "purge_tenant" ? "purged tenant" : "purged user", step.subject);
+    std::cout << fmt::format("{}: {}\n", target_of(step).done, step.subject);
   }
   for (const auto& failure : report_or->failures) std::cerr << "ward: error: " << failure << "\n";
   if (report_or->done.empty() && report_or->failures.empty()) {

@@ -5,6 +5,7 @@
 #include "gov/audit/schema.h"
 #include "gov/identity/schema.h"
 #include "gov/keys/schema.h"
+#include "gov/tenancy/conversations.h"
 #include "gov/tenancy/quota.h"
 
 namespace ward::gov {
@@ -29,7 +30,8 @@ core::Status migrate(store::Database& db) {
   if (auto status = migrate_keys(db); !status) return status;
   if (auto status = migrate_audit(db); !status) return status;
   if (auto status = migrate_identity(db); !status) return status;
-  return migrate_tenancy(db);
+  if (auto status = migrate_tenancy(db); !status) return status;
+  return migrate_conversations(db);  // after identity: its rows belong to tenants and users
 }
 
 }  // namespace ward::gov

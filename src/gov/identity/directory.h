@@ -42,6 +42,7 @@ class Directory {
   Directory(store::Database& db, const core::Clock& clock, IdentityOptions options = {});
 
   const IdentityOptions& options() const { return options_; }
+  store::Database& database() const { return db_; }
 
   // --- Tenants ---
   core::Result<Tenant> create_tenant(std::string_view name, std::string_view region,

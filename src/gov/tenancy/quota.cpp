@@ -19,7 +19,9 @@ const std::array<store::Migration, 1> kMigrations = {{
      ")"},
 }};
 
-std::string utc_day(core::TimePoint when) { return core::format_rfc3339(when).substr(0, 10); }
+std::string utc_day(core::TimePoint when) {
+  return core::format_rfc3339(when).substr(0, 10);
+}
 
 seconds until_next_utc_midnight(core::TimePoint now) {
   const auto next = floor<days>(now) + days(1);
@@ -28,7 +30,9 @@ seconds until_next_utc_midnight(core::TimePoint now) {
 
 }  // namespace
 
-core::Status migrate_tenancy(store::Database& db) { return db.migrate("gov.tenancy", kMigrations); }
+core::Status migrate_tenancy(store::Database& db) {
+  return db.migrate("gov.tenancy", kMigrations);
+}
 
 QuotaDecision QuotaTracker::admit_request(const std::string& tenant, const std::string& user,
                                           const TierProfile& tier) {

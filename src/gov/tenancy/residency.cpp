@@ -29,11 +29,11 @@ core::Result<ResidencyDecision> check_residency(const RegionMap& regions,
   const std::string& home_geography = regions.geography_of.find(home_region)->second;
   const std::string& target_geography = regions.geography_of.find(target_region)->second;
   if (home_geography != target_geography) {
-    return Error(Code::kPermissionDenied, target_region,
-                 fmt::format("content of a tenant homed in {} ({}) may not be sent to {} ({}), "
-                             "which is in another geography; use a backend in {}",
-                             home_region, home_geography, target_region, target_geography,
-                             home_geography));
+    return Error(
+        Code::kPermissionDenied, target_region,
+        fmt::format("content of a tenant homed in {} ({}) may not be sent to {} ({}), "
+                    "which is in another geography; use a backend in {}",
+                    home_region, home_geography, target_region, target_geography, home_geography));
   }
   if (!cross_region_allowed) {
     return Error(Code::kPermissionDenied, target_region,

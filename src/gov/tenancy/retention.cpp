@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "gov/audit/audit_log.h"
+#include "gov/tenancy/conversations.h"
 
 namespace ward::gov {
 
@@ -17,7 +18,8 @@ core::Status RetentionJob::purge_tenant(const Tenant& tenant) {
 }
 
 core::Status RetentionJob::purge_user(const User& user) {
-  if (auto erased = audit_.erase_personal_data(user.tenant_name, user.name); !erased) return erased.error();
+  if (auto erased = audit_.erase_personal_data(user.tenant_name, user.name); !erased)
+    return erased.error();
   if (auto purged = directory_.purge_user(user.id); !purged) return purged.error();
   return {};
 }
@@ -31,8 +33,8 @@ core::Result<RetentionReport> RetentionJob::run(const RetentionRecorder& record)
     if (status) {
       report.done.push_back(step);
     } else {
-      report.failures.push_back(fmt::format("{} {}: {}", step.action, step.subject,
-                                            status.error().to_string()));
+      report.failures.push_back(
+          fmt::format("{} {}: {}", step.action, step.subject, status.error().to_string()));
     }
   };
 
@@ -46,6 +48,15 @@ core::Result<RetentionReport> RetentionJob::run(const RetentionRecorder& record)
   for (const User& user : *users) {
     attempt({"purge_user", user.tenant_id + "/" + user.name, user.id},
             [&] { return purge_user(user); });
+  }
+  // After the purges above, which took their tenants' and users' conversations with them.
+  ConversationStore conversations(directory_.database(), keyring_, clock_);
+  auto expired = conversations.expired();
+  if (!expired) return expired.error();
+  for (const ExpiredConversation& conversation : *expired) {
+    attempt({"purge_conversation", conversation.tenant_id + "/" + conversation.user_id,
+             conversation.id},
+            [&] { return conversations.remove_expired(conversation.id); });
   }
   return report;
 }

@@ -7,7 +7,9 @@
 // - for a tenant: destroys all of its keys first (crypto-shredding: everything sealed under them,
 //   in this database and in every backup, becomes unreadable), then deletes its identity rows;
 // - for a user: deletes the user's identity rows and erases the personal data in their audit
-//   events (the chain still verifies; see docs/audit.md).
+//   events (the chain still verifies; see docs/audit.md);
+// - for a stored conversation past its expiry (the tier's retention_days after its last
+//   message): deletes it with its messages.
 // Before each destructive step the job asks `record` to write the audit event for it and refuses
 // the step if that fails, so nothing is deleted unaccounted. A failed step is reported and retried
 // by the next run; every step is idempotent.
@@ -28,9 +30,9 @@ namespace ward::gov {
 class AuditLog;
 
 struct RetentionStep {
-  std::string action;   // "purge_user" or "purge_tenant"
-  std::string subject;  // tenant name, or tenant/user
-  std::string id;       // the user or tenant id
+  std::string action;   // "purge_user", "purge_tenant" or "purge_conversation"
+  std::string subject;  // tenant name, tenant/user, or tenant id/user id for a conversation
+  std::string id;       // the user, tenant or conversation id
 };
 
 struct RetentionReport {

@@ -47,7 +47,8 @@ core::Result<TierProfile> TierCatalog::find(std::string_view name) const {
   auto it = profiles_.find(name);
   if (it != profiles_.end()) return it->second;
   std::string known;
-  for (const auto& [known_name, profile] : profiles_) known += (known.empty() ? "" : ", ") + known_name;
+  for (const auto& [known_name, profile] : profiles_)
+    known += (known.empty() ? "" : ", ") + known_name;
   return Error(Code::kNotFound, std::string(name),
                fmt::format("no such tier; known tiers: {}", known));
 }
@@ -65,9 +66,11 @@ core::Result<TierCatalog> tier_catalog(const core::Config& config) {
     TierProfile profile = existing ? *existing : TierProfile{};
     profile.name = name;
     if (overrides.store_content) profile.store_content = *overrides.store_content;
-    if (overrides.user_opt_out_allowed) profile.user_opt_out_allowed = *overrides.user_opt_out_allowed;
+    if (overrides.user_opt_out_allowed)
+      profile.user_opt_out_allowed = *overrides.user_opt_out_allowed;
     if (overrides.byok) profile.byok = *overrides.byok;
-    if (overrides.retention_days) profile.retention_days = static_cast<int>(*overrides.retention_days);
+    if (overrides.retention_days)
+      profile.retention_days = static_cast<int>(*overrides.retention_days);
     if (overrides.requests_per_minute) {
       profile.requests_per_minute = static_cast<int>(*overrides.requests_per_minute);
     }

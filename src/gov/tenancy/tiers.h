@@ -5,7 +5,8 @@
 // token quotas, and whether customer-managed keys (BYOK) are offered.
 //
 // The catalogue starts with the built-in `free` and `pro` profiles; configuration may override them
-// or add custom ones. A TierCatalog is a plain value: build it at start-up, then share it read-only.
+// or add custom ones. A TierCatalog is a plain value: build it at start-up, then share it
+// read-only.
 
 #include <cstdint>
 #include <map>
@@ -20,12 +21,12 @@ namespace ward::gov {
 
 struct TierProfile {
   std::string name;
-  bool store_content = false;         // keep prompts and suggestions for the org's analytics
-  bool user_opt_out_allowed = true;   // a user may refuse that storage for their own content
-  int retention_days = 30;            // stored content is purged after this many days
-  int requests_per_minute = 60;       // per user, across all features
-  std::int64_t tokens_per_day = 0;    // per tenant, prompt + completion tokens; 0 = unlimited
-  bool byok = false;                  // tenants may import their own key-encryption key
+  bool store_content = false;        // keep prompts and suggestions for the org's analytics
+  bool user_opt_out_allowed = true;  // a user may refuse that storage for their own content
+  int retention_days = 30;           // stored content is purged after this many days
+  int requests_per_minute = 60;      // per user, across all features
+  std::int64_t tokens_per_day = 0;   // per tenant, prompt + completion tokens; 0 = unlimited
+  bool byok = false;                 // tenants may import their own key-encryption key
 };
 
 class TierCatalog {

@@ -2,41 +2,16 @@
 
 #include <gtest/gtest.h>
 
-#include "crypto/random.h"
-#include "crypto/sign.h"
-#include "gov/audit/audit_log.h"
 #include "gov/audit/query.h"
-#include "gov/keys/master_key.h"
-#include "gov/schema.h"
-#include "store/sqlite_store.h"
-#include "support/test_support.h"
+#include "gov/tenancy/governed_data.h"
 
 namespace ward::gov {
 namespace {
 
 using namespace std::chrono;
 
-// A data directory with every gov part: identity, keys and the audit log.
-class TenancyRetentionTest : public ::testing::Test {
+class TenancyRetentionTest : public GovernedDataTest {
  protected:
-  void SetUp() override {
-    auto db = store::open_sqlite(dir_ / "ward.db", {});
-    ASSERT_TRUE(db.ok()) << db.error().to_string();
-    db_ = std::move(*db);
-    ASSERT_TRUE(migrate(*db_).ok());
-    directory_ = std::make_unique<Directory>(*db_, clock_);
-    auto secret = crypto::random_secret(32);
-    ASSERT_TRUE(secret.ok());
-    auto master = MasterKey::from_bytes(std::move(secret).value());
-    ASSERT_TRUE(master.ok());
-    auto keyring = Keyring::open(*db_, std::move(*master), clock_, {.keyring_file = dir_ / "keyring"});
-    ASSERT_TRUE(keyring.ok()) << keyring.error().to_string();
-    keyring_ = std::make_unique<Keyring>(std::move(*keyring));
-    auto audit = AuditLog::open(*db_, signing_key_, clock_);
-    ASSERT_TRUE(audit.ok()) << audit.error().to_string();
-    audit_ = std::move(*audit);
-  }
-
   RetentionReport run(const RetentionRecorder& record) {
     RetentionJob job(*directory_, *keyring_, *audit_, clock_);
     auto report = job.run(record);
@@ -45,14 +20,6 @@ class TenancyRetentionTest : public ::testing::Test {
   }
 
   static core::Status record_nothing(const RetentionStep&) { return {}; }
-
-  ward::test::TempDir dir_;
-  core::ManualClock clock_{core::TimePoint(seconds(1'800'000'000))};
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<Directory> directory_;
-  std::unique_ptr<Keyring> keyring_;
-  crypto::Ed25519KeyPair signing_key_ = crypto::Ed25519KeyPair::generate().value();
-  std::unique_ptr<AuditLog> audit_;
 };
 
 TEST_F(TenancyRetentionTest, TenantIsCryptoShreddedAndPurgedAfterTheGracePeriod) {
