@@ -119,12 +119,22 @@ core::Result<ChatResult> ChatService::chat(backend::Backend& backend, const Chat
                                            std::atomic<bool>& stop) const {
   if (auto status = validate(request); !status) return status.error();
   ChatResult result;
-  const int64_t budget =
-      (backend.info().context_length - request.max_tokens) * kContextBytesPerToken;
+  int64_t budget = (backend.info().context_length - request.max_tokens) * kContextBytesPerToken;
+  // The newest stored turns that fit in half the budget; the oldest go first.
+  size_t first_kept = request.history.size();
+  for (int64_t history_budget = budget / 2; first_kept > 0; --first_kept) {
+    const auto size = static_cast<int64_t>(request.history[first_kept - 1].content.size());
+    if (size > history_budget) break;
+    history_budget -= size;
+    budget -= size;
+  }
+  result.history_messages_used = request.history.size() - first_kept;
   backend::ChatPrompt prompt;
   // The client's own system messages follow Ward's, so the organisation's instructions lead.
   prompt.messages.push_back(
       {Role::kSystem, system_message(request, budget, result.context_files_used)});
+  prompt.messages.insert(prompt.messages.end(), request.history.begin() + first_kept,
+                         request.history.end());
   for (const Message& m : request.messages) prompt.messages.push_back(m);
   backend::GenerationRequest generation;
   generation.prompt = std::move(prompt);

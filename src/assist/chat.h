@@ -3,10 +3,11 @@
 // assistant's instructions (explaining code, generating code, architecture guidance,
 // troubleshooting), with the user's files and selection as context.
 //
-// Context: files and the selection go into the system message, each in a fenced block under its
-// path, selection first. They are cut to fit the model's context (leaving room for the answer):
-// whole files from the last, then the selection's end; the answer's `context_files_used` says how
-// many files made it.
+// Context: stored history (the newest turns that fit in half the model's context) goes before the
+// request's messages. Files and the selection go into the system message, each in a fenced block
+// under its path, selection first. They are cut to fit the model's context (leaving room for the
+// answer): whole files from the last, then the selection's end; the answer's `context_files_used`
+// says how many files made it.
 //
 // Threads: a ChatService is stateless; chat() may run on many threads.
 
@@ -32,6 +33,9 @@ core::Result<ChatMode> parse_chat_mode(std::string_view name);
 
 struct ChatRequest {
   std::vector<infer::chat::Message> messages{};  // the conversation, ending with the user's turn
+  // Earlier turns kept by the server, before `messages`; the oldest are left out when they do
+  // not fit in half of the model's context.
+  std::vector<infer::chat::Message> history{};
   ChatMode mode = ChatMode::kGeneral;
   std::vector<infer::fim::RelatedFile> files{};  // context files, most relevant first
   std::string selection{};                       // the code the user selected (optional)
@@ -47,6 +51,7 @@ struct ChatResult {
   int64_t prompt_tokens = 0;
   int64_t completion_tokens = 0;
   size_t context_files_used = 0;
+  size_t history_messages_used = 0;
 };
 
 // Receives the answer as it is generated; false stops the generation (the client went away).

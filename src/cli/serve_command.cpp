@@ -183,9 +183,10 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   auto models = load_models(model_path, config);
   if (!models) return report(models.error());
   assist::CompletionService completions;
-  server::AssistContext assist{*models, completions, gov::region_map(config)};
   auto keyring = open_keyring(*data);
   if (!keyring) return report(keyring.error());
+  gov::ConversationStore conversations(*data->db, *keyring, core::system_clock());
+  server::AssistContext assist{*models, completions, gov::region_map(config), conversations};
   auto signing_key = keyring->audit_signing_key();
   if (!signing_key) return report(signing_key.error());
   if (auto s = gov::publish_audit_public_key(config.data_dir, signing_key->public_key()); !s) {

@@ -10,6 +10,7 @@
 
 #include "assist/chat.h"
 #include "core/id.h"
+#include "server/conversation_routes.h"
 #include "server/gateway.h"
 #include "server/metrics.h"
 
@@ -524,14 +525,24 @@ core::Result<assist::ChatRequest> chat_request(const Fields& f) {
   return request;
 }
 
-json chat_json(const std::string& model, const assist::ChatResult& result) {
-  return {
+// A chat answer and the stored conversation it was kept in, if any.
+struct KeptChat : assist::ChatResult {
+  std::optional<std::string> conversation;
+};
+
+json chat_json(const std::string& model, const KeptChat& result) {
+  json out = {
       {"model", model},
       {"message", {{"role", "assistant"}, {"content", result.text}}},
       {"finish", result.finish},
       {"context_files_used", result.context_files_used},
       {"usage",
        {{"prompt_tokens", result.prompt_tokens}, {"completion_tokens", result.completion_tokens}}}};
+  if (result.conversation) {
+    out["conversation"] = *result.conversation;
+    out["history_messages_used"] = result.history_messages_used;
+  }
+  return out;
 }
 
 core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
@@ -540,13 +551,23 @@ core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
   if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
+  auto history = ChatHistory::for_request(assist.conversations, call);
+  if (!history) return history.error();
+  request->history = history->earlier();
   auto model = admitted_model(gateway, assist, call, f);
   if (!model) return model.error();
-  return ward_reply<assist::ChatResult>(
+  return ward_reply<KeptChat>(
       gateway, call, **model, *stream,
-      [model = *model, request = std::move(*request)](const DeltaSink& sink,
-                                                      std::atomic<bool>& stop) {
-        return assist::ChatService().chat(*model, request, sink, stop);
+      [model = *model, request = std::move(*request), history = std::move(*history)](
+          const DeltaSink& sink, std::atomic<bool>& stop) -> core::Result<KeptChat> {
+        auto answer = assist::ChatService().chat(*model, request, sink, stop);
+        if (!answer) return answer.error();
+        KeptChat kept{std::move(*answer), std::nullopt};
+        if (kept.finish == "cancelled") return kept;  // the client is gone: nothing to keep
+        auto id = history.keep(request.messages, kept.text);
+        if (!id) return id.error();
+        kept.conversation = std::move(*id);
+        return kept;
       },
       chat_json);
 }
@@ -631,6 +652,10 @@ Route content_route(std::string action, const AssistContext& assist) {
         if (auto model = model_for(assist, Fields(body))) {
           params.set("model", (*model)->info().name).set("model_region", (*model)->info().region);
         }
+        if (auto conversation = Fields(body).text("conversation", 64);
+            conversation && !conversation->empty()) {
+          params.set("conversation", *conversation);
+        }
       }};
 }
 
@@ -649,6 +674,7 @@ void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContex
   install("/v1/completions", "ward:Complete", openai_complete);
   install("/api/v1/chat", "ward:Chat", chat);
   install("/v1/chat/completions", "ward:Chat", openai_chat);
+  install_conversation_routes(http, gateway, assist.conversations);
   http.Get("/metrics", [&](const httplib::Request& req, httplib::Response& res) {
     static const Route metrics_route{
         "ward:Metrics",

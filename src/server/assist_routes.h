@@ -11,6 +11,7 @@
 
 #include "assist/completion.h"
 #include "backend/backend.h"
+#include "gov/tenancy/conversations.h"
 #include "gov/tenancy/residency.h"
 
 namespace httplib {
@@ -25,6 +26,7 @@ struct AssistContext {
   backend::BackendSet& models;
   assist::CompletionService& completions;
   gov::RegionMap regions;
+  gov::ConversationStore& conversations;  // history, where tiers store content
 };
 
 void install_assist_routes(httplib::Server& http, Gateway& gateway, AssistContext& assist);

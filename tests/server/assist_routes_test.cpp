@@ -9,6 +9,7 @@
 #include <httplib.h>
 
 #include <chrono>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -306,6 +307,84 @@ TEST_F(ConfiguredModelsTest, TheDefaultModelComesFirstAndAnswersUnnamedRequests)
   out = expect(200, "POST", "/v1/completions", dev,
                {{"model", "alpha"}, {"prompt", "x"}, {"max_tokens", 2}});
   EXPECT_EQ(out["model"], "alpha");
+}
+
+TEST_F(AssistRoutesTest, ATierThatStoresNoContentKeepsNoConversation) {
+  const json ask = {{"messages", {{{"role", "user"}, {"content", "Hi"}}}}, {"max_tokens", 2}};
+  const json out = expect(200, "POST", "/api/v1/chat", developer_, ask);
+  EXPECT_FALSE(out.contains("conversation")) << out.dump();
+  json continuing = ask;
+  continuing["conversation"] = "01a21b72-0ad5-75ba-b2bf-f5c401c84c20";
+  const json refused = expect(412, "POST", "/api/v1/chat", developer_, continuing);
+  EXPECT_NE(refused["error"]["message"].get<std::string>().find("does not store content"),
+            std::string::npos)
+      << refused.dump();
+  EXPECT_TRUE(expect(200, "GET", "/api/v1/conversations", developer_)["conversations"].empty());
+}
+
+// A tier that stores content: chat exchanges are kept as conversations.
+class ConversationHistoryTest : public WardServeTest {
+ protected:
+  void SetUp() override {
+    start("[tiers.free]\nstore_content = true\nretention_days = 7\n",
+          {"--model", synthesized_code_model()});
+    admin_ = bootstrap();
+    developer_ = developer(admin_, "dev");
+  }
+
+  static json ask(const std::string& question) {
+    return {{"messages", {{{"role", "user"}, {"content", question}}}}, {"max_tokens", 3}};
+  }
+
+  std::string admin_;
+  std::string developer_;
+};
+
+TEST_F(ConversationHistoryTest, ChatsAreKeptSealedAndContinuedForTheirOwnerOnly) {
+  const std::string marker = "marker-5b1e77d2-kept-in-history";
+  const json first = expect(200, "POST", "/api/v1/chat", developer_, ask("Remember " + marker));
+  ASSERT_TRUE(first["conversation"].is_string()) << first.dump();
+  const std::string id = first["conversation"];
+
+  // Continuing puts the stored exchange before the new question.
+  json alone = ask("And then?");
+  alone["store"] = false;  // the tier lets a user keep an exchange out of the history
+  const json unstored = expect(200, "POST", "/api/v1/chat", developer_, alone);
+  EXPECT_FALSE(unstored.contains("conversation"));
+  json continued = ask("And then?");
+  continued["conversation"] = id;
+  const json next = expect(200, "POST", "/api/v1/chat", developer_, continued);
+  EXPECT_EQ(next["conversation"], id);
+  EXPECT_EQ(next["history_messages_used"], 2);
+  EXPECT_GT(next["usage"]["prompt_tokens"].get<int>(),
+            unstored["usage"]["prompt_tokens"].get<int>() + 5);
+
+  const json listed = expect(200, "GET", "/api/v1/conversations", developer_)["conversations"];
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["id"], id);
+  EXPECT_EQ(listed[0]["messages"], 4);
+  const json read = expect(200, "GET", "/api/v1/conversations/" + id, developer_)["messages"];
+  ASSERT_EQ(read.size(), 4u);
+  EXPECT_EQ(read[0]["content"], "Remember " + marker);
+  EXPECT_EQ(read[1]["role"], "assistant");
+  EXPECT_EQ(read[2]["content"], "And then?");
+
+  // Another user can neither read nor continue it.
+  const std::string eve = developer(admin_, "eve");
+  expect(404, "GET", "/api/v1/conversations/" + id, eve);
+  expect(404, "POST", "/api/v1/chat", eve, continued);
+
+  // The marker is nowhere on disk in the clear: not in the database, its WAL or the audit log.
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data_dir())) {
+    if (!entry.is_regular_file()) continue;
+    EXPECT_EQ(read_text(entry.path()).find(marker), std::string::npos) << entry.path();
+  }
+  const json events = expect(200, "GET", "/api/v1/audit/events?action=ward:Chat", admin_)["events"];
+  EXPECT_EQ(events.dump().find(marker), std::string::npos);
+  EXPECT_NE(events.dump().find("\"conversation\":\"" + id + "\""), std::string::npos);
+
+  expect(200, "DELETE", "/api/v1/conversations/" + id, developer_);
+  expect(404, "GET", "/api/v1/conversations/" + id, developer_);
 }
 
 // A model with a single slot, so that a generation that does not stop holds every later request.
