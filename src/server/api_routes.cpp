@@ -39,7 +39,8 @@ core::Result<std::vector<std::string>> optional_strings(const json& body, const 
   std::vector<std::string> out;
   auto it = body.find(field);
   if (it == body.end()) return out;
-  if (!it->is_array()) return Error(Code::kInvalidArgument, field, "an array of strings is expected");
+  if (!it->is_array())
+    return Error(Code::kInvalidArgument, field, "an array of strings is expected");
   for (const json& item : *it) {
     if (!item.is_string()) {
       return Error(Code::kInvalidArgument, field, "every element must be a string");
@@ -140,18 +141,18 @@ void install_identity_routes(httplib::Server& http, Gateway& gateway) {
   http.Get("/api/v1/me", [&gateway](const httplib::Request& req, httplib::Response& res) {
     gateway.handle_self(req, res, "ward:GetCallerIdentity", [](Call& call) -> core::Result<Reply> {
       const auto& p = call.principal;
-      return Reply{200, {{"user", p.user_name},
-                         {"tenant", p.tenant_name},
-                         {"region", p.region},
-                         {"tier", call.tier.name},
-                         {"auth_method", gov::auth_method_name(p.method)},
-                         {"token_id", p.token_id ? json(*p.token_id) : json(nullptr)},
-                         {"mfa", p.mfa_present}}};
+      return Reply{200,
+                   {{"user", p.user_name},
+                    {"tenant", p.tenant_name},
+                    {"region", p.region},
+                    {"tier", call.tier.name},
+                    {"auth_method", gov::auth_method_name(p.method)},
+                    {"token_id", p.token_id ? json(*p.token_id) : json(nullptr)},
+                    {"mfa", p.mfa_present}}};
     });
   });
 
-  http.Get("/api/v1/audit/events", [&gateway](const httplib::Request& req,
-                                              httplib::Response& res) {
+  http.Get("/api/v1/audit/events", [&gateway](const httplib::Request& req, httplib::Response& res) {
     gateway.handle(req, res, {"ward:AuditRead", fixed("audit"), RouteEffect::kRead, nullptr},
                    [&gateway](Call& call) -> core::Result<Reply> {
                      auto query = audit_query(call.request, call.principal.tenant_name);
@@ -177,9 +178,9 @@ void install_user_routes(httplib::Server& http, Gateway& gateway) {
                      return Reply{200, {{"users", std::move(out)}}};
                    });
   });
-  http.Post("/api/v1/admin/users", [&gateway](const httplib::Request& req,
-                                              httplib::Response& res) {
-    const ResourceOf resource = [](const httplib::Request& r, const gov::AuthenticatedPrincipal& p) {
+  http.Post("/api/v1/admin/users", [&gateway](const httplib::Request& req, httplib::Response& res) {
+    const ResourceOf resource = [](const httplib::Request& r,
+                                   const gov::AuthenticatedPrincipal& p) {
       return resource_name(p, "user/" + body_name(r, "name"));
     };
     gateway.handle(req, res,
@@ -203,11 +204,11 @@ void install_user_routes(httplib::Server& http, Gateway& gateway) {
   });
   http.Delete(R"(/api/v1/admin/users/([^/]+))", [&gateway](const httplib::Request& req,
                                                            httplib::Response& res) {
-    const ResourceOf resource = [](const httplib::Request& r, const gov::AuthenticatedPrincipal& p) {
+    const ResourceOf resource = [](const httplib::Request& r,
+                                   const gov::AuthenticatedPrincipal& p) {
       return resource_name(p, "user/" + path_part(r));
     };
-    gateway.handle(req, res,
-                   {"ward:AdminUsers", resource, RouteEffect::kWrite, path_param("user")},
+    gateway.handle(req, res, {"ward:AdminUsers", resource, RouteEffect::kWrite, path_param("user")},
                    [&gateway](Call& call) -> core::Result<Reply> {
                      const std::string name = path_part(call.request);
                      auto scheduled = directory(gateway).schedule_user_deletion(
@@ -219,8 +220,7 @@ void install_user_routes(httplib::Server& http, Gateway& gateway) {
 }
 
 void install_token_routes(httplib::Server& http, Gateway& gateway) {
-  http.Get("/api/v1/admin/tokens", [&gateway](const httplib::Request& req,
-                                              httplib::Response& res) {
+  http.Get("/api/v1/admin/tokens", [&gateway](const httplib::Request& req, httplib::Response& res) {
     gateway.handle(req, res, {"ward:AdminTokens", fixed("token/*"), RouteEffect::kRead, nullptr},
                    [&gateway](Call& call) -> core::Result<Reply> {
                      auto& c = gateway.context();
@@ -232,44 +232,45 @@ void install_token_routes(httplib::Server& http, Gateway& gateway) {
                      return Reply{200, {{"tokens", std::move(out)}}};
                    });
   });
-  http.Post("/api/v1/admin/tokens", [&gateway](const httplib::Request& req,
-                                               httplib::Response& res) {
-    gateway.handle(
-        req, res,
-        {"ward:AdminTokens", user_from_body(), RouteEffect::kWrite, body_fields({"user"})},
-        [&gateway](Call& call) -> core::Result<Reply> {
-          auto user = required_string(call.body, "user");
-          if (!user) return user.error();
-          gov::TokenRequest request;
-          request.tenant = call.principal.tenant_name;
-          request.user = *user;
-          if (auto days = call.body.find("expires_in_days"); days != call.body.end()) {
-            if (!days->is_number_integer() || days->get<std::int64_t>() < 1) {
-              return Error(Code::kInvalidArgument, "expires_in_days",
-                           "a whole number of days, at least 1");
-            }
-            request.lifetime = std::chrono::days(std::min<std::int64_t>(days->get<std::int64_t>(),
-                                                                        100000));
-          }
-          if (auto policy = call.body.find("session_policy"); policy != call.body.end()) {
-            if (!policy->is_object()) {
-              return Error(Code::kInvalidArgument, "session_policy",
-                           "a JSON policy document (an object) is expected");
-            }
-            request.session_policy = policy->dump();
-          }
-          auto& c = gateway.context();
-          gov::Tokens tokens(c.db, c.clock, c.identity);
-          auto issued = tokens.create(request);
-          if (!issued) return issued.error();
-          json out = gov::token_json(issued->info, c.clock.now());
-          out["token"] = issued->token;  // shown once: only its hash is stored
-          return Reply{201, std::move(out)};
-        });
-  });
+  http.Post(
+      "/api/v1/admin/tokens", [&gateway](const httplib::Request& req, httplib::Response& res) {
+        gateway.handle(
+            req, res,
+            {"ward:AdminTokens", user_from_body(), RouteEffect::kWrite, body_fields({"user"})},
+            [&gateway](Call& call) -> core::Result<Reply> {
+              auto user = required_string(call.body, "user");
+              if (!user) return user.error();
+              gov::TokenRequest request;
+              request.tenant = call.principal.tenant_name;
+              request.user = *user;
+              if (auto days = call.body.find("expires_in_days"); days != call.body.end()) {
+                if (!days->is_number_integer() || days->get<std::int64_t>() < 1) {
+                  return Error(Code::kInvalidArgument, "expires_in_days",
+                               "a whole number of days, at least 1");
+                }
+                request.lifetime =
+                    std::chrono::days(std::min<std::int64_t>(days->get<std::int64_t>(), 100000));
+              }
+              if (auto policy = call.body.find("session_policy"); policy != call.body.end()) {
+                if (!policy->is_object()) {
+                  return Error(Code::kInvalidArgument, "session_policy",
+                               "a JSON policy document (an object) is expected");
+                }
+                request.session_policy = policy->dump();
+              }
+              auto& c = gateway.context();
+              gov::Tokens tokens(c.db, c.clock, c.identity);
+              auto issued = tokens.create(request);
+              if (!issued) return issued.error();
+              json out = gov::token_json(issued->info, c.clock.now());
+              out["token"] = issued->token;  // shown once: only its hash is stored
+              return Reply{201, std::move(out)};
+            });
+      });
   http.Delete(R"(/api/v1/admin/tokens/([0-9a-f]+))", [&gateway](const httplib::Request& req,
                                                                 httplib::Response& res) {
-    const ResourceOf resource = [](const httplib::Request& r, const gov::AuthenticatedPrincipal& p) {
+    const ResourceOf resource = [](const httplib::Request& r,
+                                   const gov::AuthenticatedPrincipal& p) {
       return resource_name(p, "token/" + path_part(r));
     };
     gateway.handle(req, res,
@@ -334,40 +335,39 @@ core::Result<gov::PolicySource> policy_source(const Call& call) {
 }
 
 void install_policy_routes(httplib::Server& http, Gateway& gateway) {
-  http.Post("/api/v1/admin/policies", [&gateway](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    gateway.handle(req, res,
-                   {"ward:AdminPolicies", fixed("policy/*"), RouteEffect::kWrite,
-                    body_fields({"user", "group", "role", "managed"})},
-                   [&gateway](Call& call) -> core::Result<Reply> {
-                     auto target = policy_target(call);
-                     if (!target) return target.error();
-                     auto source = policy_source(call);
-                     if (!source) return source.error();
-                     auto attached = directory(gateway).attach_policy(
-                         call.principal.tenant_name, target->first, target->second, *source);
-                     if (!attached) return attached.error();
-                     return Reply{201, gov::attachment_json(*attached)};
-                   });
-  });
+  http.Post(
+      "/api/v1/admin/policies", [&gateway](const httplib::Request& req, httplib::Response& res) {
+        gateway.handle(req, res,
+                       {"ward:AdminPolicies", fixed("policy/*"), RouteEffect::kWrite,
+                        body_fields({"user", "group", "role", "managed"})},
+                       [&gateway](Call& call) -> core::Result<Reply> {
+                         auto target = policy_target(call);
+                         if (!target) return target.error();
+                         auto source = policy_source(call);
+                         if (!source) return source.error();
+                         auto attached = directory(gateway).attach_policy(
+                             call.principal.tenant_name, target->first, target->second, *source);
+                         if (!attached) return attached.error();
+                         return Reply{201, gov::attachment_json(*attached)};
+                       });
+      });
   http.Delete(R"(/api/v1/admin/policies/([^/]+))", [&gateway](const httplib::Request& req,
-                                                             httplib::Response& res) {
-    const ResourceOf resource = [](const httplib::Request& r, const gov::AuthenticatedPrincipal& p) {
+                                                              httplib::Response& res) {
+    const ResourceOf resource = [](const httplib::Request& r,
+                                   const gov::AuthenticatedPrincipal& p) {
       return resource_name(p, "policy/" + path_part(r));
     };
-    gateway.handle(req, res,
-                   {"ward:AdminPolicies", resource, RouteEffect::kWrite,
-                    path_param("attachment_id")},
-                   [&gateway](Call& call) -> core::Result<Reply> {
-                     const std::string id = path_part(call.request);
-                     auto detached =
-                         directory(gateway).detach_policy(call.principal.tenant_name, id);
-                     if (!detached) return detached.error();
-                     return Reply{200, gov::attachment_json(*detached)};
-                   });
+    gateway.handle(
+        req, res,
+        {"ward:AdminPolicies", resource, RouteEffect::kWrite, path_param("attachment_id")},
+        [&gateway](Call& call) -> core::Result<Reply> {
+          const std::string id = path_part(call.request);
+          auto detached = directory(gateway).detach_policy(call.principal.tenant_name, id);
+          if (!detached) return detached.error();
+          return Reply{200, gov::attachment_json(*detached)};
+        });
   });
 }
-
 
 // ---- keys ----
 
@@ -451,31 +451,32 @@ void install_key_routes(httplib::Server& http, Gateway& gateway) {
                      return Reply{200, gov::key_status_json(*status, tenant->name)};
                    });
   });
-  const std::pair<const char*, KeyOperation> operations[] = {
-      {"import", import_key}, {"rotate", rotate_key},  {"revoke", revoke_key},
-      {"restore", restore_key}, {"rewrap", rewrap_keys}};
+  const std::pair<const char*, KeyOperation> operations[] = {{"import", import_key},
+                                                             {"rotate", rotate_key},
+                                                             {"revoke", revoke_key},
+                                                             {"restore", restore_key},
+                                                             {"rewrap", rewrap_keys}};
   for (const auto& entry : operations) {
     const std::string operation_name = entry.first;
     const KeyOperation operation = entry.second;
-    http.Post("/api/v1/admin/keys/" + operation_name,
-              [&gateway, operation_name, operation](const httplib::Request& req,
-                                                    httplib::Response& res) {
-                const Describe describe = [operation_name](const httplib::Request&, const json&,
-                                                           gov::AuditParams& params) {
-                  params.set("operation", operation_name);
-                };
-                gateway.handle(
-                    req, res,
-                    {"ward:AdminKeys", fixed("key/" + operation_name), RouteEffect::kWrite,
-                     describe},
-                    [&gateway, &operation](Call& call) -> core::Result<Reply> {
-                      auto tenant = key_tenant(gateway, call);
-                      if (!tenant) return tenant.error();
-                      auto done = operation(gateway, call, *tenant);
-                      if (!done) return tenant->named(done.error());
-                      return Reply{200, std::move(*done)};
-                    });
+    http.Post(
+        "/api/v1/admin/keys/" + operation_name,
+        [&gateway, operation_name, operation](const httplib::Request& req, httplib::Response& res) {
+          const Describe describe = [operation_name](const httplib::Request&, const json&,
+                                                     gov::AuditParams& params) {
+            params.set("operation", operation_name);
+          };
+          gateway.handle(
+              req, res,
+              {"ward:AdminKeys", fixed("key/" + operation_name), RouteEffect::kWrite, describe},
+              [&gateway, &operation](Call& call) -> core::Result<Reply> {
+                auto tenant = key_tenant(gateway, call);
+                if (!tenant) return tenant.error();
+                auto done = operation(gateway, call, *tenant);
+                if (!done) return tenant->named(done.error());
+                return Reply{200, std::move(*done)};
               });
+        });
   }
 }
 

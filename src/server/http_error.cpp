@@ -11,19 +11,31 @@ using core::Code;
 
 int http_status(Code code) {
   switch (code) {
-    case Code::kInvalidArgument: return 400;
-    case Code::kUnauthenticated: return 401;
-    case Code::kPermissionDenied: return 403;
-    case Code::kNotFound: return 404;
-    case Code::kAlreadyExists: return 409;
-    case Code::kFailedPrecondition: return 412;
-    case Code::kResourceExhausted: return 429;
-    case Code::kUnavailable: return 503;
+    case Code::kInvalidArgument:
+      return 400;
+    case Code::kUnauthenticated:
+      return 401;
+    case Code::kPermissionDenied:
+      return 403;
+    case Code::kNotFound:
+      return 404;
+    case Code::kAlreadyExists:
+      return 409;
+    case Code::kFailedPrecondition:
+      return 412;
+    case Code::kResourceExhausted:
+      return 429;
+    case Code::kUnavailable:
+      return 503;
     case Code::kDataLoss:
-    case Code::kInternal: return 500;
-    case Code::kCancelled: return 499;  // nginx's "client closed request"
-    case Code::kBadGateway: return 502;
-    case Code::kDeadlineExceeded: return 504;
+    case Code::kInternal:
+      return 500;
+    case Code::kCancelled:
+      return 499;  // nginx's "client closed request"
+    case Code::kBadGateway:
+      return 502;
+    case Code::kDeadlineExceeded:
+      return 504;
   }
   return 500;
 }
@@ -42,8 +54,9 @@ core::Error status_error(int status, std::string_view method, std::string_view p
       return core::Error(Code::kNotFound, std::string(path),
                          fmt::format("no such endpoint for {}; see docs/api.md", method));
     case 413:
-      return core::Error(Code::kResourceExhausted, std::string(path),
-                         "the request body is larger than this server accepts; send a smaller request");
+      return core::Error(
+          Code::kResourceExhausted, std::string(path),
+          "the request body is larger than this server accepts; send a smaller request");
     case 405:
       return core::Error(Code::kInvalidArgument, std::string(path),
                          fmt::format("{} is not allowed on this endpoint", method));

@@ -18,7 +18,8 @@ int http_status(core::Code code);
 // Sets status, body and content type of `res` from `error`.
 void write_error(httplib::Response& res, const core::Error& error);
 
-// The Error for a status cpp-httplib produced itself (404 no route, 413 too large, 400 bad request).
+// The Error for a status cpp-httplib produced itself (404 no route, 413 too large, 400 bad
+// request).
 core::Error status_error(int status, std::string_view method, std::string_view path);
 
 }  // namespace ward::server

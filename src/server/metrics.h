@@ -29,7 +29,7 @@ class Metrics {
 
   // Upper bounds of the latency histogram's buckets, in seconds (+Inf is implied).
   static constexpr std::array<double, 12> kBuckets = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                                     0.5,   1,    2.5,   5,    10,  30};
+                                                      0.5,   1,    2.5,   5,    10,  30};
 
  private:
   struct Latency {
@@ -39,8 +39,8 @@ class Metrics {
   };
 
   mutable std::mutex mutex_;
-  std::map<std::pair<std::string, int>, uint64_t> requests_;  // (action, status) -> count
-  std::map<std::string, Latency> latency_;                    // action -> histogram
+  std::map<std::pair<std::string, int>, uint64_t> requests_;        // (action, status) -> count
+  std::map<std::string, Latency> latency_;                          // action -> histogram
   std::map<std::pair<std::string, std::string>, uint64_t> tokens_;  // (model, kind) -> count
 };
 

@@ -5,8 +5,8 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
-#include <cerrno>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -69,7 +69,8 @@ constexpr long kIdleTickMicros = 200'000;
 class WorkerPool final : public httplib::ThreadPool {
  public:
   WorkerPool(int threads, std::function<void()> on_idle_tick)
-      : httplib::ThreadPool(static_cast<std::size_t>(threads)), on_idle_tick_(std::move(on_idle_tick)) {}
+      : httplib::ThreadPool(static_cast<std::size_t>(threads)),
+        on_idle_tick_(std::move(on_idle_tick)) {}
   void on_idle() override { on_idle_tick_(); }
 
  private:
@@ -86,15 +87,15 @@ class HttpsServer final : public Server {
     configure_limits();
     install_routes();
     errno = 0;
-    port_ = options_.listen.port == 0 ? http_.bind_to_any_port(options_.listen.host)
-                                      : (http_.bind_to_port(options_.listen.host,
-                                                            options_.listen.port)
-                                             ? options_.listen.port
-                                             : -1);
+    port_ =
+        options_.listen.port == 0
+            ? http_.bind_to_any_port(options_.listen.host)
+            : (http_.bind_to_port(options_.listen.host, options_.listen.port) ? options_.listen.port
+                                                                              : -1);
     if (port_ > 0) return {};
     const int saved = errno;
-    const std::string where = format_host(options_.listen.host) + ":" +
-                              std::to_string(options_.listen.port);
+    const std::string where =
+        format_host(options_.listen.host) + ":" + std::to_string(options_.listen.port);
     if (saved == EADDRINUSE) {
       return Error(Code::kUnavailable, where,
                    "the address is already in use; stop the other process or choose another "
@@ -187,8 +188,8 @@ core::Result<std::unique_ptr<Server>> Server::create(const ServerOptions& option
   std::optional<Error> tls_error;
   auto server = std::make_unique<HttpsServer>(options, tls_error);
   if (!server->tls_ready()) {
-    return tls_error.value_or(Error(Code::kInternal, options.tls_cert.string(),
-                                    "the TLS context could not be created"));
+    return tls_error.value_or(
+        Error(Code::kInternal, options.tls_cert.string(), "the TLS context could not be created"));
   }
   if (auto status = server->bind(); !status) return status.error();
   return std::unique_ptr<Server>(std::move(server));

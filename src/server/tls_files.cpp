@@ -24,8 +24,8 @@ core::Result<TlsFiles> prepare_tls_files(const core::Config& config) {
   TlsFiles files = tls_files_for(config);
   std::error_code ec;
   if (!files.self_signed) {
-    for (const auto& [path, key] : {std::pair{files.cert, "server.tls_cert"},
-                                    std::pair{files.key, "server.tls_key"}}) {
+    for (const auto& [path, key] :
+         {std::pair{files.cert, "server.tls_cert"}, std::pair{files.key, "server.tls_key"}}) {
       if (!fs::exists(path, ec)) {
         return core::Error(core::Code::kNotFound, path.string(),
                            std::string("the file set in ") + key +
