@@ -10,6 +10,7 @@
 
 #include "assist/chat.h"
 #include "core/id.h"
+#include "server/assist_requests.h"
 #include "server/conversation_routes.h"
 #include "server/gateway.h"
 #include "server/metrics.h"
@@ -20,70 +21,6 @@ namespace {
 using core::Code;
 using core::Error;
 using nlohmann::json;
-
-constexpr size_t kMaxTextField = 256 * 1024;  // bytes of prefix, suffix or prompt
-constexpr size_t kMaxRelatedFiles = 16;
-
-Error invalid(std::string field, std::string message) {
-  return Error(Code::kInvalidArgument, std::move(field), std::move(message));
-}
-
-// Typed access to the request body: a field of the wrong type is an error naming it.
-class Fields {
- public:
-  explicit Fields(const json& body) : body_(body) {}
-
-  core::Result<std::string> text(const char* name, size_t max_bytes = kMaxTextField) const {
-    auto it = body_.find(name);
-    if (it == body_.end() || it->is_null()) return std::string();
-    if (!it->is_string()) return invalid(name, "must be a string");
-    const auto& value = it->get_ref<const std::string&>();
-    if (value.size() > max_bytes) {
-      return invalid(name,
-                     fmt::format("is {} bytes; the most accepted is {}", value.size(), max_bytes));
-    }
-    return value;
-  }
-
-  core::Result<int64_t> integer(const char* name, int64_t fallback) const {
-    auto it = body_.find(name);
-    if (it == body_.end() || it->is_null()) return fallback;
-    if (!it->is_number_integer()) return invalid(name, "must be an integer");
-    return it->get<int64_t>();
-  }
-
-  core::Result<double> number(const char* name, double fallback) const {
-    auto it = body_.find(name);
-    if (it == body_.end() || it->is_null()) return fallback;
-    if (!it->is_number()) return invalid(name, "must be a number");
-    return it->get<double>();
-  }
-
-  core::Result<bool> boolean(const char* name) const {
-    auto it = body_.find(name);
-    if (it == body_.end() || it->is_null()) return false;
-    if (!it->is_boolean()) return invalid(name, "must be true or false");
-    return it->get<bool>();
-  }
-
-  const json* find(const char* name) const {
-    auto it = body_.find(name);
-    return it == body_.end() || it->is_null() ? nullptr : &*it;
-  }
-
- private:
-  const json& body_;
-};
-
-core::Result<int32_t> int32_in(const Fields& f, const char* name, int64_t fallback, int64_t low,
-                               int64_t high) {
-  auto value = f.integer(name, fallback);
-  if (!value) return value.error();
-  if (*value < low || *value > high) {
-    return invalid(name, fmt::format("must be between {} and {}, got {}", low, high, *value));
-  }
-  return static_cast<int32_t>(*value);
-}
 
 // The model a request names ("model"; empty: the default), or a 404 naming the ones there are.
 core::Result<backend::Backend*> model_for(const AssistContext& assist, const Fields& f) {
@@ -158,29 +95,6 @@ std::string sse_error(const core::Error& error) {
       {{"error", {{"code", core::code_name(error.code())}, {"message", error.to_string()}}}});
 }
 
-// [{"path": string, "content": string}, ...] under `field`, at most kMaxRelatedFiles.
-core::Result<std::vector<infer::fim::RelatedFile>> related_files(const Fields& f,
-                                                                 const char* field) {
-  std::vector<infer::fim::RelatedFile> out;
-  const json* files = f.find(field);
-  if (files == nullptr) return out;
-  if (!files->is_array()) return invalid(field, "must be an array of {path, content}");
-  if (files->size() > kMaxRelatedFiles) {
-    return invalid(field, fmt::format("at most {} files", kMaxRelatedFiles));
-  }
-  for (const json& file : *files) {
-    if (!file.is_object() || !file.value("path", json()).is_string() ||
-        !file.value("content", json()).is_string()) {
-      return invalid(field, "each file must be {\"path\": string, \"content\": string}");
-    }
-    if (file["content"].get_ref<const std::string&>().size() > kMaxTextField) {
-      return invalid(field, "a file's content is too large");
-    }
-    out.push_back({file["path"], file["content"]});
-  }
-  return out;
-}
-
 // Text sent as it is produced; false once the client is gone.
 using DeltaSink = std::function<bool(std::string_view delta)>;
 
@@ -217,47 +131,6 @@ core::Result<Reply> ward_reply(
 
 // ---- POST /api/v1/complete ---------------------------------------------------------------------
 
-core::Result<assist::CompletionRequest> completion_request(const Call& call) {
-  const Fields f(call.body);
-  assist::CompletionRequest request;
-  auto prefix = f.text("prefix");
-  if (!prefix) return prefix.error();
-  auto suffix = f.text("suffix");
-  if (!suffix) return suffix.error();
-  auto path = f.text("path", 4096);
-  if (!path) return path.error();
-  auto language = f.text("language", 64);
-  if (!language) return language.error();
-  auto document = f.text("document", 4096);
-  if (!document) return document.error();
-  request.prefix = std::move(*prefix);
-  request.suffix = std::move(*suffix);
-  request.path = std::move(*path);
-  request.language = std::move(*language);
-  auto files = related_files(f, "related_files");
-  if (!files) return files.error();
-  request.related_files = std::move(*files);
-  // A document is the caller's own: another user's request never supersedes it.
-  const std::string document_key = document->empty() ? request.path : *document;
-  if (!document_key.empty()) {
-    request.document = call.principal.tenant_id + "/" + call.principal.user_id + "/" + document_key;
-  }
-  auto max_tokens = int32_in(f, "max_tokens", 0, 0, 1024);
-  if (!max_tokens) return max_tokens.error();
-  auto suggestions = int32_in(f, "suggestions", 1, 1, 4);
-  if (!suggestions) return suggestions.error();
-  auto temperature = f.number("temperature", -1.0);
-  if (!temperature) return temperature.error();
-  auto seed = f.integer("seed", 0);
-  if (!seed) return seed.error();
-  request.max_tokens = *max_tokens;
-  request.suggestions = *suggestions;
-  request.temperature = static_cast<float>(*temperature);
-  request.seed = static_cast<uint64_t>(*seed);
-  if (auto status = assist::CompletionService::validate(request); !status) return status.error();
-  return request;
-}
-
 json completion_json(const std::string& model, const assist::CompletionResult& result) {
   return {
       {"model", model},
@@ -271,7 +144,8 @@ json completion_json(const std::string& model, const assist::CompletionResult& r
 }
 
 core::Result<Reply> complete(Gateway& gateway, AssistContext& assist, Call& call) {
-  auto request = completion_request(call);
+  auto request =
+      completion_request(call.body, call.principal.tenant_id + "/" + call.principal.user_id);
   if (!request) return request.error();
   const Fields f(call.body);
   auto stream = f.boolean("stream");
@@ -313,122 +187,6 @@ json models_json(const AssistContext& assist) {
   return {{"object", "list"}, {"data", data}};
 }
 
-core::Result<std::vector<std::string>> stop_strings(const Fields& f) {
-  std::vector<std::string> stops;
-  const json* stop = f.find("stop");
-  if (stop == nullptr) return stops;
-  if (stop->is_string()) {
-    stops.push_back(stop->get<std::string>());
-  } else if (stop->is_array() && stop->size() <= 4) {
-    for (const json& s : *stop) {
-      if (!s.is_string()) return invalid("stop", "must be a string or an array of up to 4 strings");
-      stops.push_back(s.get<std::string>());
-    }
-  } else {
-    return invalid("stop", "must be a string or an array of up to 4 strings");
-  }
-  for (const auto& s : stops) {
-    if (s.empty()) return invalid("stop", "stop strings must not be empty");
-  }
-  return stops;
-}
-
-// The sampling fields OpenAI's completion and chat bodies share: n, max_tokens, temperature,
-// top_p, seed, stop.
-core::Status openai_sampling(const Fields& f, int64_t default_max_tokens,
-                             backend::GenerationRequest& request) {
-  auto n = int32_in(f, "n", 1, 1, 1);
-  if (!n) return invalid("n", "only n = 1 is supported; send several requests for more");
-  auto max_tokens = int32_in(f, "max_tokens", default_max_tokens, 1, 4096);
-  if (!max_tokens) return max_tokens.error();
-  auto temperature = f.number("temperature", 1.0);
-  if (!temperature) return temperature.error();
-  auto top_p = f.number("top_p", 1.0);
-  if (!top_p) return top_p.error();
-  auto seed = f.integer("seed", 0);
-  if (!seed) return seed.error();
-  auto stops = stop_strings(f);
-  if (!stops) return stops.error();
-  request.max_tokens = *max_tokens;
-  request.stop = std::move(*stops);
-  request.sampler = infer::sampling::SamplerOptions{};
-  request.sampler.temperature = static_cast<float>(*temperature);
-  request.sampler.top_p = static_cast<float>(*top_p);
-  request.sampler.top_k = 0;
-  request.sampler.min_p = 0;
-  request.sampler.seed = static_cast<uint64_t>(*seed);
-  return request.sampler.validate();
-}
-
-// The OpenAI body of /v1/completions as a generation: `prompt` continued, or, with `suffix`,
-// the middle between them (fill-in-the-middle).
-core::Result<backend::GenerationRequest> openai_completion_request(const Fields& f) {
-  backend::GenerationRequest request;
-  const json* prompt = f.find("prompt");
-  if (prompt == nullptr || !prompt->is_string()) {
-    return invalid("prompt",
-                   "must be a string (arrays of prompts and token ids are not "
-                   "supported; send one request per prompt)");
-  }
-  auto text = f.text("prompt");
-  if (!text) return text.error();
-  auto suffix = f.text("suffix");
-  if (!suffix) return suffix.error();
-  auto echo = f.boolean("echo");
-  if (!echo) return echo.error();
-  if (*echo) return invalid("echo", "echo is not supported; leave it out or false");
-  if (auto status = openai_sampling(f, 16, request); !status) return status.error();
-  if (suffix->empty()) {
-    request.prompt = backend::TextPrompt{std::move(*text)};
-  } else {
-    infer::fim::Request fim;
-    fim.prefix = std::move(*text);
-    fim.suffix = std::move(*suffix);
-    request.prompt = std::move(fim);
-  }
-  return request;
-}
-
-// "messages": [{"role": "system" | "user" | "assistant", "content": string or [{"type": "text",
-// "text": string}, ...]}, ...]
-core::Result<std::vector<infer::chat::Message>> chat_messages(const Fields& f) {
-  constexpr size_t kMaxMessages = 256;
-  const json* messages = f.find("messages");
-  if (messages == nullptr || !messages->is_array() || messages->empty() ||
-      messages->size() > kMaxMessages) {
-    return invalid("messages", fmt::format("must be an array of 1 to {} messages", kMaxMessages));
-  }
-  std::vector<infer::chat::Message> out;
-  for (size_t i = 0; i < messages->size(); ++i) {
-    const json& m = (*messages)[i];
-    const std::string field = fmt::format("messages[{}]", i);
-    if (!m.is_object() || !m.value("role", json()).is_string()) {
-      return invalid(field, "each message needs a \"role\" string and a \"content\"");
-    }
-    auto role = infer::chat::parse_role(m["role"].get<std::string>());
-    if (!role) return invalid(field + ".role", role.error().message());
-    const json content = m.value("content", json());
-    std::string text;
-    if (content.is_string()) {
-      text = content.get<std::string>();
-    } else if (content.is_array()) {
-      for (const json& part : content) {
-        if (!part.is_object() || part.value("type", "") != "text" ||
-            !part.value("text", json()).is_string()) {
-          return invalid(field + ".content",
-                         "only text parts ({\"type\": \"text\", \"text\": "
-                         "...}) are supported");
-        }
-        text += part["text"].get<std::string>();
-      }
-    } else {
-      return invalid(field + ".content", "must be a string or an array of text parts");
-    }
-    out.push_back({*role, std::move(text)});
-  }
-  return out;
-}
-
 json openai_choice(std::string_view text, const json& finish) {
   return {{"text", text}, {"index", 0}, {"logprobs", nullptr}, {"finish_reason", finish}};
 }
@@ -439,7 +197,7 @@ std::string openai_finish(backend::FinishReason reason) {
 
 core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Call& call) {
   const Fields f(call.body);
-  auto request = openai_completion_request(f);
+  auto request = openai_completion_request(call.body);
   if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
@@ -491,40 +249,6 @@ core::Result<Reply> openai_complete(Gateway& gateway, AssistContext& assist, Cal
 
 // ---- chat --------------------------------------------------------------------------------------
 
-core::Result<assist::ChatRequest> chat_request(const Fields& f) {
-  assist::ChatRequest request;
-  auto messages = chat_messages(f);
-  if (!messages) return messages.error();
-  request.messages = std::move(*messages);
-  auto mode = f.text("mode", 32);
-  if (!mode) return mode.error();
-  if (!mode->empty()) {
-    auto parsed = assist::parse_chat_mode(*mode);
-    if (!parsed) return parsed.error();
-    request.mode = *parsed;
-  }
-  auto files = related_files(f, "files");
-  if (!files) return files.error();
-  request.files = std::move(*files);
-  auto selection = f.text("selection");
-  if (!selection) return selection.error();
-  auto selection_path = f.text("selection_path", 4096);
-  if (!selection_path) return selection_path.error();
-  request.selection = std::move(*selection);
-  request.selection_path = std::move(*selection_path);
-  auto max_tokens = int32_in(f, "max_tokens", 512, 1, 4096);
-  if (!max_tokens) return max_tokens.error();
-  auto temperature = f.number("temperature", 0.0);
-  if (!temperature) return temperature.error();
-  auto seed = f.integer("seed", 0);
-  if (!seed) return seed.error();
-  request.max_tokens = *max_tokens;
-  request.temperature = static_cast<float>(*temperature);
-  request.seed = static_cast<uint64_t>(*seed);
-  if (auto status = assist::ChatService::validate(request); !status) return status.error();
-  return request;
-}
-
 // A chat answer and the stored conversation it was kept in, if any.
 struct KeptChat : assist::ChatResult {
   std::optional<std::string> conversation;
@@ -547,7 +271,7 @@ json chat_json(const std::string& model, const KeptChat& result) {
 
 core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
   const Fields f(call.body);
-  auto request = chat_request(f);
+  auto request = chat_request(call.body);
   if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
@@ -574,14 +298,8 @@ core::Result<Reply> chat(Gateway& gateway, AssistContext& assist, Call& call) {
 
 core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& call) {
   const Fields f(call.body);
-  backend::GenerationRequest request;
-  auto messages = chat_messages(f);
-  if (!messages) return messages.error();
-  if (messages->back().role != infer::chat::Role::kUser) {
-    return invalid("messages", "the last message must be the user's");
-  }
-  request.prompt = backend::ChatPrompt{std::move(*messages)};
-  if (auto status = openai_sampling(f, 512, request); !status) return status.error();
+  auto request = openai_chat_request(call.body);
+  if (!request) return request.error();
   auto stream = f.boolean("stream");
   if (!stream) return stream.error();
   auto model = admitted_model(gateway, assist, call, f);
@@ -591,7 +309,7 @@ core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& c
   const std::string name = (*model)->info().name;
   if (!*stream) {
     std::atomic<bool> stop{false};
-    auto answer = (*model)->generate(request, nullptr, stop);
+    auto answer = (*model)->generate(*request, nullptr, stop);
     if (!answer) return answer.error();
     record_usage(gateway, call.principal.tenant_id, **model, answer->prompt_tokens,
                  answer->completion_tokens);
@@ -612,7 +330,7 @@ core::Result<Reply> openai_chat(Gateway& gateway, AssistContext& assist, Call& c
   }
   Reply reply;
   reply.stream = [&gateway, tenant = call.principal.tenant_id, model = *model, id, created, name,
-                  request = std::move(request)](const ChunkWriter& write) {
+                  request = std::move(*request)](const ChunkWriter& write) {
     auto chunk = [&](const json& delta, const json& finish) {
       return sse({{"id", id},
                   {"object", "chat.completion.chunk"},

@@ -12,6 +12,7 @@
 #include "gov/identity/sessions.h"
 #include "gov/identity/tokens.h"
 #include "server/http_error.h"
+#include "server/json_body.h"
 #include "server/metrics.h"
 
 namespace ward::server {
@@ -57,15 +58,7 @@ core::Result<nlohmann::json> parse_body(const httplib::Request& req) {
     return Error(Code::kInvalidArgument, "Content-Type",
                  "send the request body as JSON with Content-Type: application/json");
   }
-  nlohmann::json body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return Error(Code::kInvalidArgument, "body",
-                 "the request body is not valid JSON (or not valid UTF-8)");
-  }
-  if (!body.is_object()) {
-    return Error(Code::kInvalidArgument, "body", "the request body must be a JSON object");
-  }
-  return body;
+  return parse_json_object(req.body);
 }
 
 // Methods that only read; anything else changes state and needs the CSRF header with a cookie.

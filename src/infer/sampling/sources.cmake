@@ -9,5 +9,11 @@ target_sources(ward_infer PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/sampler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/stop.cpp
 )
+# (Clang, used for the fuzz builds, has no such option; it needs only the first.)
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  set(ward_sampler_options "-ffp-contract=off;-fvect-cost-model=dynamic;-fno-trapping-math")
+else()
+  set(ward_sampler_options "-ffp-contract=off")
+endif()
 set_source_files_properties(${CMAKE_CURRENT_LIST_DIR}/sampler.cpp
-  PROPERTIES COMPILE_OPTIONS "-ffp-contract=off;-fvect-cost-model=dynamic;-fno-trapping-math")
+  PROPERTIES COMPILE_OPTIONS "${ward_sampler_options}")
