@@ -231,6 +231,7 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   options.listen = *listen;
   options.tls_cert = tls->cert;
   options.tls_key = tls->key;
+  options.tls_client_ca = config.server.tls_client_ca;
   options.gateway = &gateway;
   options.sign_in = sign_in.get();
   options.assist = &assist;

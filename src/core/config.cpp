@@ -103,6 +103,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v, const fs::path& base) {
          return set_path(c.server.tls_key, v, base, "server.tls_key");
        }},
+      {"server.tls_client_ca",
+       [](Config& c, const std::string& v, const fs::path& base) {
+         return set_path(c.server.tls_client_ca, v, base, "server.tls_client_ca");
+       }},
       {"log.level",
        [](Config& c, const std::string& v, const fs::path&) -> Status {
          if (auto status = check_log_level(v); !status) return status;

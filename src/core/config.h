@@ -23,6 +23,8 @@ struct ServerConfig {
   std::string listen = "127.0.0.1:8443";  // HOST:PORT; port 0 picks a free port
   std::filesystem::path tls_cert;         // empty: a self-signed certificate in the data dir
   std::filesystem::path tls_key;
+  // Set: mutual TLS — every client must present a certificate issued by a CA in this PEM file.
+  std::filesystem::path tls_client_ca;
 };
 
 struct KeysConfig {

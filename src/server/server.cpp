@@ -33,6 +33,24 @@ core::Status check_tls_files(const ServerOptions& options) {
   return crypto::check_serving_certificate(*info, std::chrono::system_clock::now());
 }
 
+// Mutual TLS: the handshake fails for a client without a certificate from one of the CAs in
+// server.tls_client_ca, before any request is read.
+bool require_client_certificates(SSL_CTX& ctx, const ServerOptions& options,
+                                 std::optional<Error>& error) {
+  const std::string file = options.tls_client_ca.string();
+  STACK_OF(X509_NAME)* names = SSL_load_client_CA_file(file.c_str());
+  if (names == nullptr || SSL_CTX_load_verify_locations(&ctx, file.c_str(), nullptr) != 1) {
+    if (names != nullptr) sk_X509_NAME_pop_free(names, X509_NAME_free);
+    error = Error(Code::kFailedPrecondition, file,
+                  "OpenSSL cannot load the client CA certificates from this file; it must hold "
+                  "one or more PEM certificates (server.tls_client_ca)");
+    return false;
+  }
+  SSL_CTX_set_client_CA_list(&ctx, names);  // takes ownership
+  SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+  return true;
+}
+
 // Loads the checked pair into the context cpp-httplib creates and applies the TLS policy. Errors
 // are recorded in `error` because httplib's callback can only say yes or no.
 bool configure_tls(SSL_CTX& ctx, const ServerOptions& options, std::optional<Error>& error) {
@@ -47,7 +65,7 @@ bool configure_tls(SSL_CTX& ctx, const ServerOptions& options, std::optional<Err
     error = status.error();
     return false;
   }
-  return true;
+  return options.tls_client_ca.empty() || require_client_certificates(ctx, options, error);
 }
 
 // SO_REUSEADDR lets a restarted server bind while old connections linger in TIME_WAIT.

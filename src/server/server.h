@@ -26,6 +26,9 @@ struct ServerOptions {
   core::ListenAddress listen;
   std::filesystem::path tls_cert;  // PEM chain
   std::filesystem::path tls_key;   // PEM private key
+  // Set: mutual TLS — a client without a certificate issued by a CA in this PEM file is refused
+  // in the handshake.
+  std::filesystem::path tls_client_ca;
   int worker_threads = 8;
   std::size_t max_request_body = 1 << 20;  // bytes; larger requests get 413
   int read_timeout_seconds = 15;           // per header or body read

@@ -109,7 +109,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFileCase{
             "[server]\nlisen = \"x:1\"\n",
             "FILE:2: unknown setting `server.lisen`; known settings: data_dir, "
-            "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+            "server.listen, server.tls_cert, server.tls_key, server.tls_client_ca, log.level, "
+            "log.format, region, "
             "default_model, keys.master_key_file, and the tables [regions], [tiers.NAME], "
             "[models.NAME] and [oidc]"},
         BadFileCase{"\n\n[server]\nlisten = 8443\n",
@@ -120,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadFileCase{
             "server = 3\n",
             "FILE:1: unknown setting `server`; known settings: data_dir, "
-            "server.listen, server.tls_cert, server.tls_key, log.level, log.format, region, "
+            "server.listen, server.tls_cert, server.tls_key, server.tls_client_ca, log.level, "
+            "log.format, region, "
             "default_model, keys.master_key_file, and the tables [regions], [tiers.NAME], "
             "[models.NAME] and [oidc]"},
         BadFileCase{"[server]\nlisten = \"127.0.0.1:99999\"\n",

@@ -1,6 +1,7 @@
 #include "server/server.h"
 
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <openssl/ssl.h>
 
 #include <nlohmann/json.hpp>
@@ -80,6 +81,64 @@ TEST_F(ServerTest, RefusesTls11AndTls10) {
     auto response = https_request(server_->port(), get("/healthz", version));
     EXPECT_FALSE(response.handshake_ok) << version;
   }
+}
+
+// A CA and a client certificate it issued, made with the openssl command: `name`.crt/.key.
+void issue_client_certificate(const std::filesystem::path& dir, const std::string& name) {
+  const auto openssl = [&](const std::vector<std::string>& args) {
+    auto result = ward::test::run_program("/usr/bin/openssl", args, {}, dir);
+    ASSERT_EQ(result.exit_code, 0) << result.err;
+  };
+  const std::vector<std::string> p256 = {"-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                         "-nodes"};
+  std::vector<std::string> ca = {"req", "-x509"};
+  ca.insert(ca.end(), p256.begin(), p256.end());
+  ca.insert(ca.end(), {"-keyout", name + "-ca.key", "-out", name + "-ca.crt", "-days", "2", "-subj",
+                       "/CN=" + name + " CA", "-addext", "basicConstraints=critical,CA:TRUE",
+                       "-addext", "keyUsage=critical,keyCertSign"});
+  openssl(ca);
+  std::vector<std::string> request = {"req"};
+  request.insert(request.end(), p256.begin(), p256.end());
+  request.insert(request.end(),
+                 {"-keyout", name + ".key", "-out", name + ".csr", "-subj", "/CN=" + name});
+  openssl(request);
+  ward::test::write_text(dir / (name + ".ext"), "extendedKeyUsage=clientAuth\n");
+  openssl({"x509", "-req", "-in", name + ".csr", "-CA", name + "-ca.crt", "-CAkey",
+           name + "-ca.key", "-CAcreateserial", "-out", name + ".crt", "-days", "2", "-extfile",
+           name + ".ext"});
+}
+
+TEST_F(ServerTest, MutualTlsRefusesClientsWithoutACertificateFromTheConfiguredCa) {
+  // A client with a certificate from the configured CA, and one whose CA the server does not know.
+  issue_client_certificate(dir_.path(), "laptop");
+  issue_client_certificate(dir_.path(), "stranger");
+  const auto client = dir_ / "laptop";
+  const auto stranger = dir_ / "stranger";
+  ServerOptions o = options();
+  o.tls_client_ca = dir_ / "laptop-ca.crt";
+  start(o);
+  const auto healthz = [&](const std::filesystem::path& who) {
+    std::unique_ptr<httplib::SSLClient> c =
+        who.empty()
+            ? std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port())
+            : std::make_unique<httplib::SSLClient>("127.0.0.1", server_->port(),
+                                                   who.string() + ".crt", who.string() + ".key");
+    c->enable_server_certificate_verification(false);
+    auto result = c->Get("/healthz");
+    return result ? result->status : 0;
+  };
+  EXPECT_EQ(healthz(client), 200);
+  EXPECT_EQ(healthz({}), 0) << "no client certificate";
+  EXPECT_EQ(healthz(stranger), 0) << "a certificate from another CA";
+}
+
+TEST_F(ServerTest, AClientCaFileThatIsNotPemIsRefusedAtStart) {
+  ward::test::write_text(dir_ / "ca.pem", "not a certificate");
+  ServerOptions o = options();
+  o.tls_client_ca = dir_ / "ca.pem";
+  auto created = Server::create(o);
+  ASSERT_FALSE(created.ok());
+  EXPECT_NE(created.error().message().find("server.tls_client_ca"), std::string::npos);
 }
 
 TEST_F(ServerTest, UnknownRouteIsAJsonError) {
