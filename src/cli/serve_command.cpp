@@ -180,6 +180,9 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
 
   auto tiers = gov::tier_catalog(config);
   if (!tiers) return report(tiers.error());
+  // Before any thread starts (the engine's workers, the audit log's checkpointer), so that every
+  // thread inherits the mask and SIGTERM reaches only the watcher: a graceful stop.
+  const sigset_t signals = block_shutdown_signals();
   auto models = load_models(model_path, config);
   if (!models) return report(models.error());
   assist::CompletionService completions;
@@ -192,8 +195,7 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   if (auto s = gov::publish_audit_public_key(config.data_dir, signing_key->public_key()); !s) {
     return report(s.error());
   }
-  // Opened before the signal mask so its checkpoint thread shares it; signs its head on close.
-  const sigset_t signals = block_shutdown_signals();
+  // Signs its head on close.
   auto audit = gov::AuditLog::open(*data->db, *signing_key, core::system_clock());
   if (!audit) return report(audit.error());
   std::optional<gov::SessionOptions> sessions;

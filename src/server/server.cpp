@@ -159,6 +159,9 @@ class HttpsServer final : public Server {
     http_.set_write_timeout(options_.write_timeout_seconds, 0);
     http_.set_keep_alive_timeout(options_.keep_alive_timeout_seconds);
     http_.set_keep_alive_max_count(100);
+    // Replies are written in pieces (headers, then body or events); with Nagle's algorithm each
+    // reply on a kept-alive connection waited for the client's delayed ACK, about 40 ms.
+    http_.set_tcp_nodelay(true);
     http_.set_socket_options(exclusive_socket_options);
   }
 

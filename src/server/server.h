@@ -29,7 +29,9 @@ struct ServerOptions {
   // Set: mutual TLS — a client without a certificate issued by a CA in this PEM file is refused
   // in the handshake.
   std::filesystem::path tls_client_ca;
-  int worker_threads = 8;
+  // A keep-alive connection holds its worker between requests, so this bounds the clients served
+  // at once; others wait for their TLS handshake. Workers mostly wait on sockets or model slots.
+  int worker_threads = 64;
   std::size_t max_request_body = 1 << 20;  // bytes; larger requests get 413
   int read_timeout_seconds = 15;           // per header or body read
   int write_timeout_seconds = 15;

@@ -387,11 +387,13 @@ TEST_F(ConversationHistoryTest, ChatsAreKeptSealedAndContinuedForTheirOwnerOnly)
   expect(404, "GET", "/api/v1/conversations/" + id, developer_);
 }
 
-// A model with a single slot, so that a generation that does not stop holds every later request.
+// A model with a single slot, so that a generation that does not stop holds every later request,
+// and two engine threads.
 class OneSlotTest : public WardServeTest {
  protected:
   void SetUp() override {
-    start("[models.coder]\npath = \"" + synthesized_code_model() + "\"\nslots = 1\n", {});
+    start("[models.coder]\npath = \"" + synthesized_code_model() + "\"\nslots = 1\nthreads = 2\n",
+          {});
     admin_ = bootstrap();
     developer_ = developer(admin_, "dev");
   }
@@ -409,12 +411,12 @@ class OneSlotTest : public WardServeTest {
 };
 
 TEST_F(OneSlotTest, AClientThatDisconnectsMidStreamStopsItsGenerationAndFreesTheSlot) {
-  json request = {{"prompt", "def main():\n"}, {"max_tokens", 2048}, {"temperature", 0}};
+  json request = {{"prompt", "def main():\n"}, {"max_tokens", 1024}, {"temperature", 0}};
   // The premise: undisturbed, this request generates all its tokens.
   const json whole = expect(200, "POST", "/v1/completions", developer_, request);
   ASSERT_EQ(whole["choices"][0]["finish_reason"], "length") << whole.dump();
   const int64_t before = completion_tokens();
-  ASSERT_EQ(before, 2048);
+  ASSERT_EQ(before, 1024);
 
   // The same request streamed, and the connection closed after the first event.
   request["stream"] = true;
@@ -446,7 +448,14 @@ TEST_F(OneSlotTest, AClientThatDisconnectsMidStreamStopsItsGenerationAndFreesThe
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_GT(abandoned, 0);
-  EXPECT_LT(abandoned, 1024) << "the generation went on after the client left";
+  EXPECT_LT(abandoned, 512) << "the generation went on after the client left";
+}
+
+TEST_F(OneSlotTest, SigtermStopsGracefullyWhileTheEnginesThreadsRun) {
+  // The engine's worker threads must not take the signal: only the server's watcher does.
+  expect(200, "POST", "/v1/completions", developer_, {{"prompt", "x"}, {"max_tokens", 2}});
+  EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->err();
+  EXPECT_NE(server_->err().find("stopped"), std::string::npos) << server_->err();
 }
 
 // Models in three regions around a deployment in uk-south: one beside it, one elsewhere in the

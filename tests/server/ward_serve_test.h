@@ -58,6 +58,7 @@ class WardServeTest : public ::testing::Test {
                        const std::string& token = "", const std::string& body = "") {
     httplib::SSLClient client("127.0.0.1", port_);
     client.enable_server_certificate_verification(false);
+    client.set_read_timeout(120, 0);  // generous: the sanitizer build generates slowly
     httplib::Headers headers = {{"User-Agent", "gateway-test"}};
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     if (method == "GET") return client.Get(path.c_str(), headers);
