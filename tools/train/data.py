@@ -1,0 +1,101 @@
+"""Training sequences from the tokenized corpus: plain left-to-right and fill-in-the-middle.
+
+Each sequence of a batch is one of two kinds, chosen at random (fim_rate, 0.5 by default):
+
+  plain   a window of context + 1 consecutive tokens of the corpus stream (documents one after
+          the other, each "<|endoftext|> <file_sep> path\\n text", see tokens.py), starting
+          anywhere: the left-to-right objective, with file headers and document boundaries.
+
+  FIM     documents turned into prefix-suffix-middle (PSM) samples, in the layout Ward's prompt
+          builder sends to a StarCoder-vocabulary model (src/infer/fim, format "starcoder"):
+
+              <|endoftext|> [<file_sep> path\\n] <fim_prefix> P <fim_suffix> S <fim_middle> M
+
+          and packed one after another, so the <|endoftext|> that opens the next sample is the
+          end-of-generation token that follows the middle. The file header is kept on half of
+          them (Ward adds it only when a request names its file). A document longer than the
+          context gives a random chunk of itself. The two cut points are uniform over the
+          chunk's token positions.
+
+FIM cuts fall between tokens of the whole document's tokenization. At inference Ward tokenizes
+the prefix and the suffix separately, so where the cursor splits a token the two can differ
+at the edges; cutting at character level would need the tokenizer during training (noted in
+README.md as a possible improvement).
+
+Everything is numpy on the CPU and seeded; the same seed gives the same batches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import tokens as tok
+
+
+class Sampler:
+    """Draws training sequences of context + 1 tokens from one split."""
+
+    def __init__(self, token_array: np.ndarray, index: dict[str, np.ndarray], context: int,
+                 fim_rate: float = 0.5, header_rate: float = 0.5, seed: int = 0):
+        if len(token_array) <= context + 1:
+            raise ValueError(f"the split has {len(token_array)} tokens, fewer than one sequence "
+                             f"of {context + 1}")
+        self.tokens = token_array
+        self.starts = index["start"]
+        self.headers = index["header"]
+        self.lengths = index["length"]
+        self.context = context
+        self.fim_rate = fim_rate
+        self.header_rate = header_rate
+        self.rng = np.random.default_rng(seed)
+        # Documents are drawn in proportion to the text a FIM sample can use from them, so a
+        # short file is not drawn as often as a long one.
+        usable = np.minimum(self.lengths - self.headers, context).astype(np.float64)
+        usable[usable < 4] = 0  # too short to cut in three
+        self.doc_weights = usable / usable.sum()
+
+    def batch(self, batch_size: int) -> np.ndarray:
+        """[batch_size, context + 1] int64 ids."""
+        out = np.empty((batch_size, self.context + 1), dtype=np.int64)
+        for row in range(batch_size):
+            if self.rng.random() < self.fim_rate:
+                out[row] = self.fim_sequence()
+            else:
+                out[row] = self.plain_sequence()
+        return out
+
+    def plain_sequence(self) -> np.ndarray:
+        start = self.rng.integers(0, len(self.tokens) - self.context - 1)
+        return self.tokens[start:start + self.context + 1]
+
+    def fim_sequence(self) -> np.ndarray:
+        pieces, filled = [], 0
+        while filled < self.context + 1:
+            sample = self.fim_sample(self.rng.choice(len(self.starts), p=self.doc_weights))
+            pieces.append(sample)
+            filled += len(sample)
+        return np.concatenate(pieces)[:self.context + 1]
+
+    def fim_sample(self, doc: int) -> np.ndarray:
+        start, header, length = self.starts[doc], self.headers[doc], self.lengths[doc]
+        keep_header = self.rng.random() < self.header_rate
+        # Room for the text: the context less <|endoftext|>, the header and the three markers.
+        room = self.context - 4 - (header - 1 if keep_header else 0)
+        text = self.tokens[start + header:start + length]
+        if len(text) > room:
+            offset = self.rng.integers(0, len(text) - room + 1)
+            text = text[offset:offset + room]
+        cut_a, cut_b = np.sort(self.rng.integers(0, len(text) + 1, size=2))
+        prefix, middle, suffix = text[:cut_a], text[cut_a:cut_b], text[cut_b:]
+        head = self.tokens[start:start + header] if keep_header else \
+            np.array([tok.ENDOFTEXT], dtype=np.uint16)
+        return np.concatenate([
+            head, [tok.FIM_PREFIX], prefix, [tok.FIM_SUFFIX], suffix, [tok.FIM_MIDDLE], middle,
+        ]).astype(np.int64)
+
+
+def fixed_batches(token_array: np.ndarray, index: dict[str, np.ndarray], context: int,
+                  batch_size: int, count: int, fim_rate: float, seed: int) -> list[np.ndarray]:
+    """The same evaluation batches every time (held-out loss is comparable across steps)."""
+    sampler = Sampler(token_array, index, context, fim_rate=fim_rate, seed=seed)
+    return [sampler.batch(batch_size) for _ in range(count)]

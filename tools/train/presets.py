@@ -1,0 +1,59 @@
+"""Model and training presets.
+
+cpu-tiny  proves the pipeline end to end on a 2-core machine in a few minutes (one thread):
+          6.7 M parameters, 95% of them the tied embedding table. It learns the shape of code
+          (indentation, keywords, closing brackets, when to stop), not useful completions.
+
+h100      sized for about 10 minutes of one H100 (PyTorch, bf16 autocast): 31.5 M parameters
+          (18.9 M of them the tied 49,152 x 384 embedding), which is 63 MB in bf16 (5 pieces of
+          at most 15 MiB to bring back) and about 34 MB as a Q8_0 GGUF. The run stops on its
+          time budget (540 s of training, leaving a minute of the ten for start-up, evaluation
+          and saving); the learning-rate schedule follows the elapsed fraction of that budget,
+          so the run ends with a finished cosine decay whatever the real throughput.
+
+          Throughput estimate (not measured yet: this session had no GPU):
+            training FLOPs per token = 6 x 31.5 M (weights in products, tied output included)
+                                       + 3 x 2 x 8 layers x 1024 x 384 (causal attention)
+                                     ~ 208 MFLOP
+            H100 bf16 dense peak ~ 790 TFLOP/s (an 8192^3 product measured on this workplace's
+            H100/H200); a 384-wide model keeps its matrices small, so assume 20-30% of peak
+            -> 160-240 TFLOP/s -> 0.75-1.1 M tokens/s -> 400-600 M tokens in 540 s,
+            i.e. 6-9 passes over the 68 M-token training split.
+          `train.py --preset h100 --steps 20` on the GPU prints the real tokens/s first.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from model import ModelConfig
+
+
+@dataclasses.dataclass
+class TrainConfig:
+    batch_size: int = 8  # sequences per step
+    steps: int = 300  # upper bound; a time budget can end the run first
+    time_budget_s: float = 0.0  # 0: none
+    learning_rate: float = 3e-3
+    min_learning_rate_ratio: float = 0.1  # cosine decays to lr x this
+    warmup_steps: int = 30
+    weight_decay: float = 0.1
+    grad_clip: float = 1.0
+    fim_rate: float = 0.5
+    eval_every: int = 50
+    eval_batches: int = 4
+    log_every: int = 10
+
+
+PRESETS = {
+    "cpu-tiny": (
+        ModelConfig(d_model=128, n_layers=2, n_heads=4, n_kv_heads=2, d_ff=352, context=128),
+        TrainConfig(batch_size=8, steps=300, learning_rate=3e-3, warmup_steps=30,
+                    eval_every=50, eval_batches=4),
+    ),
+    "h100": (
+        ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
+        TrainConfig(batch_size=128, steps=100_000, time_budget_s=540, learning_rate=1.5e-3,
+                    warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
+    ),
+}
