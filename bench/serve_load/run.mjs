@@ -71,12 +71,17 @@ function run(command, argv, options = {}) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-// VmRSS and VmHWM of a process, in KiB.
+// VmRSS and VmHWM of a process, in KiB, and VmRSS split into anonymous memory (the heap: where a
+// leak would show) and file-backed pages (the mapped model, SQLite's WAL index).
 function memory(pid) {
   const status = fs.readFileSync(`/proc/${pid}/status`, "utf8");
   const field = (name) => Number(status.match(new RegExp(`^${name}:\\s+(\\d+) kB`, "m"))[1]);
-  return {rss_kib: field("VmRSS"), hwm_kib: field("VmHWM")};
+  return {rss_kib: field("VmRSS"), hwm_kib: field("VmHWM"), anon_kib: field("RssAnon"),
+          file_kib: field("RssFile") + field("RssShmem")};
 }
+
+// "anonymous A, file-backed F MiB"
+const split = (m) => `anonymous ${fmt(m.anon_kib / 1024)}, file-backed ${fmt(m.file_kib / 1024)} MiB`;
 
 // CPU seconds a process has used (utime + stime; the kernel counts in 1/100 s).
 function cpuSeconds(pid) {
@@ -335,10 +340,12 @@ async function main() {
         `${probes.length} GET /healthz, ${probeFailed} failed, median ${fmt(pct(probeMs, 50))} ms, ` +
         `max ${fmt(Math.max(...probeMs))} ms`],
       ["memory, 1 request", `VmRSS ${fmt(mib(oneRequest.rss_kib))} MiB (after the sanity check)`],
-      ["memory before", `VmRSS ${fmt(mib(before.rss_kib))} MiB (after ${args.warmup} s of warm-up load)`],
+      ["memory before", `VmRSS ${fmt(mib(before.rss_kib))} MiB (after ${args.warmup} s of warm-up load; ` +
+                        `${split(before)})`],
       ["memory during", quarters(samples).map((kib) => fmt(mib(kib))).join(", ") +
                         " MiB (VmRSS at each quarter of the run)"],
-      ["memory after", `VmRSS ${fmt(mib(after.rss_kib))} MiB, peak VmHWM ${fmt(mib(after.hwm_kib))} MiB`],
+      ["memory after", `VmRSS ${fmt(mib(after.rss_kib))} MiB, peak VmHWM ${fmt(mib(after.hwm_kib))} MiB ` +
+                       `(${split(after)})`],
       ["memory change", `${sign(growth)}% after/before — ${memoryOk ? "within" : "NOT within"} 10%; ` +
                         `${sign(growthFromOne)}% after/1 request`],
       ["after the run", `GET /healthz ${alive.status}; SIGTERM: ${shutdown}`],
