@@ -13,7 +13,9 @@ prompts in the StarCoder layout Ward's prompt builder sends, with and without a 
      runs the same ids and takes greedy steps, with its attention in float (F32 KV cache, no
      flash attention) as Ward's is;
   4. with --weights, PyTorch (model.py, float32) runs the same ids from the trained weights:
-     training and inference must compute the same function.
+     training and inference must compute the same function. Its next-token log-probabilities
+     after the prompt are also compared with llama.cpp's (largest difference over llama.cpp's 50
+     likeliest tokens), which tests the arithmetic even where greedy output is uninformative.
 The tokens must be identical. Where they first differ, the reference's own gap between its top
 two tokens (its "margin") is printed: below --tolerance the two engines' roundings may
 legitimately pick either (engine.md: llama.cpp rounds activations to F16 for F16 weights and
@@ -79,11 +81,19 @@ def main() -> None:
         for name, text in prompts.items():
             ids = ([tok.ENDOFTEXT] if add_bos else []) + ward_tokenize(args.ward, model, text)
             ward = ward_generate(args.ward, model, text, args.n)
-            references = {"llama.cpp": llama_cpp_greedy(args.oracle, repo, model, ids, args.n)}
+            llama_steps, llama_logprobs = llama_cpp_greedy(args.oracle, repo, model, ids, args.n)
+            references = {"llama.cpp": llama_steps}
+            extra = {"llama.cpp": {}}
             if torch_model is not None:
-                references["pytorch"] = torch_greedy(torch_model, ids, args.n)
+                references["pytorch"], torch_logprobs = torch_greedy(torch_model, ids, args.n)
+                extra["pytorch"] = {"first_step_logprob_diff": logprob_difference(
+                    llama_logprobs, torch_logprobs)}
             for reference, steps in references.items():
                 verdict = compare(ward, steps, args.tolerance)
+                verdict.update(extra[reference])
+                if "first_step_logprob_diff" in verdict:
+                    verdict["summary"] += (f"; next-token log-probs vs llama.cpp differ by at "
+                                           f"most {verdict['first_step_logprob_diff']:.4f}")
                 failures += not verdict["ok"]
                 report.append({"model": os.path.basename(model), "prompt": name,
                                "reference": reference, "prompt_tokens": len(ids),
@@ -146,10 +156,18 @@ def ward_generate(ward: str, model: str, text: str, n: int) -> dict:
 
 def llama_cpp_greedy(oracle: str, repo: str, model: str, ids: list[int], n: int) -> list[dict]:
     out = run(["node", oracle, "--model", model, "--prompt", ",".join(map(str, ids)),
-               "--greedy", str(n), "--no-logprobs", "--threads", "1", "--kv-type", "f32",
+               "--greedy", str(n), "--threads", "1", "--kv-type", "f32",
                "--flash-attention", "off", "--context-size", str(max(512, len(ids) + n + 1))],
               cwd=repo)
-    return json.loads(out)["results"][0]["greedy"]
+    result = json.loads(out)["results"][0]
+    return result["greedy"], result["logprobs"]
+
+
+def logprob_difference(reference: list[float], other: list[float], top: int = 50) -> float:
+    """The largest |difference| of next-token log-probabilities over the reference's top
+    tokens (the tail of a 49,152-way softmax is noise for this purpose)."""
+    best = sorted(range(len(reference)), key=lambda i: -reference[i])[:top]
+    return max(abs(reference[i] - other[i]) for i in best)
 
 
 def load_torch_model(path: str):
@@ -165,20 +183,22 @@ def load_torch_model(path: str):
     return llama.eval()
 
 
-def torch_greedy(llama, ids: list[int], n: int) -> list[dict]:
+def torch_greedy(llama, ids: list[int], n: int) -> tuple[list[dict], list[float]]:
+    """Greedy steps and the first step's log-probabilities, in float32 on the CPU."""
     import torch
-    steps, sequence = [], list(ids)
+    steps, sequence, first = [], list(ids), None
     with torch.no_grad():
         for _ in range(n):
             logits = llama(torch.tensor([sequence]))[0, -1].double()
             logprobs = torch.log_softmax(logits, -1)
+            first = logprobs.tolist() if first is None else first
             top = torch.topk(logprobs, 2)
             token = int(top.indices[0])
             steps.append({"token": token, "margin": float(top.values[0] - top.values[1])})
             if token in END_OF_GENERATION:
                 break
             sequence.append(token)
-    return steps
+    return steps, first
 
 
 def run(command: list[str], cwd: str | None = None) -> str:

@@ -82,6 +82,8 @@ def main() -> None:
         model.load_state_dict(state["model"])
         optimizer.load_state_dict(state["optimizer"])
         step, tokens_seen = state["step"], state["tokens_seen"]
+    if args.compile and not hasattr(torch, "compile"):
+        parser.error(f"--compile needs PyTorch 2; this is {torch.__version__}")
     forward_model = torch.compile(model) if args.compile else model
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" \
         else torch.autocast("cpu", enabled=False)
@@ -186,7 +188,8 @@ def make_optimizer(model: Llama, config, device) -> torch.optim.Optimizer:
     vectors = [p for p in model.parameters() if p.dim() < 2]
     groups = [{"params": matrices, "weight_decay": config.weight_decay},
               {"params": vectors, "weight_decay": 0.0}]
-    extra = {"fused": True} if device.type == "cuda" and torch.__version__ >= "2" else {}
+    torch2 = int(torch.__version__.split(".")[0]) >= 2
+    extra = {"fused": True} if device.type == "cuda" and torch2 else {}
     return torch.optim.AdamW(groups, lr=config.learning_rate, betas=(0.9, 0.95), **extra)
 
 
