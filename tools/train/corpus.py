@@ -332,7 +332,8 @@ def _walk(root: str, exclude: tuple[str, ...]) -> list[str]:
     for dirpath, dirnames, filenames in os.walk(root):
         rel = os.path.relpath(dirpath, root)
         dirnames[:] = sorted(d for d in dirnames
-                             if d not in exclude and os.path.join(rel, d).lstrip("./") not in exclude
+                             if d not in exclude
+                             and os.path.normpath(os.path.join(rel, d)) not in exclude
                              and d != "__pycache__")
         for name in sorted(filenames):
             if _extension(name) in LANGUAGES and not name.endswith((".min.js", ".map")):

@@ -146,7 +146,8 @@ def check_vocabulary(vocab: gguf.GGUFFile, config: dict) -> None:
     """The ids training used (tokens.py) must name the same tokens in this vocabulary."""
     texts = vocab.metadata["tokenizer.ggml.tokens"].value
     if len(texts) != config["vocab_size"]:
-        raise ValueError(f"the vocabulary has {len(texts)} tokens, the model {config['vocab_size']}")
+        raise ValueError(f"the vocabulary has {len(texts)} tokens, the model "
+                         f"{config['vocab_size']}")
     for token_id, text in tok.SPECIAL_TEXTS.items():
         if texts[token_id] != text:
             raise ValueError(f"token {token_id} is {texts[token_id]!r} in the vocabulary, "
@@ -159,7 +160,8 @@ def corpus_licences(corpus: dict) -> list[str]:
         return []
     with open(manifest_path, "rb") as f:
         raw = f.read()
-    if corpus.get("manifest_sha256") and hashlib.sha256(raw).hexdigest() != corpus["manifest_sha256"]:
+    expected = corpus.get("manifest_sha256")
+    if expected and hashlib.sha256(raw).hexdigest() != expected:
         raise ValueError(f"{manifest_path} changed since the corpus was tokenized")
     return sorted({source["licence"] for source in json.loads(raw)["sources"]})
 
