@@ -30,11 +30,13 @@ if ! python3 -c "import zstandard" 2>/dev/null && ! command -v zstd >/dev/null; 
 fi
 
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
-python3 -c "import torch; print('torch', torch.__version__, torch.cuda.get_device_name(0))"
+python3 -c "import torch; print('torch', torch.__version__, torch.cuda.is_available() and torch.cuda.get_device_name(0))"
 
+# torch.compile where PyTorch has it (2.x); it is what makes a small model fast on a GPU.
+compile=$(python3 -c "import torch; print('--compile' if hasattr(torch, 'compile') else '')")
 cd "$here"
 PYTHONUNBUFFERED=1 python3 train.py --preset "$preset" --tokens "$carry/tokens" --out "$run" \
-  --compile "$@" 2>&1 | tee "$run/train.out"
+  $compile "$@" 2>&1 | tee "$run/train.out"
 
 cp "$run"/weights.bin.[0-9][0-9][0-9] "$run/weights.parts.json" "$run/summary.json" \
   "$run/log.jsonl" "$out/"

@@ -33,6 +33,7 @@ from model import ModelConfig
 @dataclasses.dataclass
 class TrainConfig:
     batch_size: int = 8  # sequences per step
+    micro_batch_size: int = 0  # sequences per forward pass (gradients add up); 0: batch_size
     steps: int = 300  # upper bound; a time budget can end the run first
     time_budget_s: float = 0.0  # 0: none
     learning_rate: float = 3e-3
@@ -54,7 +55,8 @@ PRESETS = {
     ),
     "h100": (
         ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
-        TrainConfig(batch_size=128, steps=100_000, time_budget_s=540, learning_rate=1.5e-3,
+        TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=540,
+                    learning_rate=1.5e-3,
                     warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
     ),
 }

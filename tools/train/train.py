@@ -26,7 +26,6 @@ import os
 import sys
 import time
 
-import numpy as np
 import torch
 
 import data
@@ -44,6 +43,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, help="override the preset's step count")
     parser.add_argument("--time-budget-s", type=float, help="override the preset's time budget")
     parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--micro-batch-size", type=int, help="sequences per forward pass")
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--threads", type=int, default=1, help="CPU threads for PyTorch")
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
@@ -54,7 +54,8 @@ def main() -> None:
 
     model_config, train_config = PRESETS[args.preset]
     overrides = {"steps": args.steps, "time_budget_s": args.time_budget_s,
-                 "batch_size": args.batch_size, "learning_rate": args.learning_rate}
+                 "batch_size": args.batch_size, "micro_batch_size": args.micro_batch_size,
+                 "learning_rate": args.learning_rate}
     train_config = dataclasses.replace(
         train_config, **{k: v for k, v in overrides.items() if v is not None})
     os.makedirs(args.out, exist_ok=True)
@@ -98,6 +99,7 @@ def main() -> None:
     loss_value = float("nan")
     evaluation = {}
     tokens_per_step = train_config.batch_size * model_config.context
+    micro_size = train_config.micro_batch_size or train_config.batch_size
     while True:
         elapsed = time.time() - started
         progress = step / train_config.steps
@@ -112,10 +114,15 @@ def main() -> None:
         step_started = time.time()
         batch = torch.from_numpy(sampler.batch(train_config.batch_size)).to(device,
                                                                             non_blocking=True)
-        with autocast:
-            loss = next_token_loss(forward_model, batch)
+        # Gradient accumulation over micro-batches: the logits of a whole batch (sequences x
+        # context x 49,152) would not fit in GPU memory.
         optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        loss = torch.zeros((), device=device)
+        for micro in batch.split(micro_size):
+            with autocast:
+                micro_loss = next_token_loss(forward_model, micro) * (len(micro) / len(batch))
+            micro_loss.backward()
+            loss += micro_loss.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), train_config.grad_clip)
         optimizer.step()
         step += 1
@@ -130,13 +137,13 @@ def main() -> None:
                       "tokens": tokens_seen, "elapsed_s": round(time.time() - started, 1),
                       "tokens_per_s": round(tokens_seen / max(train_seconds, 1e-9))}
             if step % train_config.eval_every == 0:
-                evaluation = evaluate(model, eval_sets, device, autocast)
+                evaluation = evaluate(model, eval_sets, device, autocast, micro_size)
                 record.update({f"heldout_{k}": round(v, 4) for k, v in evaluation.items()})
             log.write(json.dumps(record) + "\n")
             log.flush()
             print(json.dumps(record), file=sys.stderr)
 
-    evaluation = evaluate(model, eval_sets, device, autocast)
+    evaluation = evaluate(model, eval_sets, device, autocast, micro_size)
     total_seconds = time.time() - started
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
                 "tokens_seen": tokens_seen, "config": dataclasses.asdict(model_config)},
@@ -202,16 +209,19 @@ def learning_rate(config, step: int, progress: float) -> float:
 
 
 @torch.no_grad()
-def evaluate(model: Llama, eval_sets: dict, device, autocast) -> dict[str, float]:
+def evaluate(model: Llama, eval_sets: dict, device, autocast,
+             micro_batch_size: int) -> dict[str, float]:
     """Mean held-out loss (nats per token) on the fixed plain and FIM batches."""
     model.eval()
     out = {}
     for kind, batches in eval_sets.items():
-        losses = []
+        total, sequences = 0.0, 0
         for batch in batches:
-            with autocast:
-                losses.append(next_token_loss(model, torch.from_numpy(batch).to(device)).item())
-        out[kind] = float(np.mean(losses))
+            for micro in torch.from_numpy(batch).to(device).split(micro_batch_size):
+                with autocast:
+                    total += next_token_loss(model, micro).item() * len(micro)
+                sequences += len(micro)
+        out[kind] = total / sequences
     model.train()
     return out
 
