@@ -12,7 +12,7 @@
 // Usage, from the repository root:
 //   node bench/serve_load/run.mjs [--ward build/ward] [--clients 32] [--duration 60]
 //        [--wrk-threads 2] [--slots 2] [--threads 1] [--max-tokens 16] [--timeout 30]
-//        [--warmup 5] [--probe-every 5] [--vocab FILE] [--keep] [--json]
+//        [--warmup 20] [--probe-every 5] [--vocab FILE] [--keep] [--json]
 // Exit status: 0 when every request succeeded and memory stayed within 10%, 1 otherwise.
 
 import {spawn, spawnSync} from "child_process";
@@ -27,7 +27,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 function parseArgs(argv) {
   const args = {ward: "build/ward", vocab: "../shared/fixtures/vocab/ggml-vocab-starcoder.gguf",
                 clients: 32, duration: 60, wrkThreads: 2, slots: 2, threads: 1, maxTokens: 16,
-                timeout: 30, warmup: 5, probeEvery: 5, keep: false, json: false};
+                timeout: 30, warmup: 20, probeEvery: 5, keep: false, json: false};
   const numbers = {"--clients": "clients", "--duration": "duration", "--wrk-threads": "wrkThreads",
                    "--slots": "slots", "--threads": "threads", "--max-tokens": "maxTokens",
                    "--timeout": "timeout", "--warmup": "warmup", "--probe-every": "probeEvery"};
