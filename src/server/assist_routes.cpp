@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <limits>
 #include <memory>
 
 #include "assist/chat.h"
