@@ -33,11 +33,20 @@ nvidia-smi --query-gpu=name,memory.total --format=csv,noheader || true
 python3 -c "import torch; print('torch', torch.__version__, torch.cuda.is_available() and torch.cuda.get_device_name(0))"
 
 # torch.compile where PyTorch has it (2.x); it is what makes a small model fast on a GPU.
+# TRAIN_COMPILE=0 trains eagerly.
 compile=$(python3 -c "import torch; print('--compile' if hasattr(torch, 'compile') else '')")
+if [[ "${TRAIN_COMPILE:-1}" == 0 ]]; then compile=""; fi
 cd "$here"
-PYTHONUNBUFFERED=1 python3 train.py --preset "$preset" --tokens "$carry/tokens" --out "$run" \
-  $compile "$@" 2>&1 | tee "$run/train.out"
+# TRAIN_TIMEOUT_S caps the whole training process (start-up and compilation included), so that
+# the weights saved at the last evaluation still come back when a run overruns its lease.
+status=0
+PYTHONUNBUFFERED=1 timeout "${TRAIN_TIMEOUT_S:-0}" python3 train.py --preset "$preset" \
+  --tokens "$carry/tokens" --out "$run" $compile "$@" 2>&1 | tee "$run/train.out" || status=$?
+echo "train.py exit status: $status"
 
-cp "$run"/weights.bin.[0-9][0-9][0-9] "$run/weights.parts.json" "$run/summary.json" \
-  "$run/log.jsonl" "$out/"
+for file in "$run"/weights.bin.[0-9][0-9][0-9] "$run/weights.parts.json" "$run/summary.json" \
+  "$run/log.jsonl"; do
+  if [[ -e "$file" ]]; then cp "$file" "$out/"; fi
+done
 ls -la "$out"
+exit "$status"

@@ -85,9 +85,12 @@ def main() -> None:
         step, tokens_seen = state["step"], state["tokens_seen"]
     if args.compile and not hasattr(torch, "compile"):
         parser.error(f"--compile needs PyTorch 2; this is {torch.__version__}")
-    forward_model = torch.compile(model) if args.compile else model
     autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" \
         else torch.autocast("cpu", enabled=False)
+    micro_size = train_config.micro_batch_size or train_config.batch_size
+    forward_model = model
+    if args.compile:
+        forward_model = compiled_or_eager(model, sampler.batch(micro_size), device, autocast)
 
     print(f"{args.preset}: {model_config.parameter_count():,} parameters, "
           f"{len(train_tokens):,} training tokens, device {device}, "
@@ -99,7 +102,6 @@ def main() -> None:
     loss_value = float("nan")
     evaluation = {}
     tokens_per_step = train_config.batch_size * model_config.context
-    micro_size = train_config.micro_batch_size or train_config.batch_size
     while True:
         elapsed = time.time() - started
         progress = step / train_config.steps
@@ -139,6 +141,9 @@ def main() -> None:
             if step % train_config.eval_every == 0:
                 evaluation = evaluate(model, eval_sets, device, autocast, micro_size)
                 record.update({f"heldout_{k}": round(v, 4) for k, v in evaluation.items()})
+                # Weights so far, so that a run cut short still brings something back.
+                save_weights(args, model, model_config, step, tokens_seen, train_seconds,
+                             evaluation)
             log.write(json.dumps(record) + "\n")
             log.flush()
             print(json.dumps(record), file=sys.stderr)
@@ -148,18 +153,8 @@ def main() -> None:
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "step": step,
                 "tokens_seen": tokens_seen, "config": dataclasses.asdict(model_config)},
                checkpoint_path)
-    corpus_info = _read_json(os.path.join(args.tokens, "tokens.json"))
-    training = {"preset": args.preset, "steps": step, "tokens_seen": tokens_seen,
-                "train_seconds": round(train_seconds, 1), "device": device_name(device),
-                "vocab_sha256": corpus_info.get("vocab_sha256", ""),
-                "corpus_manifest_sha256": corpus_info.get("manifest_sha256", ""),
-                "heldout_loss": evaluation}
-    weights_path = os.path.join(args.out, "weights.bin")
-    tensors = {gguf_name(name): p.detach().float().cpu().numpy()
-               for name, p in model.named_parameters()}
-    weights_bytes = weights.save(weights_path, tensors, dataclasses.asdict(model_config),
-                                 training)
-    parts = weights.split(weights_path)
+    weights_bytes, parts = save_weights(args, model, model_config, step, tokens_seen,
+                                        train_seconds, evaluation)
     summary = {
         "preset": args.preset, "model": dataclasses.asdict(model_config),
         "train": dataclasses.asdict(train_config), "parameters": model_config.parameter_count(),
@@ -179,6 +174,41 @@ def main() -> None:
     print(json.dumps({k: summary[k] for k in ("steps", "tokens_seen", "tokens_per_s",
                                               "heldout_loss_nats", "weights_bytes")}),
           file=sys.stderr)
+
+
+def save_weights(args, model: Llama, model_config, step: int, tokens_seen: int,
+                 train_seconds: float, evaluation: dict) -> tuple[int, str]:
+    """Writes weights.bin and its pieces; returns its size and the parts list's path."""
+    corpus_info = _read_json(os.path.join(args.tokens, "tokens.json"))
+    training = {"preset": args.preset, "steps": step, "tokens_seen": tokens_seen,
+                "train_seconds": round(train_seconds, 1), "device": device_name(next(model.parameters()).device),
+                "vocab_sha256": corpus_info.get("vocab_sha256", ""),
+                "corpus_manifest_sha256": corpus_info.get("manifest_sha256", ""),
+                "heldout_loss": evaluation}
+    weights_path = os.path.join(args.out, "weights.bin")
+    tensors = {gguf_name(name): p.detach().float().cpu().numpy()
+               for name, p in model.named_parameters()}
+    weights_bytes = weights.save(weights_path, tensors, dataclasses.asdict(model_config),
+                                 training)
+    return weights_bytes, weights.split(weights_path)
+
+
+def compiled_or_eager(model: Llama, sample, device, autocast):
+    """torch.compile(model), unless compiling fails on a first forward and backward pass:
+    then the model runs eagerly (slower, but the run goes on)."""
+    started = time.time()
+    try:
+        compiled = torch.compile(model)
+        with autocast:
+            loss = next_token_loss(compiled, torch.from_numpy(sample).to(device))
+        loss.backward()
+    except Exception as error:  # noqa: BLE001 - any compiler failure means: run eagerly
+        print(f"torch.compile failed ({type(error).__name__}: {str(error)[:300]}); "
+              f"training without it", file=sys.stderr)
+        compiled = model
+    model.zero_grad(set_to_none=True)
+    print(f"compile: {time.time() - started:.1f} s", file=sys.stderr)
+    return compiled
 
 
 def next_token_loss(model, batch: torch.Tensor) -> torch.Tensor:
