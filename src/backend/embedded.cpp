@@ -96,7 +96,7 @@ EmbeddedBackend::EmbeddedBackend(std::shared_ptr<const infer::model::Model> mode
 
 // The prompt's tokens, leaving room for max_tokens in the context: a FIM prompt is cut to fit
 // (farthest text first, fim.h); a text prompt that does not fit is the caller's error.
-core::Result<std::vector<TokenId>> EmbeddedBackend::prompt_tokens(
+core::Result<EmbeddedBackend::Prompt> EmbeddedBackend::prompt_tokens(
     const GenerationRequest& request) const {
   if (request.max_tokens < 1) {
     return invalid("max_tokens", fmt::format("must be at least 1, got {}", request.max_tokens));
@@ -116,9 +116,11 @@ core::Result<std::vector<TokenId>> EmbeddedBackend::prompt_tokens(
     }
     infer::fim::Request fitted = *fim_request;
     fitted.max_tokens = budget;
+    fitted.heal_last_token = true;
     auto prompt = fim_->build(fitted);
     if (!prompt) return prompt.error();
-    return std::move(prompt->tokens);
+    return Prompt{.tokens = std::move(prompt->tokens),
+                  .forced_prefix = std::move(prompt->healed_text)};
   }
   std::vector<TokenId> tokens;
   if (const auto* chat = std::get_if<ChatPrompt>(&request.prompt)) {
@@ -136,7 +138,7 @@ core::Result<std::vector<TokenId>> EmbeddedBackend::prompt_tokens(
                                          "fewer tokens",
                                          tokens.size(), request.max_tokens, info_.context_length));
   }
-  return tokens;
+  return Prompt{.tokens = std::move(tokens), .forced_prefix = {}};
 }
 
 core::Result<Generation> EmbeddedBackend::generate(const GenerationRequest& request,
@@ -148,13 +150,14 @@ core::Result<Generation> EmbeddedBackend::generate(const GenerationRequest& requ
   infer::model::GenerateOptions options{
       .sampler = request.sampler,
       .limits = {.max_tokens = request.max_tokens, .time_budget = request.time_budget},
-      .stop_strings = request.stop};
+      .stop_strings = request.stop,
+      .forced_prefix = std::move(prompt->forced_prefix)};
   if (std::holds_alternative<ChatPrompt>(request.prompt)) {
     // Where the layout's end of turn is text, not an end-of-generation token.
     for (const auto& stop_string : chat_.stop_strings())
       options.stop_strings.push_back(stop_string);
   }
-  auto result = infer::model::generate((*slot)->session, *prompt, options,
+  auto result = infer::model::generate((*slot)->session, prompt->tokens, options,
                                        sink ? infer::model::TextCallback(sink) : nullptr, &stop);
   release(**slot);
   if (!result) return result.error();

@@ -65,8 +65,13 @@ class EmbeddedBackend final : public Backend {
                   std::optional<infer::fim::PromptBuilder> fim, infer::chat::PromptBuilder chat,
                   std::vector<Slot> slots, ModelInfo info);
 
-  core::Result<std::vector<infer::tokenizer::TokenId>> prompt_tokens(
-      const GenerationRequest& request) const;
+  // The prompt's tokens and, for fill-in-the-middle, the healed text the generation must begin
+  // with (see fim::Request::heal_last_token).
+  struct Prompt {
+    std::vector<infer::tokenizer::TokenId> tokens;
+    std::string forced_prefix;
+  };
+  core::Result<Prompt> prompt_tokens(const GenerationRequest& request) const;
   core::Result<Slot*> acquire(const std::string& cache_key, std::atomic<bool>& stop);
   void release(Slot& slot);
 

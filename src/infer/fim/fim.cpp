@@ -356,6 +356,14 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
     }
   }
 
+  if (request.heal_last_token && !prefix.empty()) {
+    auto piece = tokenizer_.token_to_piece(prefix.back());
+    if (piece && !piece->empty()) {
+      prompt.healed_text = std::string(*piece);
+      prefix.pop_back();
+    }
+  }
+
   // Related files in the order given while they fit in what the prefix and suffix left.
   if (prompt.repository_context) {
     size_t left = available - std::min(available, prefix.size() + suffix.size());

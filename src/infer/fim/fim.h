@@ -75,6 +75,11 @@ struct Request {
   std::vector<RelatedFile> related_files;
   // The most tokens the prompt may have (0 = no limit).
   int32_t max_tokens = 0;
+  // Token healing: leave the prefix's last token out of the prompt and return its text as
+  // Prompt::healed_text, for the generation to begin with (GenerateOptions::forced_prefix). A
+  // cursor rarely sits at a token boundary of the file as a whole: after auto-indentation the
+  // prefix ends in a newline and spaces that training only ever saw merged with the next word.
+  bool heal_last_token = false;
 };
 
 struct Prompt {
@@ -83,6 +88,7 @@ struct Prompt {
   size_t suffix_bytes_dropped = 0;  // from the end of the suffix
   size_t related_files_used = 0;    // the first this many of Request::related_files
   bool repository_context = false;  // the repository layout was used
+  std::string healed_text;          // with heal_last_token: the text left out of the prefix
 };
 
 class PromptBuilder {

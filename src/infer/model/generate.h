@@ -24,8 +24,14 @@ namespace ward::infer::model {
 
 struct GenerateOptions {
   sampling::SamplerOptions sampler = sampling::SamplerOptions::greedy();
-  sampling::Limits limits;                // max_tokens (0: until the context is full), time
+  sampling::Limits limits;                     // max_tokens (0: until the context is full), time
   std::vector<std::string> stop_strings = {};  // text that ends generation (never shown)
+  // Text the generation must begin with, neither streamed nor returned: token healing. A prompt
+  // that ends inside what training saw as one token (a cursor after indentation: "\n" plus
+  // spaces that, in code, always merge with the next line's first word) leads a model astray;
+  // the caller drops the prompt's last token and puts its text here, and the first tokens are
+  // drawn only from those consistent with it.
+  std::string forced_prefix = {};
 };
 
 struct GenerateResult {

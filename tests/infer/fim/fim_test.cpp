@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <map>
 
@@ -541,6 +542,41 @@ TEST_F(InferFimVocabularies, BudgetErrors) {
   auto exact = b.build(Request{"abc\n", "def\n", "", "", {}, 3});
   ASSERT_TRUE(exact) << exact.error().to_string();
   EXPECT_EQ(exact->tokens, (std::vector<TokenId>{151659, 151661, 151660}));
+}
+
+TEST_F(InferFimVocabularies, HealingLeavesThePrefixsLastTokenForTheGeneration) {
+  const fs::path starcoder = fixture_vocab("starcoder");
+  const auto b = builder(starcoder);
+  const Tokenizer vocabulary = load(starcoder);
+  // The cursor after auto-indentation: the prefix ends in a newline and spaces.
+  Request request{"def area(r):\n    ", kSuffix, "geometry.py", "", {}, 0};
+  auto plain = b.build(request);
+  request.heal_last_token = true;
+  auto healed = b.build(request);
+  ASSERT_TRUE(plain && healed);
+  EXPECT_TRUE(plain->healed_text.empty());
+
+  const auto prefix_tokens = vocabulary.tokenize(request.prefix, false);
+  ASSERT_FALSE(prefix_tokens.empty());
+  auto last = vocabulary.token_to_piece(prefix_tokens.back());
+  ASSERT_TRUE(last);
+  EXPECT_EQ(healed->healed_text, std::string(*last));
+  EXPECT_TRUE(request.prefix.ends_with(healed->healed_text));
+  EXPECT_NE(healed->healed_text.find('\n'), std::string::npos)
+      << "the newline and the indentation are one token in this vocabulary";
+  // The same prompt with that one token left out of the prefix, just before <fim_suffix>.
+  std::vector<TokenId> expected = plain->tokens;
+  const auto suffix_marker = std::find(expected.begin(), expected.end(), b.markers().suffix);
+  ASSERT_NE(suffix_marker, expected.end());
+  ASSERT_EQ(*(suffix_marker - 1), prefix_tokens.back());
+  expected.erase(suffix_marker - 1);
+  EXPECT_EQ(healed->tokens, expected);
+
+  // An empty prefix has nothing to heal.
+  auto empty = b.build(Request{"", kSuffix, "", "", {}, 0, true});
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->healed_text.empty());
+  EXPECT_EQ(empty->tokens, b.build(Request{"", kSuffix, "", "", {}, 0})->tokens);
 }
 
 }  // namespace

@@ -100,5 +100,27 @@ TEST(InferModelGenerate, BadOptionsAreErrors) {
   EXPECT_FALSE(generate(session, p, {.limits = {.max_tokens = -1}}));
 }
 
+// Token healing: the prompt's last token left out and its text forced. Every generated token's
+// text is kept, so the pieces together start with the forced text and the rest is what is shown.
+TEST(InferModelGenerate, ForcedPrefixIsGeneratedButNotShown) {
+  const auto& vocabulary = tiny_model()->tokenizer();
+  auto healed = prompt();
+  auto forced = vocabulary.token_to_piece(healed.back());
+  ASSERT_TRUE(forced && !forced->empty());
+  healed.pop_back();
+  Session session = new_session();
+  std::string streamed;
+  auto result = generate(session, healed,
+                         {.limits = {.max_tokens = 12}, .forced_prefix = std::string(*forced)},
+                         [&](std::string_view text) { streamed.append(text); });
+  ASSERT_TRUE(result) << result.error().to_string();
+  ASSERT_FALSE(result->tokens.empty());
+  std::string pieces;
+  for (TokenId token : result->tokens) pieces += *vocabulary.token_to_piece(token);
+  ASSERT_TRUE(pieces.starts_with(*forced)) << pieces;
+  EXPECT_EQ(result->text, pieces.substr(forced->size()));
+  EXPECT_EQ(streamed, result->text);
+}
+
 }  // namespace
 }  // namespace ward::infer::model
