@@ -144,6 +144,29 @@ def read(path: str) -> GGUFFile:
     return GGUFFile(version, metadata, tensors, data_offset)
 
 
+def read_tensors(path: str) -> tuple[GGUFFile, dict[str, np.ndarray]]:
+    """The file and its tensors as float32 arrays in PyTorch order (outermost first); Q8_0 and
+    F16 are dequantized (a Q8_0 block is an f16 scale and 32 int8 values: value = scale x q)."""
+    file = read(path)
+    with open(path, "rb") as f:
+        buffer = f.read()
+    arrays = {}
+    for info in file.tensors:
+        start = file.data_offset + info.offset
+        raw = buffer[start:start + tensor_bytes(info.dims, info.type)]
+        if info.type == TENSOR_F32:
+            flat = np.frombuffer(raw, dtype="<f4")
+        elif info.type == TENSOR_F16:
+            flat = np.frombuffer(raw, dtype="<f2").astype(np.float32)
+        elif info.type == TENSOR_Q8_0:
+            blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("q", "i1", 32)]))
+            flat = (blocks["d"].astype(np.float32)[:, None] * blocks["q"]).reshape(-1)
+        else:
+            raise ValueError(f"{path}: tensor {info.name} has type {info.type}, which is not read")
+        arrays[info.name] = flat.reshape(list(reversed(info.dims))).astype(np.float32)
+    return file, arrays
+
+
 def _align(offset: int, alignment: int) -> int:
     return (offset + alignment - 1) // alignment * alignment
 

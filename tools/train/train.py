@@ -29,6 +29,7 @@ import time
 import torch
 
 import data
+import gguf
 import tokens as tok
 import weights
 from model import Llama, gguf_name
@@ -50,6 +51,10 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="torch.compile the model")
     parser.add_argument("--seed", type=int, default=1234)
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint.pt")
+    parser.add_argument("--init-gguf", metavar="MODEL.gguf",
+                        help="start from an exported model's weights (e.g. models/*.gguf, Q8_0 "
+                             "dequantized) with a fresh optimizer: training continued in a later "
+                             "session, when the checkpoint is gone")
     args = parser.parse_args()
 
     model_config, train_config = PRESETS[args.preset]
@@ -78,6 +83,8 @@ def main() -> None:
     step = 0
     tokens_seen = 0
     checkpoint_path = os.path.join(args.out, "checkpoint.pt")
+    if args.init_gguf:
+        load_gguf_weights(model, args.init_gguf)
     if args.resume:
         state = torch.load(checkpoint_path, map_location=device)
         model.load_state_dict(state["model"])
@@ -174,6 +181,21 @@ def main() -> None:
     print(json.dumps({k: summary[k] for k in ("steps", "tokens_seen", "tokens_per_s",
                                               "heldout_loss_nats", "weights_bytes")}),
           file=sys.stderr)
+
+
+def load_gguf_weights(model: Llama, path: str) -> None:
+    """Copies an exported model's tensors into `model`; its shapes must match the preset's."""
+    _, arrays = gguf.read_tensors(path)
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            array = arrays.get(gguf_name(name))
+            if array is None or tuple(array.shape) != tuple(parameter.shape):
+                found = None if array is None else tuple(array.shape)
+                raise SystemExit(f"{path}: tensor {gguf_name(name)} is {found}, the preset "
+                                 f"needs {tuple(parameter.shape)}; pick the preset it was "
+                                 f"trained with")
+            parameter.copy_(torch.from_numpy(array))
+    print(f"initialised from {path}", file=sys.stderr)
 
 
 def save_weights(args, model: Llama, model_config, step: int, tokens_seen: int,
