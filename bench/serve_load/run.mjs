@@ -17,10 +17,11 @@
 
 import {spawn, spawnSync} from "child_process";
 import fs from "fs";
-import https from "https";
 import os from "os";
 import path from "path";
 import {fileURLToPath} from "url";
+
+import {fmt, percentile as pct, request, run, sleep, startWardServer} from "../lib/ward_server.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
@@ -60,17 +61,6 @@ function fail(message, code = 1) {
   process.exit(code);
 }
 
-function run(command, argv, options = {}) {
-  const result = spawnSync(command, argv, {encoding: "utf8", maxBuffer: 64 << 20, ...options});
-  if (result.error) throw new Error(`${command}: ${result.error.message}`);
-  if (result.status !== 0) {
-    throw new Error(`${command} ${argv.join(" ")} exited ${result.status}: ${result.stderr}${result.stdout}`);
-  }
-  return result.stdout;
-}
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
 // VmRSS and VmHWM of a process, in KiB, and VmRSS split into anonymous memory (the heap: where a
 // leak would show) and file-backed pages (the mapped model, SQLite's WAL index).
 function memory(pid) {
@@ -100,48 +90,6 @@ function machineCpu() {
   const n = values.map(Number);
   const total = n.slice(0, 8).reduce((a, b) => a + b, 0);
   return {busy: (total - n[3] - n[4]) / 100, total: total / 100};
-}
-
-// One HTTPS request on a fresh connection; resolves {status, body, ms}.
-function request(ca, port, method, urlPath, {token, body, timeoutMs = 30000} = {}) {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    const headers = {};
-    if (token) headers.Authorization = `Bearer ${token}`;
-    if (body !== undefined) headers["Content-Type"] = "application/json";
-    const req = https.request({host: "127.0.0.1", port, method, path: urlPath, ca, agent: false,
-                               servername: "localhost", headers, timeout: timeoutMs}, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (chunk) => { text += chunk; });
-      res.on("end", () => resolve({status: res.statusCode, body: text, ms: performance.now() - started}));
-    });
-    req.on("timeout", () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on("error", (error) => resolve({status: 0, body: error.message, ms: performance.now() - started}));
-    if (body !== undefined) req.write(JSON.stringify(body));
-    req.end();
-  });
-}
-
-async function api(ca, port, method, urlPath, token, body, want) {
-  const answer = await request(ca, port, method, urlPath, {token, body});
-  if (answer.status !== want) {
-    throw new Error(`${method} ${urlPath}: expected ${want}, got ${answer.status} ${answer.body}`);
-  }
-  return JSON.parse(answer.body);
-}
-
-// Waits until the server's log says it listens; returns the port and the bootstrap token.
-async function waitForServer(server, logFile) {
-  for (let waited = 0; waited < 30000; waited += 100) {
-    const log = fs.readFileSync(logFile, "utf8");
-    const listening = log.match(/Ward is listening on https:\/\/127\.0\.0\.1:(\d+)/);
-    const boot = log.match(/\b(wardboot_[0-9a-f]+)/);
-    if (listening && boot) return {port: Number(listening[1]), bootstrap: boot[1]};
-    if (server.exitCode !== null) throw new Error(`ward serve exited ${server.exitCode}:\n${log}`);
-    await sleep(100);
-  }
-  throw new Error(`ward serve did not start in 30 s:\n${fs.readFileSync(logFile, "utf8")}`);
 }
 
 function wrk(args, port, token, seconds, quiet = false, onStart = () => {}) {
@@ -191,72 +139,28 @@ function startProbes(args, ca, port) {
   };
 }
 
-async function stopServer(server) {
-  if (server.exitCode !== null) return server.exitCode;
-  server.kill("SIGTERM");
-  for (let waited = 0; waited < 30000; waited += 100) {
-    if (server.exitCode !== null || server.signalCode !== null) return server.exitCode;
-    await sleep(100);
-  }
-  server.kill("SIGKILL");
-  throw new Error("ward serve did not stop within 30 s of SIGTERM (killed)");
-}
-
 // The samples at the end of each quarter of the run.
 const quarters = (samples) => samples.length === 0 ? [] :
   [1, 2, 3, 4].map((q) => samples[Math.max(0, Math.ceil((q / 4) * samples.length) - 1)]);
-const fmt = (n, digits = 1) => n.toLocaleString("en-GB", {minimumFractionDigits: digits, maximumFractionDigits: digits});
-const pct = (values, p) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-};
 
 async function main() {
   const args = parseArgs(process.argv);
   const ward = path.resolve(args.ward);
   if (!fs.existsSync(ward)) fail(`${ward}: no such file (build it, or give --ward PATH)`);
   if (spawnSync("wrk", ["-v"]).error) fail("wrk not found: apt-get install wrk");
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ward-serve-load-"));
-  const logFile = path.join(dir, "serve.log");
-  let server = null;
+  let served = null;
   let ok = false;
   try {
-    const model = path.join(dir, "model.gguf");
-    run(ward, ["model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab", args.vocab,
-               "-o", model]);
-    // <data dir>/ward.toml is read by every ward command given --data-dir.
-    fs.writeFileSync(path.join(dir, "ward.toml"), [
-      "# Written by bench/serve_load/run.mjs.",
-      "default_model = \"tiny\"",
-      "",
-      "[tiers.bench]              # the benchmark measures the server, not the quota",
-      "requests_per_minute = 1000000",
-      "tokens_per_day = 0",
-      "",
-      "[models.tiny]",
-      "path = \"model.gguf\"",
-      `slots = ${args.slots}`,
-      `threads = ${args.threads}`,
-      ""].join("\n"));
-    run(ward, ["--data-dir", dir, "admin", "tenant", "set-tier", "default", "bench"]);
-
-    const log = fs.openSync(logFile, "w");
-    server = spawn(ward, ["--data-dir", dir, "serve", "--listen", "127.0.0.1:0"],
-                   {stdio: ["ignore", log, log]});
-    fs.closeSync(log);
-    const {port, bootstrap} = await waitForServer(server, logFile);
-    const ca = fs.readFileSync(path.join(dir, "tls", "server.crt"));
-
-    // An administrator from the bootstrap token; through the API, a developer and their token.
-    const admin = await api(ca, port, "POST", "/api/v1/bootstrap", null,
-                            {token: bootstrap, user: "alice"}, 201);
-    await api(ca, port, "POST", "/api/v1/admin/users", admin.token, {name: "dev"}, 201);
-    await api(ca, port, "POST", "/api/v1/admin/policies", admin.token,
-              {user: "dev", managed: "WardDeveloperAccess"}, 201);
-    const token = (await api(ca, port, "POST", "/api/v1/admin/tokens", admin.token,
-                             {user: "dev"}, 201)).token;
-    const me = await api(ca, port, "GET", "/api/v1/me", token, undefined, 200);
-    if (me.tier !== "bench") throw new Error(`the benchmark user is on tier ${me.tier}, not bench`);
+    served = await startWardServer({
+      ward, name: "tiny", slots: args.slots, threads: args.threads, prefix: "ward-serve-load-",
+      keep: args.keep,
+      model: (dir) => {
+        const file = path.join(dir, "model.gguf");
+        run(ward, ["model", "synth", "--preset", "tiny", "--type", "q8_0", "--vocab", args.vocab,
+                   "-o", file]);
+        return file;
+      }});
+    const {server, dir, port, ca, token} = served;
 
     // Sanity check and warm-up: one completion with curl must answer 200 with a suggestion.
     const body = JSON.stringify({prefix: "def add(a, b):\n    return a", suffix: "\n",
@@ -306,7 +210,7 @@ async function main() {
     await sleep(1000);
     const after = memory(server.pid);
     const alive = await request(ca, port, "GET", "/healthz");
-    const exitCode = await stopServer(server);
+    const exitCode = await served.stop();
     const shutdown = exitCode === 0 ? "clean (exit 0)"
                    : server.signalCode ? `killed by ${server.signalCode}, no graceful shutdown`
                    : `exit ${exitCode}`;
@@ -367,16 +271,12 @@ async function main() {
     ok = errors === 0 && memoryOk && probeFailed === 0 && alive.status === 200 && exitCode === 0;
   } catch (error) {
     process.stderr.write(`serve_load: ${error.message}\n`);
-    if (fs.existsSync(logFile)) {
-      process.stderr.write(`serve_load: the server's log ends:\n` +
-                           fs.readFileSync(logFile, "utf8").split("\n").slice(-20).join("\n") + "\n");
-    }
+    if (served) process.stderr.write(`serve_load: the server's log ends:\n${served.tail()}\n`);
   } finally {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      await stopServer(server).catch((error) => process.stderr.write(`serve_load: ${error.message}\n`));
+    if (served) {
+      await served.stop().catch((error) => process.stderr.write(`serve_load: ${error.message}\n`));
+      if (args.keep) process.stdout.write(`kept ${served.dir}\n`);
     }
-    if (args.keep) process.stdout.write(`kept ${dir}\n`);
-    else fs.rmSync(dir, {recursive: true, force: true});
   }
   process.exit(ok ? 0 : 1);
 }

@@ -7,20 +7,16 @@ cpu-tiny  proves the pipeline end to end on a 2-core machine in a few minutes (o
 h100      sized for about 10 minutes of one H100 (PyTorch, bf16 autocast): 31.5 M parameters
           (18.9 M of them the tied 49,152 x 384 embedding), which is 63 MB in bf16 (5 pieces of
           at most 15 MiB to bring back) and about 34 MB as a Q8_0 GGUF. The run stops on its
-          time budget (540 s of training, leaving a minute of the ten for start-up, evaluation
-          and saving); the learning-rate schedule follows the elapsed fraction of that budget,
-          so the run ends with a finished cosine decay whatever the real throughput.
+          time budget (540 s by default; the shipped run used 470 s to fit one device call);
+          the learning-rate schedule follows the elapsed fraction of that budget, so the run
+          ends with a finished cosine decay whatever the real throughput.
 
-          Throughput estimate (not measured yet: this session had no GPU):
-            training FLOPs per token = 6 x 31.5 M (weights in products, tied output included)
-                                       + 3 x 2 x 8 layers x 1024 x 384 (causal attention)
-                                     ~ 208 MFLOP
-            H100 bf16 dense peak ~ 790 TFLOP/s (an 8192^3 product measured on this workplace's
-            H100/H200); a 384-wide model keeps its matrices small, so assume 20-30% of peak
-            -> 160-240 TFLOP/s -> 0.75-1.1 M tokens/s -> 400-600 M tokens in 540 s,
-            i.e. 8-11 passes over the 52.8 M-token training split (more passes than is ideal:
-            the compressed corpus is 22 MiB of the 64 MiB it may take, so it can grow).
-          `train.py --preset h100 --steps 20` on the GPU prints the real tokens/s first.
+          Measured on an NVIDIA H200 (2026-11-27, torch 2.11, torch.compile, bf16 autocast):
+          828 k tokens/s, 172 TFLOP/s by training_flops_per_token(); torch.compile took 32 s.
+          A 470 s budget ran 2,893 steps and 379 M tokens (7.2 passes over the training split);
+          held-out loss 1.434 nats/token plain, 1.501 FIM. Held-out loss fell by less than 0.03
+          over the last 40% of the run while training loss kept falling: more data, not more
+          passes, is what a bigger run needs.
 """
 
 from __future__ import annotations
