@@ -14,6 +14,10 @@
 #include "gov/keys/keyring.h"
 #include "store/store.h"
 
+namespace ward::infer::model {
+class Session;
+}
+
 namespace ward::cli {
 
 // Exit codes shared by every command.
@@ -58,6 +62,22 @@ gov::IdentityOptions identity_options(const DataDir& data);
 // The data directory's keyring (creating the master key and keyring on first use).
 core::Result<gov::Keyring> open_keyring(DataDir& data);
 
+// What every command that runs a model takes: the model file (the first positional argument),
+// --threads, --context and --json (`ward model generate`, `bench`, `perplexity`).
+struct ModelRunOptions {
+  std::string model;
+  int threads = 0;
+  int32_t context = 0;
+  bool json = false;
+};
+void add_model_run_options(CLI::App& command, ModelRunOptions& options);
+
+// Loads options.model and creates a session on it with options.context positions, or
+// `min_context` when that is 0, or else the model's context (at most 4096). Errors: the model's
+// load errors and Session::create's.
+core::Result<infer::model::Session> open_model_session(const ModelRunOptions& options,
+                                                       int32_t min_context = 0);
+
 // Command groups.
 void add_serve_command(CLI::App& app, CommandContext& context);
 void add_doctor_command(CLI::App& app, CommandContext& context);
@@ -70,6 +90,8 @@ void add_model_tokenize_command(CLI::App& model, CommandContext& context);
 void add_model_synth_command(CLI::App& model, CommandContext& context);
 // `ward model generate` and `ward model bench` (model_run_commands.cpp), added to the `model` group.
 void add_model_run_commands(CLI::App& model, CommandContext& context);
+// `ward model perplexity` (model_perplexity_command.cpp), added to the `model` group.
+void add_model_perplexity_command(CLI::App& model, CommandContext& context);
 void add_keys_commands(CLI::App& admin, CommandContext& context);
 void add_admin_commands(CLI::App& admin, CommandContext& context);
 void add_retention_commands(CLI::App& admin, CommandContext& context);

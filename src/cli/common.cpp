@@ -4,6 +4,7 @@
 #include "core/file.h"
 #include "core/log.h"
 #include "gov/schema.h"
+#include "infer/model/session.h"
 #include "store/sqlite_store.h"
 
 namespace ward::cli {
@@ -42,6 +43,26 @@ gov::IdentityOptions identity_options(const DataDir& data) {
   gov::IdentityOptions options;
   options.default_region = data.config.region;
   return options;
+}
+
+void add_model_run_options(CLI::App& command, ModelRunOptions& options) {
+  command.add_option("file", options.model, "a .gguf model file")->required()->type_name("FILE");
+  command.add_option("--threads", options.threads, "threads (default: one per physical core)")
+      ->check(CLI::NonNegativeNumber);
+  command
+      .add_option("--context", options.context,
+                  "context size in tokens (default: the model's, at most 4096)")
+      ->check(CLI::NonNegativeNumber);
+  command.add_flag("--json", options.json, "print one JSON object");
+}
+
+core::Result<infer::model::Session> open_model_session(const ModelRunOptions& options,
+                                                       int32_t min_context) {
+  auto model = infer::model::Model::load(options.model);
+  if (!model) return model.error();
+  const int32_t context = options.context > 0 ? options.context : min_context;
+  return infer::model::Session::create(*model,
+                                       {.context_size = context, .threads = options.threads});
 }
 
 }  // namespace ward::cli

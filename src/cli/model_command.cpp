@@ -2,6 +2,8 @@
 //   ward model inspect FILE [--json]   what the file holds: architecture, size, shapes, tokenizer
 //   ward model synth --vocab V -o OUT ...   a random-weight model (model_synth_command.cpp)
 //   ward model tokenize FILE --file TEXT [--special]   token ids (model_tokenize_command.cpp)
+//   ward model generate | bench ...   run the model (model_run_commands.cpp)
+//   ward model perplexity FILE TEXT...   how well it predicts texts (model_perplexity_command.cpp)
 // The file is opened with the engine's validating reader, so a truncated or corrupt file is
 // reported (exit 1) before anything else is printed.
 
@@ -211,6 +213,7 @@ void add_model_commands(CLI::App& app, CommandContext& context) {
   add_model_synth_command(*model, context);
   add_model_tokenize_command(*model, context);
   add_model_run_commands(*model, context);
+  add_model_perplexity_command(*model, context);
 }
 
 }  // namespace ward::cli

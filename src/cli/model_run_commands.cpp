@@ -27,19 +27,11 @@
 namespace ward::cli {
 namespace {
 
-using infer::model::Model;
 using infer::model::Session;
 using infer::tokenizer::TokenId;
 
-struct RunOptions {
-  std::string model;
-  int threads = 0;
-  int32_t context = 0;
-  bool json = false;
-};
-
 struct GenerateCommand {
-  RunOptions run;
+  ModelRunOptions run;
   std::string prompt_file;
   int32_t max_tokens = 128;
   int64_t time_budget_ms = 0;
@@ -48,22 +40,15 @@ struct GenerateCommand {
 };
 
 struct BenchCommand {
-  RunOptions run;
+  ModelRunOptions run;
   int32_t pp = 512;
   int32_t tg = 64;
 };
 
-core::Result<Session> open_session(const RunOptions& options, int32_t min_context = 0) {
-  auto model = Model::load(options.model);
-  if (!model) return model.error();
-  const int32_t context = options.context > 0 ? options.context : min_context;
-  return Session::create(*model, {.context_size = context, .threads = options.threads});
-}
-
 int run_generate(const GenerateCommand& command) {
   auto text = core::read_file(command.prompt_file);
   if (!text) return report(text.error());
-  auto session = open_session(command.run);
+  auto session = open_model_session(command.run);
   if (!session) return report(session.error());
   const auto prompt = session->model().tokenizer().tokenize(*text, /*add_special=*/true,
                                                             /*parse_special=*/true);
@@ -130,7 +115,7 @@ uint64_t weight_bytes(const infer::model::Model& model) {
 }
 
 int run_bench(const BenchCommand& command) {
-  auto session = open_session(command.run, command.pp + command.tg + 1);
+  auto session = open_model_session(command.run, command.pp + command.tg + 1);
   if (!session) return report(session.error());
   const int32_t vocab = session->model().vocab_size();
   core::Status status;
@@ -185,20 +170,10 @@ int run_bench(const BenchCommand& command) {
   return kExitOk;
 }
 
-void add_run_options(CLI::App& command, RunOptions& options) {
-  command.add_option("file", options.model, "a .gguf model file")->required()->type_name("FILE");
-  command.add_option("--threads", options.threads, "threads (default: one per physical core)")
-      ->check(CLI::NonNegativeNumber);
-  command.add_option("--context", options.context,
-                     "context size in tokens (default: the model's, at most 4096)")
-      ->check(CLI::NonNegativeNumber);
-  command.add_flag("--json", options.json, "print one JSON object");
-}
-
 void add_generate(CLI::App& model, CommandContext& context) {
   auto command = std::make_shared<GenerateCommand>();
   auto* generate = model.add_subcommand("generate", "continue a prompt with the model");
-  add_run_options(*generate, command->run);
+  add_model_run_options(*generate, command->run);
   generate->add_option("--prompt-file", command->prompt_file, "the prompt text")
       ->required()
       ->type_name("P");
@@ -223,7 +198,7 @@ void add_generate(CLI::App& model, CommandContext& context) {
 void add_bench(CLI::App& model, CommandContext& context) {
   auto command = std::make_shared<BenchCommand>();
   auto* bench = model.add_subcommand("bench", "measure prompt processing and generation speed");
-  add_run_options(*bench, command->run);
+  add_model_run_options(*bench, command->run);
   bench->add_option("--pp", command->pp, "prompt tokens (default 512)")->check(CLI::PositiveNumber);
   bench->add_option("--tg", command->tg, "generated tokens (default 64)")
       ->check(CLI::NonNegativeNumber);
