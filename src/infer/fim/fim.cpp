@@ -286,6 +286,31 @@ std::vector<TokenId> PromptBuilder::assemble(const Request& request,
   return out;
 }
 
+namespace {
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
+}  // namespace
+
+std::string PromptBuilder::heal(std::vector<TokenId>& prefix) const {
+  // A run of whitespace may have been cut into several tokens ("\n" and the spaces after it):
+  // all of them go, so that the model spells the whole run as it learnt to (in StarCoder's
+  // vocabulary: the newline with the spaces but one, then the word with its space). The cap
+  // keeps a prefix ending in pages of blank lines cheap.
+  constexpr int kMaxHealedTokens = 8;
+  std::string healed;
+  for (int taken = 0; taken < kMaxHealedTokens && !prefix.empty(); ++taken) {
+    auto piece = tokenizer_.token_to_piece(prefix.back());
+    if (!piece || piece->empty()) break;
+    if (taken > 0 && !(is_blank(*piece) && is_blank(healed))) break;
+    healed.insert(0, *piece);
+    prefix.pop_back();
+  }
+  return healed;
+}
+
 core::Result<Prompt> PromptBuilder::build(const Request& request) const {
   if (request.max_tokens < 0) {
     return fim_error("max_tokens must be at least 0 (0 = no limit), got " +
@@ -356,13 +381,7 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
     }
   }
 
-  if (request.heal_last_token && !prefix.empty()) {
-    auto piece = tokenizer_.token_to_piece(prefix.back());
-    if (piece && !piece->empty()) {
-      prompt.healed_text = std::string(*piece);
-      prefix.pop_back();
-    }
-  }
+  if (request.heal_last_token) prompt.healed_text = heal(prefix);
 
   // Related files in the order given while they fit in what the prefix and suffix left.
   if (prompt.repository_context) {

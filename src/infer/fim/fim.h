@@ -75,10 +75,11 @@ struct Request {
   std::vector<RelatedFile> related_files;
   // The most tokens the prompt may have (0 = no limit).
   int32_t max_tokens = 0;
-  // Token healing: leave the prefix's last token out of the prompt and return its text as
-  // Prompt::healed_text, for the generation to begin with (GenerateOptions::forced_prefix). A
-  // cursor rarely sits at a token boundary of the file as a whole: after auto-indentation the
-  // prefix ends in a newline and spaces that training only ever saw merged with the next word.
+  // Token healing: leave the prefix's last token (with a whitespace run, all of its tokens) out
+  // of the prompt and return its text as Prompt::healed_text, for the generation to begin with
+  // (GenerateOptions::forced_prefix). A cursor rarely sits at a token boundary of the file as a
+  // whole: after auto-indentation the prefix ends in a newline and spaces that training only
+  // ever saw merged with the next word.
   bool heal_last_token = false;
 };
 
@@ -128,6 +129,9 @@ class PromptBuilder {
                                 std::span<const TokenId> prefix,
                                 std::span<const TokenId> suffix) const;
   bool uses_repository_layout(const Request& request) const;
+  // Removes the prefix's last token (and, when it is whitespace, the whitespace tokens before
+  // it) and returns their text.
+  std::string heal(std::vector<TokenId>& prefix) const;
 
   tokenizer::Tokenizer tokenizer_;
   Format format_;

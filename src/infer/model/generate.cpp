@@ -27,25 +27,51 @@ void emit(GenerateResult& result, const TextCallback& on_text, std::string_view 
   if (on_text) on_text(text);
 }
 
-// A copy of `logits` in which only tokens whose text agrees with `forced` (is a prefix of it or
-// begins with it) keep their value. Tokens with no text (control, unused) are never allowed.
-std::vector<float> consistent_with(std::span<const float> logits, std::string_view forced,
-                                   const tokenizer::Tokenizer& vocabulary) {
-  std::vector<float> masked(logits.size(), -std::numeric_limits<float>::infinity());
-  for (size_t id = 0; id < logits.size(); ++id) {
-    auto piece = vocabulary.token_to_piece(static_cast<tokenizer::TokenId>(id));
-    if (!piece || piece->empty()) continue;
-    if (forced.starts_with(*piece) || piece->starts_with(forced)) masked[id] = logits[id];
-  }
-  return masked;
+bool is_space_or_tab(char c) {
+  return c == ' ' || c == '\t';
 }
 
-// The part of `piece` after what is left of the forced prefix, which it consumes.
-std::string_view after_forced(std::string_view piece, std::string& forced) {
-  const size_t consumed = std::min(piece.size(), forced.size());
-  forced.erase(0, consumed);
-  return piece.substr(consumed);
-}
+// Token healing's constraint on the first generated tokens (GenerateOptions::forced_prefix): each
+// token's text must agree with what is left of the forced text, being a prefix of it or beginning
+// with it. Forced text that ends in spaces is the indentation an editor put before the cursor:
+// the suggestion starts after it, so no token may indent further, also just after it.
+class ForcedText {
+ public:
+  explicit ForcedText(std::string text)
+      : rest_(std::move(text)), indentation_(!rest_.empty() && is_space_or_tab(rest_.back())) {}
+
+  bool active() const { return !rest_.empty() || indentation_; }
+
+  // A copy of `logits` in which only the tokens allowed next keep their value. Tokens with no
+  // text (control, unused) are never allowed.
+  std::vector<float> mask(std::span<const float> logits,
+                          const tokenizer::Tokenizer& vocabulary) const {
+    std::vector<float> masked(logits.size(), -std::numeric_limits<float>::infinity());
+    for (size_t id = 0; id < logits.size(); ++id) {
+      auto piece = vocabulary.token_to_piece(static_cast<tokenizer::TokenId>(id));
+      if (piece && !piece->empty() && allows(*piece)) masked[id] = logits[id];
+    }
+    return masked;
+  }
+
+  // The part of a generated token's text after the forced text, which it consumes.
+  std::string_view consume(std::string_view piece) {
+    const size_t consumed = std::min(piece.size(), rest_.size());
+    rest_.erase(0, consumed);
+    if (consumed < piece.size()) indentation_ = false;  // text followed the indentation
+    return piece.substr(consumed);
+  }
+
+ private:
+  bool allows(std::string_view piece) const {
+    if (!rest_.empty() && std::string_view(rest_).starts_with(piece)) return true;
+    if (!piece.starts_with(rest_)) return false;
+    return !(indentation_ && piece.size() > rest_.size() && is_space_or_tab(piece[rest_.size()]));
+  }
+
+  std::string rest_;
+  bool indentation_;  // the forced text ends in indentation not yet followed by other text
+};
 
 }  // namespace
 
@@ -74,17 +100,17 @@ core::Result<GenerateResult> generate(Session& session, std::span<const tokenize
 
   const auto start = Clock::now();
   const sampling::StopPolicy policy(options.limits, start);
-  std::string forced = options.forced_prefix;
+  ForcedText forced(options.forced_prefix);
   while (result.stop_reason == StopReason::kNone) {
-    auto token = forced.empty() ? sampler->sample(*logits)
-                                : sampler->sample(consistent_with(*logits, forced, vocabulary));
+    auto token = forced.active() ? sampler->sample(forced.mask(*logits, vocabulary))
+                                 : sampler->sample(*logits);
     if (!token) return token.error();
     sampler->accept(*token);
     const bool end = vocabulary.is_end_of_generation(*token);
     if (!end) {
       result.tokens.push_back(*token);
       auto piece = vocabulary.token_to_piece(*token);
-      const auto out = stop->push(after_forced(piece ? *piece : std::string_view(), forced));
+      const auto out = stop->push(forced.consume(piece ? *piece : std::string_view()));
       emit(result, on_text, out.text);
       if (out.stop_hit) result.stop_reason = StopReason::kStopString;
     }

@@ -24,7 +24,9 @@ Session new_session(int32_t context = 256) {
   return std::move(*session);
 }
 
-std::vector<TokenId> prompt() { return tiny_model()->tokenizer().tokenize("def main():\n", true); }
+std::vector<TokenId> prompt() {
+  return tiny_model()->tokenizer().tokenize("def main():\n", true);
+}
 
 GenerateResult run(Session& session, GenerateOptions options, std::string* streamed = nullptr,
                    const std::atomic<bool>* cancel = nullptr) {
@@ -40,8 +42,11 @@ GenerateResult run(Session& session, GenerateOptions options, std::string* strea
 }
 
 TEST(InferModelGenerate, GreedyMatchesLlamaCpp) {
-  auto reference = testing::run_oracle({.model = ward::test::fixture("models/llama-2-tiny-random.gguf"),
-                                        .prompts = {prompt()}, .greedy = 32, .logprobs = false});
+  auto reference =
+      testing::run_oracle({.model = ward::test::fixture("models/llama-2-tiny-random.gguf"),
+                           .prompts = {prompt()},
+                           .greedy = 32,
+                           .logprobs = false});
   ASSERT_TRUE(reference) << reference.error().to_string();
   Session session = new_session();
   std::string streamed;
@@ -120,6 +125,28 @@ TEST(InferModelGenerate, ForcedPrefixIsGeneratedButNotShown) {
   ASSERT_TRUE(pieces.starts_with(*forced)) << pieces;
   EXPECT_EQ(result->text, pieces.substr(forced->size()));
   EXPECT_EQ(streamed, result->text);
+}
+
+// Forced text that ends in indentation: the suggestion starts after it, never indenting further.
+TEST(InferModelGenerate, ForcedIndentationIsNotExtended) {
+  const auto& vocabulary = tiny_model()->tokenizer();
+  const std::string forced = "\n    ";
+  for (uint64_t seed = 1; seed <= 8; ++seed) {
+    Session session = new_session();
+    GenerateOptions options{.limits = {.max_tokens = 6}, .forced_prefix = forced};
+    options.sampler.temperature = 1.5f;  // draws spread over the many tokens that agree
+    options.sampler.top_k = 0;
+    options.sampler.seed = seed;
+    auto result = generate(session, prompt(), options);
+    ASSERT_TRUE(result) << result.error().to_string();
+    std::string pieces;
+    for (TokenId token : result->tokens) pieces += *vocabulary.token_to_piece(token);
+    ASSERT_TRUE(pieces.starts_with(forced)) << "seed " << seed << ": " << pieces;
+    EXPECT_EQ(result->text, pieces.substr(forced.size()));
+    if (pieces.size() > forced.size()) {
+      EXPECT_NE(pieces[forced.size()], ' ') << "seed " << seed;
+    }
+  }
 }
 
 }  // namespace
