@@ -9,7 +9,8 @@ ward_test(infer_model_test
     ${CMAKE_CURRENT_LIST_DIR}/random_model.cpp
     ${CMAKE_CURRENT_LIST_DIR}/score_test.cpp
     ${CMAKE_CURRENT_LIST_DIR}/session_test.cpp
-  LIBS ward_infer)
+    ${CMAKE_CURRENT_LIST_DIR}/starter_model_test.cpp
+  LIBS ward_infer ward_crypto)
 target_compile_definitions(infer_model_test PRIVATE WARD_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
 
 # `ward model generate` / `bench` / `perplexity` end to end; a separate executable because it
