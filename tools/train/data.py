@@ -17,6 +17,13 @@ Each sequence of a batch is one of two kinds, chosen at random (fim_rate, 0.5 by
           context gives a random chunk of itself. The two cut points are uniform over the
           chunk's token positions.
 
+Line-aligned FIM (line_rate of the FIM samples, when the tokenized corpus has its newline-token
+table): the middle is one to three whole lines, from the token that holds the newline before them
+(with the indentation after it, as StarCoder's vocabulary merges them) up to the token that holds
+the newline after them, which starts the suffix. That is what Ward sends with the cursor after a
+line's indentation once token healing has taken the newline and indentation back out of the
+prefix, and it teaches the model to stop at the end of the line or block it fills in.
+
 FIM cuts fall between tokens of the whole document's tokenization. At inference Ward tokenizes
 the prefix and the suffix separately, so where the cursor splits a token the two can differ
 at the edges; cutting at character level would need the tokenizer during training (noted in
@@ -36,7 +43,8 @@ class Sampler:
     """Draws training sequences of context + 1 tokens from one split."""
 
     def __init__(self, token_array: np.ndarray, index: dict[str, np.ndarray], context: int,
-                 fim_rate: float = 0.5, header_rate: float = 0.5, seed: int = 0):
+                 fim_rate: float = 0.5, header_rate: float = 0.5, seed: int = 0,
+                 newline_table: np.ndarray | None = None, line_rate: float = 0.0):
         if len(token_array) <= context + 1:
             raise ValueError(f"the split has {len(token_array)} tokens, fewer than one sequence "
                              f"of {context + 1}")
@@ -47,6 +55,8 @@ class Sampler:
         self.context = context
         self.fim_rate = fim_rate
         self.header_rate = header_rate
+        self.newline_table = newline_table
+        self.line_rate = line_rate if newline_table is not None else 0.0
         self.rng = np.random.default_rng(seed)
         # Documents are drawn in proportion to the text a FIM sample can use from them, so a
         # short file is not drawn as often as a long one.
@@ -91,13 +101,25 @@ class Sampler:
         if len(text) > room:
             offset = self.rng.integers(0, len(text) - room + 1)
             text = text[offset:offset + room]
-        cut_a, cut_b = np.sort(self.rng.integers(0, len(text) + 1, size=2))
+        cut_a, cut_b = self.line_cuts(text) if self.rng.random() < self.line_rate else \
+            np.sort(self.rng.integers(0, len(text) + 1, size=2))
         prefix, middle, suffix = text[:cut_a], text[cut_a:cut_b], text[cut_b:]
         head = self.tokens[start:start + header] if keep_header else \
             np.array([tok.ENDOFTEXT], dtype=np.uint16)
         return np.concatenate([
             head, [tok.FIM_PREFIX], prefix, [tok.FIM_SUFFIX], suffix, [tok.FIM_MIDDLE], middle,
         ]).astype(np.int64)
+
+
+    def line_cuts(self, text: np.ndarray) -> tuple[int, int]:
+        """Cut points around one to three whole lines of `text` (see the module's docstring);
+        random ones where the text has no newline."""
+        ends = np.nonzero(self.newline_table[text])[0]
+        if len(ends) == 0:
+            return tuple(np.sort(self.rng.integers(0, len(text) + 1, size=2)))
+        first = self.rng.integers(0, len(ends))
+        last = first + self.rng.integers(1, 4)
+        return int(ends[first]), int(ends[last]) if last < len(ends) else len(text)
 
 
 def fixed_batches(token_array: np.ndarray, index: dict[str, np.ndarray], context: int,

@@ -38,6 +38,7 @@ class TrainConfig:
     weight_decay: float = 0.1
     grad_clip: float = 1.0
     fim_rate: float = 0.5
+    line_fim_rate: float = 0.5  # of the FIM samples: middles of whole lines (data.py)
     eval_every: int = 50
     eval_batches: int = 4
     log_every: int = 10

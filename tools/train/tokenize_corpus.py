@@ -69,6 +69,7 @@ def main() -> None:
               f"bytes/token) in {seconds:.1f} s; {compressed / 2**20:.1f} MiB compressed",
               file=sys.stderr)
     summary["languages"] = languages
+    summary["newline_tokens"] = tok.write_newline_tokens(args.out, args.vocab)
     with open(os.path.join(args.out, "tokens.json"), "w", encoding="utf-8") as f:
         json.dump(summary, f, indent=1)
         f.write("\n")

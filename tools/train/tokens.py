@@ -42,6 +42,31 @@ VOCAB_SIZE = 49152
 
 ZSTD_LEVEL = 19
 
+# The ids of tokens whose text holds a newline (byte-level BPE spells the byte 0x0A "Ċ"), saved
+# beside the splits so that data.py can cut FIM samples at line ends without the vocabulary,
+# which does not travel to a GPU machine.
+NEWLINE_TOKENS_FILE = "newline_tokens.npy"
+
+
+def write_newline_tokens(folder: str, vocab_path: str) -> int:
+    """Writes NEWLINE_TOKENS_FILE from the vocabulary's token texts; returns how many there are."""
+    import gguf  # the reader in this folder
+    texts = gguf.read(vocab_path).metadata["tokenizer.ggml.tokens"].value
+    ids = np.array([i for i, text in enumerate(texts) if "\u010a" in text], dtype=np.int64)
+    np.save(os.path.join(folder, NEWLINE_TOKENS_FILE), ids)
+    return len(ids)
+
+
+def read_newline_tokens(folder: str) -> np.ndarray | None:
+    """A boolean table over the vocabulary: True for tokens that hold a newline; None when the
+    folder predates the file."""
+    path = os.path.join(folder, NEWLINE_TOKENS_FILE)
+    if not os.path.exists(path):
+        return None
+    table = np.zeros(VOCAB_SIZE, dtype=bool)
+    table[np.load(path)] = True
+    return table
+
 
 def write_split(folder: str, split: str, tokens: np.ndarray, index: dict[str, np.ndarray]) -> int:
     """Writes SPLIT.tokens.u16.zst and SPLIT.index.npz; returns the compressed size in bytes."""

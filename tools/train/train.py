@@ -69,8 +69,13 @@ def main() -> None:
 
     train_tokens, train_index = tok.read_split(args.tokens, "train")
     heldout_tokens, heldout_index = tok.read_split(args.tokens, "heldout")
+    newline_table = tok.read_newline_tokens(args.tokens)
+    if newline_table is None:
+        print(f"{args.tokens} has no {tok.NEWLINE_TOKENS_FILE} (tokenized before it existed): "
+              f"FIM middles are random spans only", file=sys.stderr)
     sampler = data.Sampler(train_tokens, train_index, model_config.context,
-                           fim_rate=train_config.fim_rate, seed=args.seed)
+                           fim_rate=train_config.fim_rate, seed=args.seed,
+                           newline_table=newline_table, line_rate=train_config.line_fim_rate)
     eval_sets = {
         kind: data.fixed_batches(heldout_tokens, heldout_index, model_config.context,
                                  train_config.batch_size, train_config.eval_batches,
