@@ -123,7 +123,9 @@ core::Result<TextTokens> text_tokens(const Tokenizer& tokenizer, std::string_vie
         fmt::format("max tokens {} is negative; give 0 to score the whole text", max_tokens));
   }
   if (text.size() > tokenizer::kMaxTextBytes) {
-    return invalid_text("the text is larger than the tokenizer's limit of 512 MiB; split it");
+    return invalid_text(
+        fmt::format("the text is larger than the tokenizer's limit of {} MiB; split it",
+                    tokenizer::kMaxTextBytes >> 20));
   }
   TextTokens result;
   result.tokens = tokenizer.tokenize(text, /*add_special=*/false, /*parse_special=*/false);
