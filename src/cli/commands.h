@@ -81,6 +81,7 @@ core::Result<infer::model::Session> open_model_session(const ModelRunOptions& op
 // Command groups.
 void add_serve_command(CLI::App& app, CommandContext& context);
 void add_doctor_command(CLI::App& app, CommandContext& context);
+void add_scan_command(CLI::App& app, CommandContext& context);
 void add_audit_commands(CLI::App& app, CommandContext& context);
 void add_policy_commands(CLI::App& app, CommandContext& context);
 void add_model_commands(CLI::App& app, CommandContext& context);

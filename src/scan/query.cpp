@@ -1,0 +1,121 @@
+#include "scan/query.h"
+
+#include <re2/re2.h>
+
+namespace ward::scan {
+namespace {
+
+std::string_view query_error_name(TSQueryError error) {
+  switch (error) {
+    case TSQueryErrorSyntax: return "a syntax error";
+    case TSQueryErrorNodeType: return "an unknown node type";
+    case TSQueryErrorField: return "an unknown field";
+    case TSQueryErrorCapture: return "an unknown capture";
+    case TSQueryErrorStructure: return "an impossible structure";
+    default: return "an error";
+  }
+}
+
+}  // namespace
+
+core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
+                                               const std::vector<Language>& rule_languages) {
+  if (auto status = reader.only_keys({"language", "pattern"}); !status) return status.error();
+  QueryPattern pattern;
+  auto language_name_value = reader.optional_string("language");
+  if (!language_name_value) return language_name_value.error();
+  if (language_name_value->has_value()) {
+    auto language = parse_language(**language_name_value);
+    if (!language) return reader.error("language", "names no language Ward parses (see docs/scanner.md)");
+    pattern.language_ = *language;
+  } else if (rule_languages.size() == 1) {
+    pattern.language_ = rule_languages.front();
+  } else {
+    return reader.error("language", "is required when the rule has more than one language");
+  }
+  auto source = reader.string("pattern");
+  if (!source) return source.error();
+  uint32_t offset = 0;
+  TSQueryError error = TSQueryErrorNone;
+  TSQuery* query = ts_query_new(grammar(pattern.language_), source->data(),
+                                static_cast<uint32_t>(source->size()), &offset, &error);
+  if (query == nullptr) {
+    return reader.error("pattern", "has " + std::string(query_error_name(error)) + " at offset " +
+                                       std::to_string(offset) + " for the " +
+                                       std::string(language_name(pattern.language_)) + " grammar");
+  }
+  pattern.query_.reset(query, QueryDeleter());
+  for (uint32_t i = 0; i < ts_query_capture_count(query); ++i) {
+    uint32_t length = 0;
+    if (std::string_view(ts_query_capture_name_for_id(query, i, &length), length) == "match") {
+      pattern.match_capture_ = i;
+    }
+  }
+  for (uint32_t p = 0; p < ts_query_pattern_count(query); ++p) {
+    uint32_t count = 0;
+    const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(query, p, &count);
+    std::vector<Predicate> predicates;
+    for (uint32_t i = 0; i < count;) {
+      uint32_t end = i;
+      while (end < count && steps[end].type != TSQueryPredicateStepTypeDone) ++end;
+      uint32_t length = 0;
+      std::string name = steps[i].type == TSQueryPredicateStepTypeString
+                             ? std::string(ts_query_string_value_for_id(query, steps[i].value_id, &length), length)
+                             : "";
+      if (end - i != 3 || steps[i + 1].type != TSQueryPredicateStepTypeCapture ||
+          steps[i + 2].type != TSQueryPredicateStepTypeString) {
+        return reader.error("pattern", "has a predicate other than (#eq?|#not-eq?|#match?|#not-match? @capture \"text\")");
+      }
+      Predicate predicate;
+      predicate.capture = steps[i + 1].value_id;
+      predicate.text = std::string(ts_query_string_value_for_id(query, steps[i + 2].value_id, &length), length);
+      predicate.negate = name.starts_with("not-");
+      if (name == "match?" || name == "not-match?") {
+        re2::RE2::Options options;
+        options.set_log_errors(false);
+        auto regex = std::make_shared<const re2::RE2>(predicate.text, options);
+        if (!regex->ok()) return reader.error("pattern", "has an invalid regular expression: " + regex->error());
+        predicate.regex = regex;
+      } else if (name != "eq?" && name != "not-eq?") {
+        return reader.error("pattern", "uses the predicate #" + name + ", which Ward does not support");
+      }
+      predicates.push_back(std::move(predicate));
+      i = end + 1;
+    }
+    pattern.predicates_.push_back(std::move(predicates));
+  }
+  return pattern;
+}
+
+bool QueryPattern::Predicate::holds(const SyntaxTree& tree, TSNode node) const {
+  std::string_view value = tree.text(node);
+  bool result = regex ? re2::RE2::PartialMatch(re2::StringPiece(value.data(), value.size()), *regex)
+                      : value == text;
+  return result != negate;
+}
+
+std::vector<TSNode> QueryPattern::run(const SyntaxTree& tree) const {
+  std::vector<TSNode> found;
+  TSQueryCursor* cursor = ts_query_cursor_new();
+  ts_query_cursor_exec(cursor, query_.get(), tree.root());
+  TSQueryMatch match;
+  while (ts_query_cursor_next_match(cursor, &match)) {
+    bool accepted = true;
+    TSNode location = match.capture_count > 0 ? match.captures[0].node : tree.root();
+    for (const auto& predicate : predicates_[match.pattern_index]) {
+      for (uint16_t c = 0; c < match.capture_count; ++c) {
+        if (match.captures[c].index == predicate.capture && !predicate.holds(tree, match.captures[c].node)) {
+          accepted = false;
+        }
+      }
+    }
+    for (uint16_t c = 0; c < match.capture_count; ++c) {
+      if (match_capture_ && match.captures[c].index == *match_capture_) location = match.captures[c].node;
+    }
+    if (accepted) found.push_back(location);
+  }
+  ts_query_cursor_delete(cursor);
+  return found;
+}
+
+}  // namespace ward::scan

@@ -1,0 +1,76 @@
+#pragma once
+// A parsed file: the tree-sitter tree over the file's text, with the helpers every analysis uses
+// to read nodes (their type, fields, text) and to turn byte offsets into line/column spans.
+// Not thread-safe; each scan thread parses its own files.
+
+#include <tree_sitter/api.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/finding.h"
+#include "scan/language.h"
+
+namespace ward::scan {
+
+// Line starts of a text, to turn byte offsets into 1-based lines and code-point columns.
+class LineIndex {
+ public:
+  explicit LineIndex(std::string_view text);
+  Span span(uint32_t start_byte, uint32_t end_byte) const;
+  uint32_t line_of(uint32_t byte) const;  // 1-based
+  // The text of lines [first, last] (1-based, inclusive), without the final newline.
+  std::string_view lines(uint32_t first, uint32_t last) const;
+  uint32_t line_count() const { return static_cast<uint32_t>(starts_.size()); }
+
+ private:
+  uint32_t column_of(uint32_t line, uint32_t byte) const;
+  std::string_view text_;
+  std::vector<uint32_t> starts_;
+};
+
+class SyntaxTree {
+ public:
+  // Parses `text`, which must outlive the tree. Never fails: a file with syntax errors gives a
+  // tree with ERROR nodes (has_errors()), whose well-formed parts are still analysed.
+  SyntaxTree(Language language, std::string_view text);
+
+  Language language() const { return language_; }
+  std::string_view source() const { return text_; }
+  TSNode root() const { return ts_tree_root_node(tree_.get()); }
+  bool has_errors() const { return ts_node_has_error(root()); }
+  // The line of the first syntax error (1-based); 0 when none.
+  uint32_t first_error_line() const;
+  const LineIndex& lines() const { return lines_; }
+
+  std::string_view text(TSNode node) const;
+  Span span(TSNode node) const { return lines_.span(ts_node_start_byte(node), ts_node_end_byte(node)); }
+
+ private:
+  struct TreeDeleter {
+    void operator()(TSTree* tree) const { ts_tree_delete(tree); }
+  };
+  Language language_;
+  std::string_view text_;
+  std::unique_ptr<TSTree, TreeDeleter> tree_;
+  LineIndex lines_;
+};
+
+// Small readers over tree-sitter nodes.
+inline std::string_view node_type(TSNode node) { return ts_node_type(node); }
+inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(node) && node_type(node) == type; }
+TSNode field(TSNode node, std::string_view name);  // null node when absent
+std::vector<TSNode> named_children(TSNode node);
+
+// Calls `visit` on `node` and every node below it, in document order. `visit` returns false to
+// skip a node's children.
+template <typename Visit>
+void walk(TSNode node, Visit&& visit) {
+  if (!visit(node)) return;
+  uint32_t count = ts_node_named_child_count(node);
+  for (uint32_t i = 0; i < count; ++i) walk(ts_node_named_child(node, i), visit);
+}
+
+}  // namespace ward::scan

@@ -1,0 +1,57 @@
+#pragma once
+// Intra-procedural taint tracking: untrusted data from a source (a request parameter, argv, the
+// environment, a file) that reaches a sink (a command, an SQL query, a file path, eval …) without
+// passing through a sanitiser. Rules give the three as data:
+//   [taint]
+//   sources = ["@python-untrusted-input"]          # name patterns, or @sets (rules/*/sets)
+//   sanitizers = ["shlex.quote"]
+//   [[taint.sink]]
+//   call = ["os.system"]
+//   arguments = [0]
+// The analysis follows assignments, string building, containers (per key and per index where
+// the key is a constant), simple helper functions in the same file, and folds constant
+// conditions so that a branch that can never run does not count. Python for now (docs/scanner.md).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "scan/finding.h"
+#include "scan/pattern.h"
+#include "scan/rule_toml.h"
+#include "scan/semantics.h"
+
+namespace ward::scan {
+
+struct TaintSink {
+  CallPattern call;                    // a call of these APIs …
+  std::vector<size_t> arguments;       // … with untrusted data in these positions (empty: any)
+  std::vector<std::string> keywords;   // … or in these keyword arguments
+  std::vector<std::string> assign;     // or: an item assigned into these objects (flask.session)
+  bool returned = false;               // or: returned from a function with a `from` decorator
+  std::vector<std::string> decorators;  // for `returned`: the decorators that make a function a handler
+};
+
+struct TaintSpec {
+  std::vector<std::string> sources;     // qualified-name patterns of calls, attributes and names
+  std::vector<std::string> sanitizers;  // calls whose result is safe for this rule's sinks
+  std::vector<TaintSink> sinks;
+  // Parameters of functions with these decorators are untrusted (Flask's <path> parameters).
+  std::vector<std::string> parameter_decorators;
+
+  using Sets = std::map<std::string, std::vector<std::string>, std::less<>>;
+  static core::Result<TaintSpec> parse(const TomlReader& reader, const Sets& sets);
+};
+
+// One flow found: the sink node, and the source node it came from.
+struct TaintFlow {
+  TSNode sink;
+  TSNode source;
+  std::string sink_name;
+};
+
+// Every flow from a source to a sink of `spec` in the file.
+std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec);
+
+}  // namespace ward::scan
