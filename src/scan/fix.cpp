@@ -76,13 +76,17 @@ std::vector<std::string_view> split_lines(std::string_view text) {
 
 enum class Op : uint8_t { kEqual, kDelete, kInsert };
 
+// Past this many differing lines the search for a shortest script stops (its trace would take
+// kMaxEditDistance² ints) and the diff replaces the whole differing middle instead.
+constexpr int kMaxEditDistance = 2000;
+
 // Myers' greedy shortest edit script from a to b (line ids), as ops in order.
 std::vector<Op> myers(const std::vector<int>& a, const std::vector<int>& b) {
   const int n = static_cast<int>(a.size());
   const int m = static_cast<int>(b.size());
-  const int max = n + m;
+  const int max = std::min(n + m, kMaxEditDistance);
   std::vector<Op> ops;
-  if (max == 0) return ops;
+  if (n + m == 0) return ops;
   std::vector<int> v(2 * static_cast<size_t>(max) + 3, 0);
   const int off = max + 1;
   // trace[d][k + d]: the furthest x reached on diagonal k after d steps.
@@ -101,6 +105,11 @@ std::vector<Op> myers(const std::vector<int>& a, const std::vector<int>& b) {
       if (x >= n && y >= m) found = d;
     }
     trace.emplace_back(v.begin() + off - d, v.begin() + off + d + 1);
+  }
+  if (found < 0) {  // too different: a correct, if not shortest, script
+    ops.assign(static_cast<size_t>(n), Op::kDelete);
+    ops.insert(ops.end(), static_cast<size_t>(m), Op::kInsert);
+    return ops;
   }
   int x = n;
   int y = m;

@@ -42,8 +42,9 @@ core::Result<FixOutcome> apply_fixes(std::string_view text, const std::vector<Fi
 // and "\ No newline at end of file" after a last line without one. Lines end at '\n' (a '\r'
 // before it is part of the line). Empty when the texts are equal.
 //
-// Myers' O((N+M)·D) line diff after trimming the common head and tail; memory grows with D², so
-// it suits the small changes fixes make rather than rewriting a large file wholesale.
+// Myers' O((N+M)·D) line diff after trimming the common head and tail. Its memory grows with D²,
+// so past 2000 differing lines it stops looking for the shortest diff and replaces the whole
+// differing middle (still a correct diff, just a longer one).
 std::string unified_diff(const std::string& path, std::string_view before, std::string_view after,
                          int context = 3);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -200,6 +202,139 @@ TEST(ScanUnifiedDiff, QuotesAndTabTerminatesHeaderNamesLikeGit) {
       << quoted;
   std::string control = unified_diff("tab\there.py", "x\n", "y\n");
   EXPECT_TRUE(control.starts_with("--- \"a/tab\\there.py\"\n")) << control;
+}
+
+std::vector<std::string> split_keeping_newlines(const std::string& text) {
+  std::vector<std::string> lines;
+  for (size_t at = 0; at < text.size();) {
+    size_t nl = text.find('\n', at);
+    size_t end = nl == std::string::npos ? text.size() : nl + 1;
+    lines.push_back(text.substr(at, end - at));
+    at = end;
+  }
+  return lines;
+}
+
+// A strict reader of our unified diffs: applies `diff` to `before`, checking every context and
+// removed line and every hunk header's numbers; fails the test on any mismatch.
+std::string apply_unified_diff(const std::string& before, const std::string& diff) {
+  std::vector<std::string> old_lines = split_keeping_newlines(before);
+  std::vector<std::string> diff_lines;
+  for (const std::string& line : split_keeping_newlines(diff)) {
+    diff_lines.push_back(line.substr(0, line.size() - 1));  // every diff line ends in '\n'
+  }
+  EXPECT_GE(diff_lines.size(), 3u);
+  std::string out;
+  size_t out_lines = 0;
+  size_t old_at = 0;
+  size_t i = 2;  // after "---" and "+++"
+  while (i < diff_lines.size()) {
+    unsigned a = 0, b = 1, c = 0, d = 1;
+    const std::string& header = diff_lines[i];
+    if (std::sscanf(header.c_str(), "@@ -%u,%u +%u,%u @@", &a, &b, &c, &d) != 4) {
+      b = d = 1;
+      if (std::sscanf(header.c_str(), "@@ -%u +%u,%u @@", &a, &c, &d) != 3 &&
+          std::sscanf(header.c_str(), "@@ -%u,%u +%u @@", &a, &b, &c) != 3 &&
+          std::sscanf(header.c_str(), "@@ -%u +%u @@", &a, &c) != 2) {
+        ADD_FAILURE() << "bad hunk header: " << header;
+        return {};
+      }
+    }
+    const size_t old_start = b == 0 ? a : a - 1;
+    if (old_start < old_at || old_start > old_lines.size()) {
+      ADD_FAILURE() << "hunk out of order or past the end: " << header;
+      return {};
+    }
+    for (; old_at < old_start; ++old_at, ++out_lines) out += old_lines[old_at];
+    EXPECT_EQ(out_lines, d == 0 ? c : c - 1) << header;
+    unsigned seen_old = 0, seen_new = 0;
+    for (++i; i < diff_lines.size() && !diff_lines[i].starts_with("@@"); ++i) {
+      const std::string& line = diff_lines[i];
+      std::string text = line.substr(1) + "\n";
+      if (i + 1 < diff_lines.size() && diff_lines[i + 1] == "\\ No newline at end of file") {
+        text.pop_back();
+      }
+      if (line[0] == '\\') continue;
+      if (line[0] == ' ' || line[0] == '-') {
+        if (old_at >= old_lines.size() || old_lines[old_at] != text) {
+          ADD_FAILURE() << "context or removed line does not match: " << line;
+          return {};
+        }
+        ++old_at;
+        ++seen_old;
+      }
+      if (line[0] == ' ' || line[0] == '+') {
+        out += text;
+        ++out_lines;
+        ++seen_new;
+      }
+      if (line[0] != ' ' && line[0] != '-' && line[0] != '+') ADD_FAILURE() << "bad line: " << line;
+    }
+    EXPECT_EQ(seen_old, b) << header;
+    EXPECT_EQ(seen_new, d) << header;
+  }
+  for (; old_at < old_lines.size(); ++old_at) out += old_lines[old_at];
+  return out;
+}
+
+size_t changed_lines(const std::string& diff) {
+  size_t count = 0;
+  for (const std::string& line : split_keeping_newlines(diff)) {
+    if ((line[0] == '-' || line[0] == '+') && !line.starts_with("--- ") &&
+        !line.starts_with("+++ ")) {
+      ++count;
+    }
+  }
+  return count;
+}
+
+// The fewest lines a diff from `a` to `b` can remove and add: |a| + |b| - 2·LCS.
+size_t edit_distance(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  std::vector<std::vector<size_t>> lcs(a.size() + 1, std::vector<size_t>(b.size() + 1, 0));
+  for (size_t i = 1; i <= a.size(); ++i) {
+    for (size_t j = 1; j <= b.size(); ++j) {
+      lcs[i][j] =
+          a[i - 1] == b[j - 1] ? lcs[i - 1][j - 1] + 1 : std::max(lcs[i - 1][j], lcs[i][j - 1]);
+    }
+  }
+  return a.size() + b.size() - 2 * lcs[a.size()][b.size()];
+}
+
+TEST(ScanUnifiedDiff, RandomDiffsAreShortestAndReproduceTheNewText) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> words = {"a\n", "b\n", "c\n"};
+  auto random_text = [&](size_t lines) {
+    std::string out;
+    for (size_t i = 0; i < lines; ++i) out += words[rng() % words.size()];
+    if (!out.empty() && rng() % 5 == 0) out.pop_back();
+    return out;
+  };
+  for (int i = 0; i < 2000; ++i) {
+    std::string before = random_text(rng() % 25);
+    std::string after = random_text(rng() % 25);
+    int context = static_cast<int>(rng() % 4);
+    std::string diff = unified_diff("f", before, after, context);
+    SCOPED_TRACE("before:\n" + before + "\nafter:\n" + after + "\ndiff:\n" + diff);
+    if (before == after) {
+      EXPECT_EQ(diff, "");
+      continue;
+    }
+    EXPECT_EQ(apply_unified_diff(before, diff), after);
+    EXPECT_EQ(changed_lines(diff),
+              edit_distance(split_keeping_newlines(before), split_keeping_newlines(after)));
+    if (::testing::Test::HasFailure()) return;
+  }
+}
+
+TEST(ScanUnifiedDiff, AWholesaleRewriteStillGivesACorrectDiff) {
+  // 6000 differing lines: past the shortest-diff search's limit, so the middle is replaced.
+  std::string before, after;
+  for (int i = 0; i < 3000; ++i) {
+    before += "old " + std::to_string(i) + "\n";
+    after += (i % 2 == 0 ? "new " : "old ") + std::to_string(i * 7) + "\n";
+  }
+  std::string diff = unified_diff("big.py", before, after);
+  EXPECT_EQ(apply_unified_diff(before, diff), after);
 }
 
 // Applies `diff` with GNU patch in a scratch directory holding `before` at `path`, and expects
