@@ -33,6 +33,7 @@ struct ScanCommandOptions {
   bool fix = false;
   bool dry_run = false;
   bool list_rules = false;
+  bool incremental = false;
   unsigned threads = 0;
   uint64_t max_file_size = scan::ScanLimits{}.max_file_bytes;
 };
@@ -97,7 +98,7 @@ core::Status apply_fixes(const scan::ScanResult& result, bool dry_run, std::ostr
   return core::ok_status();
 }
 
-int run_scan(const ScanCommandOptions& options) {
+int run_scan(const ScanCommandOptions& options, const core::ConfigInputs& inputs) {
   auto fail_on = options.fail_on == "none" ? core::Result<scan::Severity>(scan::Severity::kCritical)
                                            : severity_flag("--fail-on", options.fail_on);
   if (!fail_on) return scan_error(fail_on.error());
@@ -122,6 +123,11 @@ int run_scan(const ScanCommandOptions& options) {
   scan_options.limits.max_file_bytes = options.max_file_size;
   scan_options.baseline = options.baseline;
   scan_options.min_severity = *min_severity;
+  if (options.incremental) {
+    auto config = core::load_config(inputs);
+    if (!config) return scan_error(config.error());
+    scan_options.cache_dir = config->data_dir / "scan-cache";
+  }
   auto result = scan::scan(*rules, scan_options);
   if (!result) return scan_error(result.error());
 
@@ -165,10 +171,14 @@ void add_scan_command(CLI::App& app, CommandContext& context) {
   scan->add_flag("--fix", options->fix, "apply the rules' deterministic fixes to the files");
   scan->add_flag("--dry-run", options->dry_run, "with --fix: print the fixes as a unified diff, change nothing");
   scan->add_flag("--list-rules", options->list_rules, "list the loaded rules and exit");
+  scan->add_flag("--incremental", options->incremental,
+                 "re-analyse only files changed since the last incremental scan (cached in the data directory)");
   scan->add_option("--threads", options->threads, "files scanned at once (default: one per core)");
   scan->add_option("--max-file-size", options->max_file_size, "skip files larger than BYTES (default 2 MiB)")
       ->type_name("BYTES");
-  scan->callback([&context, options] { context.action = [options] { return run_scan(*options); }; });
+  scan->callback([&context, options] {
+    context.action = [&context, options] { return run_scan(*options, context.inputs); };
+  });
 }
 
 }  // namespace ward::cli

@@ -78,7 +78,8 @@ core::Result<ArgumentRef> ArgumentRef::parse(const TomlReader& reader) {
 
 bool ArgumentConstraint::holds(const Semantics& semantics, const CallView& call) const {
   TSNode argument = where.find(call);
-  if (ts_node_is_null(argument)) return absent;
+  // A constraint that only forbids a value holds when the argument is not given at all.
+  if (ts_node_is_null(argument)) return absent || (!matches && !literal && not_matches);
   if (absent) return false;
   std::string_view text = semantics.tree().text(argument);
   re2::StringPiece piece(text.data(), text.size());
@@ -170,8 +171,7 @@ std::optional<Fix> FixTemplate::apply(const Semantics& semantics, const CallView
   }
   if (!remove_keyword.empty()) {
     TSNode value = call.keyword(remove_keyword);
-    if (ts_node_is_null(value)) return std::nullopt;
-    fix.edits.push_back(remove_argument_edit(call, ts_node_parent(value)));
+    if (!ts_node_is_null(value)) fix.edits.push_back(remove_argument_edit(call, ts_node_parent(value)));
   }
   if (fix.edits.empty()) return std::nullopt;
   std::sort(fix.edits.begin(), fix.edits.end(),

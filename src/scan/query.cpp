@@ -16,6 +16,14 @@ std::string_view query_error_name(TSQueryError error) {
   }
 }
 
+// (Not `std::string(ts_query_string_value_for_id(…, &length), length)`: the order in which the two
+// arguments are evaluated is unspecified.)
+std::string string_value(const TSQuery* query, uint32_t id) {
+  uint32_t length = 0;
+  const char* text = ts_query_string_value_for_id(query, id, &length);
+  return std::string(text, length);
+}
+
 }  // namespace
 
 core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
@@ -47,7 +55,8 @@ core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
   pattern.query_.reset(query, QueryDeleter());
   for (uint32_t i = 0; i < ts_query_capture_count(query); ++i) {
     uint32_t length = 0;
-    if (std::string_view(ts_query_capture_name_for_id(query, i, &length), length) == "match") {
+    const char* name = ts_query_capture_name_for_id(query, i, &length);
+    if (std::string_view(name, length) == "match") {
       pattern.match_capture_ = i;
     }
   }
@@ -58,17 +67,14 @@ core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
     for (uint32_t i = 0; i < count;) {
       uint32_t end = i;
       while (end < count && steps[end].type != TSQueryPredicateStepTypeDone) ++end;
-      uint32_t length = 0;
-      std::string name = steps[i].type == TSQueryPredicateStepTypeString
-                             ? std::string(ts_query_string_value_for_id(query, steps[i].value_id, &length), length)
-                             : "";
+      std::string name = steps[i].type == TSQueryPredicateStepTypeString ? string_value(query, steps[i].value_id) : "";
       if (end - i != 3 || steps[i + 1].type != TSQueryPredicateStepTypeCapture ||
           steps[i + 2].type != TSQueryPredicateStepTypeString) {
         return reader.error("pattern", "has a predicate other than (#eq?|#not-eq?|#match?|#not-match? @capture \"text\")");
       }
       Predicate predicate;
       predicate.capture = steps[i + 1].value_id;
-      predicate.text = std::string(ts_query_string_value_for_id(query, steps[i + 2].value_id, &length), length);
+      predicate.text = string_value(query, steps[i + 2].value_id);
       predicate.negate = name.starts_with("not-");
       if (name == "match?" || name == "not-match?") {
         re2::RE2::Options options;

@@ -2,7 +2,7 @@
 // Reading a rule file's TOML tables with errors that name the file and the key, so that a rule
 // author learns exactly what to fix. Used by every part of a rule (metadata, patterns, taint).
 
-#include <toml++/toml.hpp>
+#include <toml++/toml.h>
 
 #include <memory>
 #include <optional>

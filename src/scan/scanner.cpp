@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "scan/baseline.h"
+#include "scan/cache.h"
 #include "scan/compiled_rules.h"
 #include "scan/digest.h"
 #include "scan/files.h"
@@ -25,6 +26,7 @@ struct FileResult {
   std::optional<std::string> note;  // a reason the file was skipped or only partly analysed
   uint64_t lines = 0;
   bool scanned = false;
+  bool from_cache = false;
 };
 
 class FileAnalysis {
@@ -188,14 +190,26 @@ class FileAnalysis {
   std::vector<Finding> findings_;
 };
 
-FileResult analyse_file(const CompiledRules& rules, const SourceFile& file, const ScanLimits& limits) {
+// Reads and analyses one file, or takes its findings from the cache when its content is unchanged.
+FileResult analyse_file(const CompiledRules& rules, const SourceFile& file, const ScanLimits& limits,
+                        ScanCache* cache) {
+  FileResult result;
   auto text = read_source(file.path, limits);
   if (!text) {
-    FileResult result;
     result.note = text.error().message();
     return result;
   }
-  return FileAnalysis(rules, *text, file.path).run(file.language);
+  if (cache != nullptr) {
+    if (auto cached = cache->lookup(file.path, *text)) {
+      result.findings = std::move(*cached);
+      result.scanned = result.from_cache = true;
+      result.lines = LineIndex(*text).line_count();
+      return result;
+    }
+  }
+  result = FileAnalysis(rules, *text, file.path).run(file.language);
+  if (cache != nullptr) cache->store(file.path, *text, result.findings);
+  return result;
 }
 
 void sort_findings(std::vector<Finding>& findings) {
@@ -216,12 +230,18 @@ core::Result<ScanResult> scan(const RuleSet& rules, const ScanOptions& options) 
   }
   auto files = collect_files(options.paths, options.limits);
   if (!files) return files.error();
+  std::optional<ScanCache> cache;
+  if (!options.cache_dir.empty()) {
+    auto opened = ScanCache::open(options.cache_dir, rules.compiled().digest);
+    if (!opened) return opened.error();
+    cache = std::move(*opened);
+  }
 
   std::vector<FileResult> results(files->files.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
     for (size_t i = next++; i < results.size(); i = next++) {
-      results[i] = analyse_file(rules.compiled(), files->files[i], options.limits);
+      results[i] = analyse_file(rules.compiled(), files->files[i], options.limits, cache ? &*cache : nullptr);
     }
   };
   unsigned threads = options.threads != 0 ? options.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -230,6 +250,9 @@ core::Result<ScanResult> scan(const RuleSet& rules, const ScanOptions& options) 
   for (unsigned t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
   for (auto& thread : pool) thread.join();
+  if (cache) {
+    if (auto status = cache->save(); !status) return status.error().with_context("saving the scan cache: ");
+  }
 
   ScanResult result;
   result.skipped = std::move(files->skipped);
@@ -238,6 +261,7 @@ core::Result<ScanResult> scan(const RuleSet& rules, const ScanOptions& options) 
     if (file.note) result.skipped.push_back(Skipped{files->files[i].path, *file.note});
     if (!file.scanned) continue;
     ++result.files_scanned;
+    result.files_from_cache += file.from_cache ? 1 : 0;
     result.lines_scanned += file.lines;
     for (auto& finding : file.findings) {
       if (finding.severity < options.min_severity) continue;

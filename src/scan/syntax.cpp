@@ -71,7 +71,7 @@ uint32_t SyntaxTree::first_error_line() const {
   uint32_t line = 0;
   walk(root(), [&](TSNode node) {
     if (line != 0 || !ts_node_has_error(node)) return false;
-    if (ts_node_is_error(node) || ts_node_is_missing(node)) {
+    if (node_type(node) == "ERROR" || ts_node_is_missing(node)) {
       line = ts_node_start_point(node).row + 1;
       return false;
     }
@@ -86,6 +86,7 @@ TSNode field(TSNode node, std::string_view name) {
 
 std::vector<TSNode> named_children(TSNode node) {
   std::vector<TSNode> children;
+  if (ts_node_is_null(node)) return children;
   uint32_t count = ts_node_named_child_count(node);
   children.reserve(count);
   for (uint32_t i = 0; i < count; ++i) children.push_back(ts_node_named_child(node, i));

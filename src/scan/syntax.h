@@ -62,13 +62,13 @@ class SyntaxTree {
 inline std::string_view node_type(TSNode node) { return ts_node_type(node); }
 inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(node) && node_type(node) == type; }
 TSNode field(TSNode node, std::string_view name);  // null node when absent
-std::vector<TSNode> named_children(TSNode node);
+std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
 // Calls `visit` on `node` and every node below it, in document order. `visit` returns false to
 // skip a node's children.
 template <typename Visit>
 void walk(TSNode node, Visit&& visit) {
-  if (!visit(node)) return;
+  if (ts_node_is_null(node) || !visit(node)) return;
   uint32_t count = ts_node_named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) walk(ts_node_named_child(node, i), visit);
 }

@@ -150,8 +150,12 @@ class Analysis {
   }
 
   // Statements in order. Nested functions and classes are analysed on their own.
+  // Statements after a return or raise never run: they are not analysed.
   void analyse_block(TSNode block, Environment& env) {
-    for (TSNode statement : named_children(block)) analyse_statement(statement, env);
+    for (TSNode statement : named_children(block)) {
+      analyse_statement(statement, env);
+      if (is(statement, "return_statement") || is(statement, "raise_statement")) break;
+    }
   }
 
   void analyse_statement(TSNode node, Environment& env) {
@@ -483,6 +487,13 @@ class Analysis {
       if (op == "or" && x && y) result.constant = (*x || *y) ? 1LL : 0LL;
       return result;
     }
+    auto* x = std::get_if<std::string>(&values[0].constant);
+    auto* y = std::get_if<std::string>(&values[1].constant);
+    if (x && y && (op == "in" || op == "notin" || op == "==" || op == "!=")) {
+      bool r = op == "in" || op == "notin" ? y->find(*x) != std::string::npos : *x == *y;
+      result.constant = (r != (op == "notin" || op == "!=")) ? 1LL : 0LL;
+      return result;
+    }
     if (a && b) {
       bool r = op == ">" ? *a > *b : op == "<" ? *a < *b : op == ">=" ? *a >= *b : op == "<=" ? *a <= *b
              : op == "==" ? *a == *b : op == "!=" ? *a != *b : false;
@@ -641,10 +652,25 @@ class Analysis {
   }
 
   void check_return_sinks(TSNode node, const Value& value) {
-    if (!value.any().tainted || ts_node_is_null(current_function_) || depth_ > 0) return;
+    Taint taint = value.any();
+    if (!taint.tainted || ts_node_is_null(current_function_) || depth_ > 0) return;
     for (const auto& sink : spec_.sinks) {
-      if (sink.returned && has_decorator(current_function_, sink.decorators)) report(node, value.any(), "return");
+      if (!sink.returned || !has_decorator(current_function_, sink.decorators)) continue;
+      // A handler that returns another handler's response: the flow is reported in that handler.
+      TSNode origin = enclosing_function(taint.source);
+      if (!ts_node_is_null(origin) && !ts_node_eq(origin, current_function_) &&
+          has_decorator(origin, sink.decorators)) {
+        continue;
+      }
+      report(node, taint, "return");
     }
+  }
+
+  TSNode enclosing_function(TSNode node) const {
+    for (TSNode at = node; !ts_node_is_null(at); at = ts_node_parent(at)) {
+      if (is(at, "function_definition")) return at;
+    }
+    return TSNode{};
   }
 
   const Semantics& sem_;
