@@ -70,6 +70,26 @@ std::string render(const ScanCommandOptions& options, const scan::ScanResult& re
   return scan::render_text(result, rules.rules(), text);
 }
 
+// --list-rules: one line per rule (id, severity, CWEs, languages, title), tab-separated, or as a
+// Markdown table (docs/scanner.md holds that table and a test keeps it in step with rules/).
+std::string list_rules(const std::vector<scan::RuleInfo>& rules, bool markdown) {
+  std::string out = markdown ? "| rule | severity | CWE | languages | title |\n|---|---|---|---|---|\n" : "";
+  for (const auto& rule : rules) {
+    std::string cwes, languages;
+    for (int cwe : rule.cwe) cwes += (cwes.empty() ? "" : ", ") + std::to_string(cwe);
+    for (auto language : rule.languages) {
+      if (language == scan::Language::kTsx) continue;  // listed as typescript
+      languages += (languages.empty() ? "" : ", ") + std::string(scan::language_name(language));
+    }
+    if (languages.empty()) languages = "any text file";
+    std::string severity(scan::severity_name(rule.severity));
+    out += markdown ? "| `" + rule.id + "` | " + severity + " | " + (cwes.empty() ? "-" : cwes) + " | " + languages +
+                          " | " + rule.title + " |\n"
+                    : rule.id + "\t" + severity + "\t" + cwes + "\t" + languages + "\t" + rule.title + "\n";
+  }
+  return out;
+}
+
 // --fix: applies every finding's fix, file by file; with --dry-run prints the diff instead.
 core::Status apply_fixes(const scan::ScanResult& result, bool dry_run, std::ostream& out) {
   std::map<std::filesystem::path, std::vector<scan::Fix>> by_file;
@@ -104,6 +124,10 @@ int run_scan(const ScanCommandOptions& options, const core::ConfigInputs& inputs
   if (!fail_on) return scan_error(fail_on.error());
   auto min_severity = severity_flag("--min-severity", options.min_severity);
   if (!min_severity) return scan_error(min_severity.error());
+  if (options.format == "markdown" && !options.list_rules) {
+    return scan_error(core::Error(core::Code::kInvalidArgument, "--format",
+                                  "markdown is only for --list-rules; use text, json or sarif for findings"));
+  }
   if (options.dry_run && !options.fix) {
     return scan_error(core::Error(core::Code::kInvalidArgument, "--dry-run", "only applies to --fix; add --fix"));
   }
@@ -111,9 +135,7 @@ int run_scan(const ScanCommandOptions& options, const core::ConfigInputs& inputs
   auto rules = scan::RuleSet::load(rule_dirs);
   if (!rules) return scan_error(rules.error());
   if (options.list_rules) {
-    for (const auto& rule : rules->rules()) {
-      std::cout << rule.id << "\t" << scan::severity_name(rule.severity) << "\t" << rule.title << "\n";
-    }
+    std::cout << list_rules(rules->rules(), options.format == "markdown");
     return kExitOk;
   }
   scan::ScanOptions scan_options;
@@ -158,8 +180,8 @@ void add_scan_command(CLI::App& app, CommandContext& context) {
   auto options = std::make_shared<ScanCommandOptions>();
   auto* scan = app.add_subcommand("scan", "find security vulnerabilities and secrets in source code");
   scan->add_option("paths", options->paths, "files and directories to scan (default: .)")->type_name("PATH");
-  scan->add_option("--format", options->format, "text, json or sarif (SARIF 2.1.0)")
-      ->check(CLI::IsMember({"text", "json", "sarif"}));
+  scan->add_option("--format", options->format, "text, json or sarif (SARIF 2.1.0); with --list-rules: text or markdown")
+      ->check(CLI::IsMember({"text", "json", "sarif", "markdown"}));
   scan->add_option("-o,--output", options->output, "write the report to FILE instead of stdout")->type_name("FILE");
   scan->add_option("--rules", options->rule_dirs, "also load the rule files (*.toml) under DIR")->type_name("DIR");
   scan->add_option("--fail-on", options->fail_on,

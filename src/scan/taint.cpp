@@ -274,6 +274,45 @@ class Analysis {
     }
     if (!has_else) result = have_result ? merge(result, env) : env;
     env = result;
+    if (!has_else && ts_node_named_child_count(node) == 2 && exits(field(node, "consequence"))) {
+      apply_guard(field(node, "condition"), env);
+    }
+  }
+
+  static bool exits(TSNode block) {
+    uint32_t count = ts_node_named_child_count(block);
+    if (count == 0) return false;
+    TSNode last = ts_node_named_child(block, count - 1);
+    return is(last, "return_statement") || is(last, "raise_statement") || is(last, "continue_statement") ||
+           is(last, "break_statement");
+  }
+
+  // `if "'" in name: return` (or several such tests joined by `or`): past the test, `name` holds
+  // none of the rule's guard strings, which makes it safe for this rule's sinks.
+  void apply_guard(TSNode condition, Environment& env) {
+    if (spec_.guards.empty()) return;
+    if (is(condition, "boolean_operator")) {
+      if (tree_.text(field(condition, "operator")) != "or") return;
+      apply_guard(field(condition, "left"), env);
+      apply_guard(field(condition, "right"), env);
+      return;
+    }
+    if (!is(condition, "comparison_operator") || ts_node_named_child_count(condition) != 2) return;
+    TSNode needle = ts_node_named_child(condition, 0);
+    TSNode haystack = ts_node_named_child(condition, 1);
+    std::string op;
+    for (uint32_t i = 0; i < ts_node_child_count(condition); ++i) {
+      TSNode child = ts_node_child(condition, i);
+      if (!ts_node_is_named(child)) op += tree_.text(child);
+    }
+    if (op != "in" || !sem_.is_string_literal(needle) || !is(haystack, "identifier")) return;
+    std::string_view tested = sem_.string_value(needle);
+    for (const auto& guard : spec_.guards) {
+      if (tested.find(guard) == std::string_view::npos) continue;
+      auto it = env.find(tree_.text(haystack));
+      if (it != env.end()) it->second = Value{};
+      return;
+    }
   }
 
   void assign(TSNode target, const Value& value, Environment& env) {
@@ -704,7 +743,7 @@ core::Result<std::vector<std::string>> expand_sets(const TomlReader& reader, std
 }  // namespace
 
 core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& sets) {
-  if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators"}); !status) {
+  if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators", "guards"}); !status) {
     return status.error();
   }
   TaintSpec spec;
@@ -718,6 +757,9 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   auto decorators = expand_sets(reader, "parameter-decorators", sets);
   if (!decorators) return decorators.error();
   spec.parameter_decorators = std::move(*decorators);
+  auto guards = reader.strings("guards");
+  if (!guards) return guards.error();
+  spec.guards = std::move(*guards);
   auto sinks = reader.tables("sink");
   if (!sinks) return sinks.error();
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");

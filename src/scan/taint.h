@@ -39,6 +39,9 @@ struct TaintSpec {
   std::vector<TaintSink> sinks;
   // Parameters of functions with these decorators are untrusted (Flask's <path> parameters).
   std::vector<std::string> parameter_decorators;
+  // Validation that makes a value safe: a test that the value contains one of these strings,
+  // followed by leaving the function (`if "../" in name: return`).
+  std::vector<std::string> guards;
 
   using Sets = std::map<std::string, std::vector<std::string>, std::less<>>;
   static core::Result<TaintSpec> parse(const TomlReader& reader, const Sets& sets);
