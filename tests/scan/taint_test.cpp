@@ -1,0 +1,408 @@
+// Python taint tracking through scan_text() with the built-in rules: untrusted data from a source
+// reaching a sink through assignments, string building, containers and helpers; constant
+// conditions, sanitisers and dead code that must not produce findings.
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "scan/scanner.h"
+
+namespace ward::scan {
+namespace {
+
+const RuleSet& builtin_rules() {
+  static const RuleSet rules = [] {
+    auto loaded = RuleSet::load();
+    if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
+    return std::move(*loaded);
+  }();
+  return rules;
+}
+
+// The 1-based line of the first occurrence of `needle` in `text` (0 when absent).
+uint32_t line_containing(const std::string& text, std::string_view needle) {
+  size_t at = text.find(needle);
+  if (at == std::string::npos) return 0;
+  uint32_t line = 1;
+  for (size_t i = 0; i < at; ++i) line += text[i] == '\n' ? 1 : 0;
+  return line;
+}
+
+// A Flask handler: `body` (indented four spaces) follows `param = request.args.get("p")`.
+std::string handler(const std::string& body, const std::string& imports = "") {
+  return "import os\n"
+         "from flask import request\n" +
+         imports +
+         "\n"
+         "def handler():\n"
+         "    param = request.args.get(\"p\")\n" +
+         body;
+}
+
+ScanResult scan(const std::string& text) {
+  auto result = scan_text(builtin_rules(), text, "app.py");
+  EXPECT_TRUE(result.ok()) << result.error().to_string();
+  if (!result.ok()) throw std::runtime_error(result.error().to_string());
+  return std::move(*result);
+}
+
+std::vector<Finding> of_rule(const ScanResult& result, const std::string& id) {
+  std::vector<Finding> found;
+  for (const auto& finding : result.findings) {
+    if (finding.rule_id == id) found.push_back(finding);
+  }
+  return found;
+}
+
+std::vector<uint32_t> lines_of(const ScanResult& result, const std::string& id) {
+  std::vector<uint32_t> lines;
+  for (const auto& finding : of_rule(result, id)) lines.push_back(finding.span.start_line);
+  return lines;
+}
+
+// Exactly one finding of `id`, at the line holding `sink`, whose trace starts at the line holding
+// `source`.
+void expect_flow(const std::string& text, const std::string& id, std::string_view sink,
+                 std::string_view source = "request.args.get") {
+  SCOPED_TRACE(text);
+  const uint32_t sink_line = line_containing(text, sink);
+  const uint32_t source_line = line_containing(text, source);
+  ASSERT_NE(sink_line, 0u) << sink;
+  ASSERT_NE(source_line, 0u) << source;
+  auto found = of_rule(scan(text), id);
+  ASSERT_EQ(found.size(), 1u) << "expected one " << id << " finding";
+  EXPECT_EQ(found[0].span.start_line, sink_line);
+  EXPECT_EQ(found[0].severity, builtin_rules().find(id)->severity);
+  ASSERT_FALSE(found[0].trace.empty());
+  EXPECT_EQ(found[0].trace[0].span.start_line, source_line);
+  EXPECT_NE(found[0].message.find("line " + std::to_string(source_line)), std::string::npos)
+      << found[0].message;
+}
+
+void expect_no_flow(const std::string& text, const std::string& id) {
+  auto found = of_rule(scan(text), id);
+  EXPECT_TRUE(found.empty()) << text << "\nflagged at line " << found.front().span.start_line
+                             << ": " << found.front().message;
+}
+
+constexpr const char* kCommand = "python.command-injection";
+constexpr const char* kSql = "python.sql-injection";
+
+// --- propagation --------------------------------------------------------------------------------
+
+TEST(ScanTaint, FlowsThroughAssignments) {
+  expect_flow(handler("    a = param\n"
+                      "    b = a\n"
+                      "    os.system(b)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, DirectUseOfASourceInASink) {
+  expect_flow(handler("    os.system(request.args.get(\"cmd\"))\n"), kCommand, "os.system(",
+              "request.args.get(\"cmd\")");
+}
+
+TEST(ScanTaint, OtherSources) {
+  expect_flow("import os, sys\n\ndef main():\n    os.system(\"ls \" + sys.argv[1])\n", kCommand,
+              "os.system(", "sys.argv");
+  expect_flow("import os\n\ndef main():\n    v = os.environ[\"DIR\"]\n    os.system(v)\n", kCommand,
+              "os.system(", "os.environ");
+  expect_flow("import os\n\ndef main():\n    v = input()\n    os.system(v)\n", kCommand,
+              "os.system(", "input()");
+}
+
+TEST(ScanTaint, FlowsThroughFStrings) {
+  expect_flow(handler("    cmd = f\"ls {param}\"\n"
+                      "    os.system(cmd)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, FlowsThroughConcatenation) {
+  expect_flow(handler("    cmd = \"ls \" + param + \" -l\"\n"
+                      "    os.system(cmd)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, FlowsThroughAugmentedAssignment) {
+  expect_flow(handler("    cmd = \"ls \"\n"
+                      "    cmd += param\n"
+                      "    os.system(cmd)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, FlowsThroughMethodCallsOnTaintedStrings) {
+  const std::string text = handler(
+      "    a = param.strip().lower()\n"
+      "    os.system(a)\n"
+      "    os.system(\"ls {}\".format(param))\n"
+      "    os.system(\" \".join([\"ls\", param]))\n"
+      "    os.system(\"ls %s\" % param)\n");
+  std::vector<uint32_t> expected;
+  for (const char* sink :
+       {"os.system(a)", "os.system(\"ls {}\"", "os.system(\" \"", "os.system(\"ls %s\""}) {
+    expected.push_back(line_containing(text, sink));
+  }
+  EXPECT_EQ(lines_of(scan(text), kCommand), expected) << text;
+}
+
+TEST(ScanTaint, ConstantsAndOverwrittenValuesAreNotFlagged) {
+  expect_no_flow(handler("    cmd = \"ls \" + \"-l\"\n"
+                         "    os.system(cmd)\n"),
+                 kCommand);
+  expect_no_flow(handler("    a = param\n"
+                         "    a = \"ls\"\n"
+                         "    os.system(a)\n"),
+                 kCommand);
+  expect_no_flow(handler("    n = len(param)\n"
+                         "    os.system(\"ls\")\n"),
+                 kCommand);
+}
+
+// --- containers ---------------------------------------------------------------------------------
+
+TEST(ScanTaint, DictKeysAreTrackedOneByOne) {
+  const std::string prefix =
+      "    m = {}\n"
+      "    m[\"keyA-1\"] = \"a_Value\"\n"
+      "    m[\"keyB-2\"] = param\n";
+  expect_no_flow(handler(prefix + "    bar = m[\"keyA-1\"]\n    os.system(bar)\n"), kCommand);
+  expect_flow(handler(prefix + "    bar = m[\"keyB-2\"]\n    os.system(bar)\n"), kCommand,
+              "os.system(");
+  expect_no_flow(handler(prefix + "    bar = m.get(\"keyA-1\")\n    os.system(bar)\n"), kCommand);
+  expect_flow(handler(prefix + "    bar = m.get(\"keyB-2\")\n    os.system(bar)\n"), kCommand,
+              "os.system(");
+}
+
+TEST(ScanTaint, DictLiteralsAreTrackedOneKeyAtATime) {
+  const std::string prefix = "    m = {\"safe\": \"ls\", \"bad\": param}\n";
+  expect_no_flow(handler(prefix + "    os.system(m[\"safe\"])\n"), kCommand);
+  expect_flow(handler(prefix + "    os.system(m[\"bad\"])\n"), kCommand, "os.system(");
+}
+
+TEST(ScanTaint, ListAppendPopAndIndexAreTrackedOneItemAtATime) {
+  const std::string prefix =
+      "    lst = []\n"
+      "    lst.append(\"safe\")\n"
+      "    lst.append(param)\n"
+      "    lst.append(\"moresafe\")\n"
+      "    lst.pop(0)\n";  // now [param, "moresafe"]
+  expect_no_flow(handler(prefix + "    bar = lst[1]\n    os.system(bar)\n"), kCommand);
+  expect_flow(handler(prefix + "    bar = lst[0]\n    os.system(bar)\n"), kCommand, "os.system(");
+  expect_no_flow(handler(prefix + "    bar = lst.pop()\n    os.system(bar)\n"), kCommand);
+  expect_flow(handler(prefix + "    lst.pop()\n    bar = lst.pop()\n    os.system(bar)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, ListLiteralsAreTrackedByIndex) {
+  const std::string prefix = "    values = [\"ls\", param]\n";
+  expect_no_flow(handler(prefix + "    os.system(values[0])\n"), kCommand);
+  expect_flow(handler(prefix + "    os.system(values[1])\n"), kCommand, "os.system(");
+  expect_flow(handler(prefix + "    os.system(values[-1])\n"), kCommand, "os.system(");
+}
+
+TEST(ScanTaint, ConfigParserSetAndGetAreTrackedPerKey) {
+  const std::string prefix =
+      "    conf = configparser.ConfigParser()\n"
+      "    conf.add_section(\"section\")\n"
+      "    conf.set(\"section\", \"keyA\", \"a_Value\")\n"
+      "    conf.set(\"section\", \"keyB\", param)\n";
+  expect_no_flow(handler(prefix + "    bar = conf.get(\"section\", \"keyA\")\n    os.system(bar)\n",
+                         "import configparser\n"),
+                 kCommand);
+  expect_flow(handler(prefix + "    bar = conf.get(\"section\", \"keyB\")\n    os.system(bar)\n",
+                      "import configparser\n"),
+              kCommand, "os.system(");
+}
+
+// --- conditions ---------------------------------------------------------------------------------
+
+TEST(ScanTaint, ABranchThatCanNeverRunDoesNotCount) {
+  // 7 * 42 - 86 = 208 > 200: always the first branch.
+  expect_no_flow(handler("    num = 86\n"
+                         "    if 7 * 42 - num > 200:\n"
+                         "        bar = \"This_should_always_happen\"\n"
+                         "    else:\n"
+                         "        bar = param\n"
+                         "    os.system(bar)\n"),
+                 kCommand);
+  expect_flow(handler("    num = 86\n"
+                      "    if 7 * 42 - num > 200:\n"
+                      "        bar = param\n"
+                      "    else:\n"
+                      "        bar = \"This_should_never_happen\"\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+  // 7 * 18 - 86 = 40: always the else branch.
+  expect_flow(handler("    num = 86\n"
+                      "    if 7 * 18 - num > 200:\n"
+                      "        bar = \"This_should_never_happen\"\n"
+                      "    else:\n"
+                      "        bar = param\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, AnUnknownConditionKeepsBothBranches) {
+  expect_flow(handler("    if len(param) > 3:\n"
+                      "        bar = \"safe\"\n"
+                      "    else:\n"
+                      "        bar = param\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+  // No else: the value from before the if may survive.
+  expect_flow(handler("    bar = param\n"
+                      "    if len(param) > 3:\n"
+                      "        bar = \"safe\"\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+}
+
+TEST(ScanTaint, ConditionalExpressionsWithConstantConditions) {
+  expect_no_flow(handler("    num = 86\n"
+                         "    bar = \"safe\" if (7 * 42) - num > 200 else param\n"
+                         "    os.system(bar)\n"),
+                 kCommand);
+  expect_flow(handler("    num = 86\n"
+                      "    bar = param if (7 * 42) - num > 200 else \"safe\"\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+  expect_flow(handler("    bar = \"safe\" if len(param) > 200 else param\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
+}
+
+// --- sanitisers ---------------------------------------------------------------------------------
+
+TEST(ScanTaint, ShlexQuoteSanitisesACommand) {
+  expect_no_flow(handler("    os.system(\"ls \" + shlex.quote(param))\n", "import shlex\n"),
+                 kCommand);
+  expect_no_flow(
+      handler("    safe = shlex.quote(param)\n    os.system(\"ls \" + safe)\n", "import shlex\n"),
+      kCommand);
+  // The sanitiser protects only what went through it.
+  expect_flow(
+      handler("    safe = shlex.quote(param)\n    os.system(safe + param)\n", "import shlex\n"),
+      kCommand, "os.system(");
+}
+
+const std::string kFlaskApp =
+    "import html\n"
+    "from flask import Flask, request\n"
+    "\n"
+    "app = Flask(__name__)\n"
+    "\n"
+    "@app.route(\"/hello\")\n"
+    "def hello():\n"
+    "    name = request.args.get(\"name\")\n";
+
+TEST(ScanTaint, HtmlEscapeBeforeReturningFromARouteIsNotXss) {
+  expect_no_flow(kFlaskApp + "    return \"<p>\" + html.escape(name) + \"</p>\"\n", "python.xss");
+  expect_flow(kFlaskApp + "    return \"<p>\" + name + \"</p>\"\n", "python.xss", "return \"<p>\"");
+}
+
+TEST(ScanTaint, ReturningFromAFunctionThatIsNotARouteIsNotXss) {
+  expect_no_flow(
+      "from flask import request\n"
+      "\n"
+      "def helper():\n"
+      "    return \"<p>\" + request.args.get(\"name\") + \"</p>\"\n",
+      "python.xss");
+}
+
+// --- helpers, dead code -------------------------------------------------------------------------
+
+const std::string kHelpers =
+    "def passthrough(value):\n"
+    "    return value\n"
+    "\n"
+    "def constant(value):\n"
+    "    return \"ls\"\n";
+
+TEST(ScanTaint, AHelperThatReturnsItsArgumentPropagates) {
+  expect_flow(handler("    os.system(passthrough(param))\n", kHelpers), kCommand, "os.system(");
+}
+
+TEST(ScanTaint, AHelperThatReturnsAConstantDoesNot) {
+  expect_no_flow(handler("    os.system(constant(param))\n", kHelpers), kCommand);
+  // … and a passthrough of a constant is a constant.
+  expect_no_flow(handler("    os.system(passthrough(\"ls\"))\n", kHelpers), kCommand);
+}
+
+TEST(ScanTaint, StatementsAfterReturnAreNotAnalysed) {
+  expect_no_flow(handler("    return \"ok\"\n"
+                         "    os.system(param)\n"),
+                 kCommand);
+  expect_flow(handler("    os.system(param)\n"
+                      "    return \"ok\"\n"),
+              kCommand, "os.system(");
+}
+
+// --- other sinks ---------------------------------------------------------------------------------
+
+TEST(ScanTaint, StoringRequestDataInTheSessionCrossesATrustBoundary) {
+  expect_flow(handler("    flask.session[\"userid\"] = param\n", "import flask\n"),
+              "python.trust-boundary", "flask.session[");
+  expect_flow(
+      "from flask import request, session\n"
+      "\n"
+      "def login():\n"
+      "    user = request.form[\"user\"]\n"
+      "    session[\"user\"] = user\n",
+      "python.trust-boundary", "session[\"user\"]", "request.form");
+  expect_no_flow(handler("    flask.session[\"userid\"] = \"guest\"\n", "import flask\n"),
+                 "python.trust-boundary");
+}
+
+TEST(ScanTaint, ParameterisedSqlIsNotFlaggedButFormattedSqlIs) {
+  const std::string imports = "import sqlite3\n";
+  expect_no_flow(handler("    bar = param\n"
+                         "    sql = \"SELECT * FROM users WHERE name = ?\"\n"
+                         "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+                         "    cur.execute(sql, (bar,))\n",
+                         imports),
+                 kSql);
+  expect_flow(handler("    bar = param\n"
+                      "    sql = f\"SELECT * FROM users WHERE name = '{bar}'\"\n"
+                      "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+                      "    cur.execute(sql)\n",
+                      imports),
+              kSql, "cur.execute(");
+}
+
+// BUG (rules/python/sql-injection.toml with src/scan/semantics.cpp name_matches): the sink
+// pattern "*.execute" is meant to name any receiver's execute (semantics.h says so), but `*`
+// matches exactly one name segment, so the callee names "conn.cursor().execute" and
+// "self.cursor.execute" do not match and these injections go unreported. The same holds for every
+// "*.name" pattern in the built-in rules (xss, ldap, xpath, flask-debug's *.run, …).
+TEST(ScanTaint, DISABLED_SqlThroughACursorReturnedByACall) {
+  expect_flow(
+      handler("    conn = sqlite3.connect(\"app.db\")\n"
+              "    conn.cursor().execute(\"SELECT * FROM t WHERE a = '\" + param + \"'\")\n",
+              "import sqlite3\n"),
+      kSql, "conn.cursor().execute(");
+}
+
+// BUG: see DISABLED_SqlThroughACursorReturnedByACall ("self.cursor.execute" has two segments
+// before execute).
+TEST(ScanTaint, DISABLED_SqlThroughAnAttributeCursor) {
+  expect_flow(
+      "from flask import request\n"
+      "\n"
+      "class Store:\n"
+      "    def find(self):\n"
+      "        name = request.args.get(\"name\")\n"
+      "        self.cursor.execute(\"SELECT * FROM t WHERE a = '\" + name + \"'\")\n",
+      kSql, "self.cursor.execute(", "request.args.get");
+}
+
+TEST(ScanTaint, EachSinkIsReportedOncePerRule) {
+  auto result = scan(handler("    os.system(param + param)\n"));
+  EXPECT_EQ(of_rule(result, kCommand).size(), 1u);
+}
+
+}  // namespace
+}  // namespace ward::scan
