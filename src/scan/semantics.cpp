@@ -103,7 +103,8 @@ void Semantics::collect_imports() {
         break;
       case Language::kC:
       case Language::kCpp:
-        return false;  // no imports; names are global
+        if (type == "preproc_def") add_macro_alias(node);
+        break;
     }
     return true;
   });
@@ -198,6 +199,18 @@ void Semantics::add_java_import(TSNode node) {
       aliases_[full.substr(full.rfind('.') + 1)] = full;
     }
   }
+}
+
+// `#define GETENV getenv`, `#define COMMAND_ARG3 data`: a macro that stands for one name is that
+// name. (When a macro is defined per platform, the last definition in the file wins.)
+void Semantics::add_macro_alias(TSNode node) {
+  std::string_view value = tree_.text(field(node, "value"));
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.front()))) value.remove_prefix(1);
+  while (!value.empty() && std::isspace(static_cast<unsigned char>(value.back()))) value.remove_suffix(1);
+  bool identifier = !value.empty() && !std::isdigit(static_cast<unsigned char>(value.front())) &&
+                    std::all_of(value.begin(), value.end(),
+                                [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+  if (identifier) aliases_[std::string(tree_.text(field(node, "name")))] = std::string(value);
 }
 
 std::string Semantics::resolve(std::string name) const {

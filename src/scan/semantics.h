@@ -51,6 +51,7 @@ class Semantics {
   void add_javascript_import(TSNode node);
   void add_go_import(TSNode node);
   void add_java_import(TSNode node);
+  void add_macro_alias(TSNode node);
   std::string resolve(std::string name) const;
 
   const SyntaxTree& tree_;

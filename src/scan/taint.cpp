@@ -1,5 +1,6 @@
 #include "scan/taint.h"
 
+#include <algorithm>
 #include <functional>
 #include <set>
 #include <variant>
@@ -87,13 +88,134 @@ bool any_matches(const std::vector<std::string>& patterns, std::string_view name
   return false;
 }
 
-// The analysis of one file against one spec. Python's syntax tree.
+bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
+
+TSNode first_field(TSNode node, std::initializer_list<std::string_view> names) {
+  for (std::string_view name : names) {
+    TSNode found = field(node, name);
+    if (!ts_node_is_null(found)) return found;
+  }
+  return TSNode{};
+}
+
+// Node kinds of the grammars, so that one analysis serves every language.
+bool is_block(TSNode node) {
+  return one_of(node_type(node), {"block", "statement_block", "compound_statement", "module", "program",
+                                  "translation_unit", "source_file", "class_body", "declaration_list",
+                                  "constructor_body", "switch_body", "switch_block", "case_statement",
+                                  "switch_block_statement_group", "expression_case", "default_case"});
+}
+bool is_exit(TSNode node) {
+  return one_of(node_type(node), {"return_statement", "raise_statement", "throw_statement", "break_statement",
+                                  "continue_statement", "goto_statement"});
+}
+bool is_loop(TSNode node) {
+  return one_of(node_type(node), {"for_statement", "while_statement", "do_statement", "for_in_statement",
+                                  "enhanced_for_statement", "for_range_loop"});
+}
+bool is_declaration(TSNode node) {
+  return one_of(node_type(node), {"lexical_declaration", "variable_declaration", "local_variable_declaration",
+                                  "declaration", "var_declaration", "const_declaration", "field_declaration"});
+}
+bool is_declarator(TSNode node) {
+  return one_of(node_type(node), {"variable_declarator", "init_declarator", "var_spec", "const_spec"});
+}
+bool is_member(TSNode node) {
+  return one_of(node_type(node), {"attribute", "member_expression", "field_expression", "selector_expression",
+                                  "field_access"});
+}
+bool is_subscript(TSNode node) {
+  return one_of(node_type(node), {"subscript", "subscript_expression", "array_access", "index_expression"});
+}
+bool is_integer(TSNode node) {
+  return one_of(node_type(node), {"integer", "number", "number_literal", "decimal_integer_literal", "int_literal"});
+}
+bool is_assignment(TSNode node) {
+  return one_of(node_type(node), {"assignment", "augmented_assignment", "assignment_expression",
+                                  "augmented_assignment_expression", "assignment_statement",
+                                  "short_var_declaration"});
+}
+
+// The identifier a declarator, parameter or pattern names (C's `char *buf[10]` names buf).
+TSNode declared_name(TSNode node) {
+  for (int depth = 0; depth < 8 && !ts_node_is_null(node); ++depth) {
+    if (is(node, "identifier")) return node;
+    TSNode next = first_field(node, {"name", "declarator", "pattern", "left"});
+    if (ts_node_is_null(next)) {
+      if (ts_node_named_child_count(node) == 0) return TSNode{};
+      next = ts_node_named_child(node, 0);  // Python's typed_parameter
+    }
+    node = next;
+  }
+  return TSNode{};
+}
+
+// C's function_definition names itself inside its declarator.
+TSNode function_declarator(TSNode function) {
+  TSNode node = field(function, "declarator");
+  for (int depth = 0; depth < 8 && !ts_node_is_null(node) && !is(node, "function_declarator"); ++depth) {
+    node = field(node, "declarator");
+  }
+  return node;
+}
+TSNode function_name(TSNode function) {
+  TSNode name = field(function, "name");
+  return ts_node_is_null(name) ? declared_name(field(function_declarator(function), "declarator")) : name;
+}
+TSNode function_parameters(TSNode function) {
+  TSNode parameters = field(function, "parameters");
+  return ts_node_is_null(parameters) ? field(function_declarator(function), "parameters") : parameters;
+}
+
+// The variable an argument writes to: `data`, `&data`, `data + len`, `(char *)(data + n)`, `buf[i]`.
+TSNode written_variable(TSNode node) {
+  for (int depth = 0; depth < 8 && !ts_node_is_null(node); ++depth) {
+    if (is(node, "identifier") || is_member(node)) return node;
+    if (is(node, "binary_expression")) {
+      node = field(node, "left");
+    } else if (is_subscript(node)) {
+      node = first_field(node, {"argument", "object", "array", "operand", "value"});
+    } else {
+      node = first_field(node, {"value", "argument"});
+      if (ts_node_is_null(node)) return TSNode{};
+      if (is(node, "parenthesized_expression") && ts_node_named_child_count(node) == 1) {
+        node = ts_node_named_child(node, 0);
+      }
+    }
+    if (!ts_node_is_null(node) && is(node, "parenthesized_expression") && ts_node_named_child_count(node) == 1) {
+      node = ts_node_named_child(node, 0);
+    }
+  }
+  return TSNode{};
+}
+
+std::string operator_text(const SyntaxTree& tree, TSNode node) {
+  TSNode op = field(node, "operator");
+  if (!ts_node_is_null(op)) return std::string(tree.text(op));
+  std::string text;  // Python's comparison_operator keeps its operators as unnamed children
+  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
+    TSNode child = ts_node_child(node, i);
+    if (!ts_node_is_named(child)) text += tree.text(child);
+  }
+  return text;
+}
+
+bool is_relational(std::string_view op) { return op == "<" || op == "<=" || op == ">" || op == ">="; }
+bool is_comparison(std::string_view op) {
+  return is_relational(op) || op == "==" || op == "!=" || op == "===" || op == "!==" || op == "&&" || op == "||" ||
+         op == "in" || op == "notin" || op == "is" || op == "isnot" || op == "instanceof";
+}
+
+// The analysis of one file against one spec.
 class Analysis {
  public:
   Analysis(const Semantics& semantics, const TaintSpec& spec) : sem_(semantics), tree_(semantics.tree()), spec_(spec) {
     walk(tree_.root(), [&](TSNode node) {
-      if (is(node, "function_definition")) {
-        functions_[std::string(tree_.text(field(node, "name")))] = node;
+      if (is_function(node)) {
+        TSNode name = function_name(node);
+        if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = node;
       }
       return true;
     });
@@ -103,17 +225,14 @@ class Analysis {
     Environment module;
     analyse_block(tree_.root(), module);
     walk(tree_.root(), [&](TSNode node) {
-      if (is(node, "function_definition")) analyse_function(node);
+      if (is_function(node) && is_block(field(node, "body"))) analyse_function(node);
       return true;
     });
     return std::move(flows_);
   }
 
  private:
-  struct Function {
-    TSNode node;
-    std::vector<std::string> decorators;
-  };
+  bool is_function(TSNode node) const { return sem_.is_function(node); }
 
   std::vector<std::string> decorators_of(TSNode function) const {
     std::vector<std::string> names;
@@ -136,50 +255,64 @@ class Analysis {
     return false;
   }
 
+  void bind_parameters(TSNode function, Environment& env, const std::vector<Value>* args, bool untrusted) {
+    size_t i = 0;
+    for (TSNode parameter : named_children(function_parameters(function))) {
+      TSNode name = declared_name(parameter);
+      if (ts_node_is_null(name)) continue;
+      std::string parameter_name(tree_.text(name));
+      if (args != nullptr && (parameter_name == "self" || parameter_name == "cls")) continue;
+      Value value;
+      if (args != nullptr && i < args->size()) value = (*args)[i];
+      if (untrusted) value.taint = Taint::from(parameter);
+      env[parameter_name] = value;
+      ++i;
+    }
+  }
+
   void analyse_function(TSNode function) {
     Environment env;
-    bool untrusted_parameters = has_decorator(function, spec_.parameter_decorators);
-    for (TSNode parameter : named_children(field(function, "parameters"))) {
-      TSNode name = is(parameter, "identifier") ? parameter : field(parameter, "name");
-      if (ts_node_is_null(name)) continue;
-      env[std::string(tree_.text(name))].taint = untrusted_parameters ? Taint::from(parameter) : Taint{};
-    }
+    bind_parameters(function, env, nullptr, has_decorator(function, spec_.parameter_decorators));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
     current_function_ = TSNode{};
   }
 
-  // Statements in order. Nested functions and classes are analysed on their own.
-  // Statements after a return or raise never run: they are not analysed.
+  // Statements in order; statements after a return, throw or break never run and are skipped.
   void analyse_block(TSNode block, Environment& env) {
     for (TSNode statement : named_children(block)) {
       analyse_statement(statement, env);
-      if (is(statement, "return_statement") || is(statement, "raise_statement")) break;
+      if (is_exit(statement)) break;
+    }
+  }
+
+  // A single statement or a block, where the grammar allows either (C's `if (x) y;`).
+  void analyse_body(TSNode body, Environment& env) {
+    if (is_block(body)) {
+      analyse_block(body, env);
+    } else {
+      analyse_statement(body, env);
     }
   }
 
   void analyse_statement(TSNode node, Environment& env) {
+    if (ts_node_is_null(node)) return;
     std::string_view type = node_type(node);
-    if (type == "function_definition" || type == "class_definition" || type == "decorated_definition" ||
-        type == "import_statement" || type == "import_from_statement" || sem_.is_comment(node)) {
-      if (type == "class_definition") analyse_block(field(node, "body"), env);
-      return;
+    if (is_function(node) || sem_.is_comment(node) ||
+        one_of(type, {"decorated_definition", "import_statement", "import_from_statement", "preproc_include",
+                      "preproc_def", "preproc_function_def", "import_declaration", "package_clause"})) {
+      return;  // functions are analysed on their own
     }
-    if (type == "expression_statement") {
+    if (is_block(node)) {
+      analyse_block(node, env);
+    } else if (type == "expression_statement") {
       for (TSNode child : named_children(node)) evaluate(child, env);
+    } else if (is_declaration(node)) {
+      analyse_declaration(node, env);
     } else if (type == "if_statement") {
       analyse_if(node, env);
-    } else if (type == "for_statement") {
-      Value items = evaluate(field(node, "right"), env);
-      Value item;
-      item.taint = items.any();
-      assign(field(node, "left"), item, env);
-      analyse_loop(field(node, "body"), env);
-      analyse_block(field(node, "alternative"), env);
-    } else if (type == "while_statement") {
-      Value condition = evaluate(field(node, "condition"), env);
-      if (truth(condition.constant) != false) analyse_loop(field(node, "body"), env);
-      analyse_block(field(node, "alternative"), env);
+    } else if (is_loop(node)) {
+      analyse_loop_statement(node, env);
     } else if (type == "return_statement") {
       Value value;
       for (TSNode child : named_children(node)) value = merge(value, evaluate(child, env));
@@ -194,31 +327,15 @@ class Analysis {
         return false;
       });
       analyse_block(field(node, "body"), env);
-    } else if (type == "block" || type == "try_statement" || type == "except_clause" ||
-               type == "finally_clause" || type == "else_clause" || type == "module") {
-      for (TSNode child : named_children(node)) {
-        if (is(child, "block") || sem_.is_comment(child)) {
-          analyse_block(child, env);
-        } else {
-          analyse_statement(child, env);
-        }
-      }
-    } else if (type == "match_statement") {
-      evaluate(field(node, "subject"), env);
-      Environment before = env;
-      Environment after = env;
-      walk(node, [&](TSNode clause) {
-        if (!is(clause, "case_clause")) return true;
-        Environment branch = before;
-        analyse_block(field(clause, "consequence"), branch);
-        after = merge(after, branch);
-        return false;
-      });
-      env = after;
+    } else if (type == "match_statement" || type == "switch_statement" || type == "expression_switch_statement") {
+      analyse_cases(node, env);
+    } else if (type == "class_definition" || type == "class_declaration") {
+      analyse_block(field(node, "body"), env);
     } else {
+      // try/except/finally, labelled statements, C's preprocessor blocks: their parts in order.
       for (TSNode child : named_children(node)) {
-        if (is(child, "block")) {
-          analyse_block(child, env);
+        if (is_block(child) || type.ends_with("clause") || child_is_statement(child)) {
+          analyse_body(child, env);
         } else {
           evaluate(child, env);
         }
@@ -226,27 +343,105 @@ class Analysis {
     }
   }
 
-  void analyse_loop(TSNode body, Environment& env) {
+  static bool child_is_statement(TSNode node) {
+    std::string_view type = node_type(node);
+    return type.ends_with("_statement") || type.ends_with("_clause") || type.ends_with("declaration") ||
+           type.starts_with("preproc_");
+  }
+
+  void analyse_declaration(TSNode node, Environment& env) {
+    bool any = false;
+    for (TSNode child : named_children(node)) {
+      if (!is_declarator(child)) continue;
+      any = true;
+      TSNode value = first_field(child, {"value"});
+      Value result = evaluate(value, env);
+      TSNode name = declared_name(first_field(child, {"name", "declarator"}));
+      if (!ts_node_is_null(name)) env[std::string(tree_.text(name))] = result;
+    }
+    if (!any) {
+      for (TSNode child : named_children(node)) evaluate(child, env);
+    }
+  }
+
+  void analyse_cases(TSNode node, Environment& env) {
+    evaluate(first_field(node, {"subject", "condition", "value"}), env);
+    Environment before = env;
+    Environment after = env;
+    walk(node, [&](TSNode clause) {
+      if (!one_of(node_type(clause), {"case_clause", "case_statement", "switch_block_statement_group",
+                                      "expression_case", "default_case", "switch_case", "switch_default"})) {
+        return !is_function(clause);
+      }
+      Environment branch = before;
+      TSNode consequence = field(clause, "consequence");
+      if (!ts_node_is_null(consequence)) {
+        analyse_body(consequence, branch);
+      } else {
+        analyse_block(clause, branch);
+      }
+      after = merge(after, branch);
+      return false;
+    });
+    env = after;
+  }
+
+  void analyse_loop_statement(TSNode node, Environment& env) {
+    TSNode body = field(node, "body");
+    // for x in items / for (x of items) / for (T x : items) / for k, v := range items
+    TSNode target = first_field(node, {"left", "name"});
+    TSNode items = first_field(node, {"right", "value"});
+    for (TSNode child : named_children(node)) {
+      if (is(child, "range_clause")) {
+        target = field(child, "left");
+        items = field(child, "right");
+      }
+    }
+    if (!ts_node_is_null(items) && !ts_node_is_null(target)) {
+      Value item;
+      item.taint = evaluate(items, env).any();
+      assign(target, item, env);
+    }
+    for (TSNode part : {first_field(node, {"initializer", "init"}), first_field(node, {"condition"})}) {
+      if (ts_node_is_null(part)) continue;
+      if (is_declaration(part)) {
+        analyse_declaration(part, env);
+      } else {
+        Value condition = evaluate(part, env);
+        if (is(node, "while_statement") && truth(condition.constant) == false) return;
+      }
+    }
+    analyse_loop(body, env, first_field(node, {"update", "increment"}));
+    analyse_block(field(node, "alternative"), env);
+  }
+
+  void analyse_loop(TSNode body, Environment& env, TSNode update = TSNode{}) {
     // Twice, so that a value assigned late in the body reaches a use early in the next iteration.
     Environment first = env;
-    analyse_block(body, first);
+    analyse_body(body, first);
+    if (!ts_node_is_null(update)) evaluate(update, first);
     Environment second = first;
-    analyse_block(body, second);
+    analyse_body(body, second);
     env = merge(env, second);
   }
 
   void analyse_if(TSNode node, Environment& env) {
-    Value condition = evaluate(field(node, "condition"), env);
+    TSNode condition_node = field(node, "condition");
+    if (TSNode initializer = field(node, "initializer"); !ts_node_is_null(initializer)) {
+      analyse_statement(initializer, env);  // Go: if v, err := f(); err != nil
+    }
+    Value condition = evaluate(condition_node, env);
     std::optional<bool> known = truth(condition.constant);
+    TSNode consequence = field(node, "consequence");
     if (known == true) {
-      analyse_block(field(node, "consequence"), env);
+      analyse_branch(consequence, condition_node, env);
       return;
     }
     Environment result;
     bool have_result = false;
     if (known != false) {
       result = env;
-      analyse_block(field(node, "consequence"), result);
+      analyse_branch(consequence, condition_node, result);
       have_result = true;
     }
     bool has_else = false;
@@ -257,40 +452,88 @@ class Analysis {
         std::optional<bool> elif_known = truth(elif_condition.constant);
         if (elif_known == false) continue;
         Environment branch = rest;
-        analyse_block(field(clause, "consequence"), branch);
+        analyse_branch(field(clause, "consequence"), field(clause, "condition"), branch);
         result = have_result ? merge(result, branch) : branch;
         have_result = true;
         if (elif_known == true) {
           has_else = true;
           break;
         }
-      } else if (is(clause, "else_clause")) {
-        Environment branch = rest;
-        analyse_block(field(clause, "body"), branch);
-        result = have_result ? merge(result, branch) : branch;
-        have_result = true;
-        has_else = true;
       }
+    }
+    TSNode alternative = field(node, "alternative");
+    if (!ts_node_is_null(alternative) && !is(alternative, "elif_clause")) {
+      // Python's else_clause has a body; C's and JavaScript's hold the statement; Java and Go
+      // give the statement itself.
+      for (TSNode clause : named_children(node)) {
+        if (!is(clause, "else_clause")) continue;
+        alternative = clause;
+      }
+      TSNode body = is(alternative, "else_clause")
+                        ? (ts_node_is_null(field(alternative, "body")) ? ts_node_named_child(alternative, 0)
+                                                                        : field(alternative, "body"))
+                        : alternative;
+      Environment branch = rest;
+      analyse_body(body, branch);
+      result = have_result ? merge(result, branch) : branch;
+      have_result = true;
+      has_else = true;
     }
     if (!has_else) result = have_result ? merge(result, env) : env;
     env = result;
-    if (!has_else && ts_node_named_child_count(node) == 2 && exits(field(node, "consequence"))) {
-      apply_guard(field(node, "condition"), env);
+    if (!has_else && exits(consequence)) apply_guard(condition_node, env);
+  }
+
+  // The branch an `if` takes when its condition holds; range-checked variables are safe inside.
+  void analyse_branch(TSNode body, TSNode condition, Environment& env) {
+    if (!spec_.range_checks) {
+      analyse_body(body, env);
+      return;
+    }
+    std::map<std::string, Value, std::less<>> saved;
+    for (const auto& name : range_checked(condition)) {
+      auto it = env.find(name);
+      if (it == env.end()) continue;
+      saved[name] = it->second;
+      it->second = Value{};
+    }
+    analyse_body(body, env);
+    for (auto& [name, value] : saved) {
+      auto it = env.find(name);
+      if (it != env.end() && !it->second.tainted()) it->second = value;
     }
   }
 
-  static bool exits(TSNode block) {
-    uint32_t count = ts_node_named_child_count(block);
-    if (count == 0) return false;
-    TSNode last = ts_node_named_child(block, count - 1);
-    return is(last, "return_statement") || is(last, "raise_statement") || is(last, "continue_statement") ||
-           is(last, "break_statement");
+  // The variables a condition compares with <, <=, > or >= (`data < INT_MAX`, `abs(x) <= y`).
+  std::vector<std::string> range_checked(TSNode condition) const {
+    std::vector<std::string> names;
+    walk(condition, [&](TSNode node) {
+      if ((is(node, "binary_expression") || is(node, "comparison_operator")) &&
+          is_relational(operator_text(tree_, node))) {
+        walk(node, [&](TSNode operand) {
+          if (is(operand, "identifier")) names.emplace_back(tree_.text(operand));
+          return true;
+        });
+      }
+      return true;
+    });
+    return names;
+  }
+
+  static bool exits(TSNode body) {
+    if (is_exit(body)) return true;
+    uint32_t count = ts_node_named_child_count(body);
+    if (count == 0 || !is_block(body)) return false;
+    return is_exit(ts_node_named_child(body, count - 1));
   }
 
   // `if "'" in name: return` (or several such tests joined by `or`): past the test, `name` holds
   // none of the rule's guard strings, which makes it safe for this rule's sinks.
   void apply_guard(TSNode condition, Environment& env) {
     if (spec_.guards.empty()) return;
+    if (is(condition, "parenthesized_expression") && ts_node_named_child_count(condition) == 1) {
+      condition = ts_node_named_child(condition, 0);
+    }
     if (is(condition, "boolean_operator")) {
       if (tree_.text(field(condition, "operator")) != "or") return;
       apply_guard(field(condition, "left"), env);
@@ -300,12 +543,9 @@ class Analysis {
     if (!is(condition, "comparison_operator") || ts_node_named_child_count(condition) != 2) return;
     TSNode needle = ts_node_named_child(condition, 0);
     TSNode haystack = ts_node_named_child(condition, 1);
-    std::string op;
-    for (uint32_t i = 0; i < ts_node_child_count(condition); ++i) {
-      TSNode child = ts_node_child(condition, i);
-      if (!ts_node_is_named(child)) op += tree_.text(child);
+    if (operator_text(tree_, condition) != "in" || !sem_.is_string_literal(needle) || !is(haystack, "identifier")) {
+      return;
     }
-    if (op != "in" || !sem_.is_string_literal(needle) || !is(haystack, "identifier")) return;
     std::string_view tested = sem_.string_value(needle);
     for (const auto& guard : spec_.guards) {
       if (tested.find(guard) == std::string_view::npos) continue;
@@ -317,29 +557,16 @@ class Analysis {
 
   void assign(TSNode target, const Value& value, Environment& env) {
     if (ts_node_is_null(target)) return;
-    std::string_view type = node_type(target);
-    if (type == "identifier" || type == "attribute") {
+    if (is(target, "parenthesized_expression") && ts_node_named_child_count(target) == 1) {
+      target = ts_node_named_child(target, 0);
+    }
+    if (is(target, "identifier") || is_member(target)) {
       env[std::string(tree_.text(target))] = value;
-    } else if (type == "subscript") {
-      TSNode object = field(target, "value");
-      check_assign_sinks(target, object, value);
-      std::string name(tree_.text(object));
-      Value& container = env[name];
-      Value key = evaluate(field(target, "subscript"), env);
-      auto constant_key = key_of(key.constant);
-      if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
-        long long index = std::get<long long>(key.constant);
-        if (index >= 0 && static_cast<size_t>(index) < container.items.size()) {
-          container.items[index] = value.any();
-          return;
-        }
-      }
-      if (constant_key) {
-        container.keys[*constant_key] = value.any();
-      } else {
-        container.taint |= value.any();
-      }
-    } else if (type == "pattern_list" || type == "tuple_pattern" || type == "list_pattern") {
+    } else if (is(target, "pointer_expression")) {
+      assign(field(target, "argument"), value, env);  // *p = v
+    } else if (is_subscript(target)) {
+      assign_item(target, value, env);
+    } else if (one_of(node_type(target), {"pattern_list", "tuple_pattern", "list_pattern", "expression_list"})) {
       std::vector<TSNode> targets = named_children(target);
       for (size_t i = 0; i < targets.size(); ++i) {
         Value part;
@@ -351,59 +578,68 @@ class Analysis {
     }
   }
 
+  void assign_item(TSNode target, const Value& value, Environment& env) {
+    TSNode object = first_field(target, {"value", "object", "argument", "array", "operand"});
+    check_assign_sinks(target, object, value);
+    std::string name(tree_.text(object));
+    Value key = evaluate(first_field(target, {"subscript", "index"}), env);
+    Value& container = env[name];
+    auto constant_key = key_of(key.constant);
+    if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
+      long long index = std::get<long long>(key.constant);
+      if (index >= 0 && static_cast<size_t>(index) < container.items.size()) {
+        container.items[index] = value.any();
+        return;
+      }
+    }
+    if (constant_key && !is(target, "subscript_expression")) {
+      container.keys[*constant_key] = value.any();
+    } else {
+      container.taint |= value.any();  // C arrays: an element written makes the buffer untrusted
+    }
+  }
+
   Value evaluate(TSNode node, Environment& env) {
     Value value;
     if (ts_node_is_null(node)) return value;
     std::string_view type = node_type(node);
-    if (type == "identifier") {
-      auto it = env.find(tree_.text(node));
-      if (it != env.end()) return it->second;
-      if (any_matches(spec_.sources, sem_.qualified_name(node))) value.taint = Taint::from(node);
-      return value;
-    }
-    if (type == "integer") {
+    if (type == "identifier") return evaluate_name(node, env);
+    if (is_integer(node)) {
       try {
         value.constant = std::stoll(std::string(tree_.text(node)), nullptr, 0);
       } catch (...) {
       }
       return value;
     }
-    if (type == "true") value.constant = 1LL;
-    if (type == "false" || type == "none") value.constant = 0LL;
-    if (type == "true" || type == "false" || type == "none") return value;
-    if (type == "string" && sem_.is_string_literal(node)) {
+    if (one_of(type, {"true", "false", "none", "null", "nil", "null_literal", "undefined"})) {
+      value.constant = type == "true" ? 1LL : 0LL;
+      return value;
+    }
+    if (sem_.is_string_literal(node)) {
       value.constant = std::string(sem_.string_value(node));
       return value;
     }
-    if (type == "assignment" || type == "augmented_assignment") return evaluate_assignment(node, env);
-    if (type == "attribute") {
-      if (any_matches(spec_.sources, sem_.qualified_name(node))) {
-        value.taint = Taint::from(node);
-        return value;
-      }
-      auto it = env.find(tree_.text(node));
-      if (it != env.end()) return it->second;
-      value.taint = evaluate(field(node, "object"), env).any();
-      return value;
-    }
+    if (is_assignment(node)) return evaluate_assignment(node, env);
+    if (is_member(node)) return evaluate_member(node, env);
     if (sem_.is_call(node)) return evaluate_call(node, env);
-    if (type == "subscript") return evaluate_subscript(node, env);
-    if (type == "binary_operator") return evaluate_binary(node, env);
+    if (is_subscript(node)) return evaluate_subscript(node, env);
+    if (type == "binary_operator" || type == "binary_expression") return evaluate_binary(node, env);
     if (type == "comparison_operator" || type == "boolean_operator" || type == "not_operator") {
       return evaluate_condition(node, env);
     }
-    if (type == "conditional_expression") {
-      std::vector<TSNode> parts = named_children(node);
-      if (parts.size() == 3) {
-        std::optional<bool> known = truth(evaluate(parts[1], env).constant);
-        if (known == true) return evaluate(parts[0], env);
-        if (known == false) return evaluate(parts[2], env);
-        return merge(evaluate(parts[0], env), evaluate(parts[2], env));
-      }
+    if (type == "update_expression" || type == "inc_statement" || type == "dec_statement") {
+      return evaluate_update(node, env);
     }
+    if (type == "unary_expression" && tree_.text(field(node, "operator")) == "!") {
+      Value operand = evaluate(field(node, "argument"), env);
+      if (auto known = truth(operand.constant)) value.constant = *known ? 0LL : 1LL;
+      return value;
+    }
+    if (type == "conditional_expression" || type == "ternary_expression") return evaluate_conditional(node, env);
     if (type == "parenthesized_expression" && ts_node_named_child_count(node) == 1) {
       return evaluate(ts_node_named_child(node, 0), env);
     }
+    if (type == "cast_expression") return evaluate(field(node, "value"), env);
     if (type == "list" || type == "tuple" || type == "expression_list") {
       value.layout_known = true;
       for (TSNode item : named_children(node)) {
@@ -412,42 +648,92 @@ class Analysis {
       }
       return value;
     }
-    if (type == "dictionary") {
-      for (TSNode pair : named_children(node)) {
-        if (!is(pair, "pair")) {
-          value.taint |= evaluate(pair, env).any();
-          continue;
-        }
-        auto key = key_of(evaluate(field(pair, "key"), env).constant);
-        Taint item = evaluate(field(pair, "value"), env).any();
-        if (key) {
-          value.keys[*key] = item;
-        } else {
-          value.taint |= item;
-        }
-      }
-      return value;
-    }
-    if (type == "lambda") return value;
+    if (type == "dictionary") return evaluate_dictionary(node, env);
+    if (type == "lambda" || is_function(node)) return value;
     // Anything else (f-strings, comprehensions, await, …): untrusted if any part is.
     for (TSNode child : named_children(node)) value.taint |= evaluate(child, env).any();
     return value;
   }
 
+  Value evaluate_name(TSNode node, Environment& env) {
+    auto it = env.find(tree_.text(node));
+    if (it != env.end()) return it->second;
+    std::string name = sem_.qualified_name(node);
+    // A C macro that names a variable (#define COMMAND_ARG3 data).
+    if (it = env.find(name); it != env.end()) return it->second;
+    Value value;
+    if (any_matches(spec_.sources, name)) value.taint = Taint::from(node);
+    return value;
+  }
+
+  Value evaluate_member(TSNode node, Environment& env) {
+    Value value;
+    if (any_matches(spec_.sources, sem_.qualified_name(node))) {
+      value.taint = Taint::from(node);
+      return value;
+    }
+    auto it = env.find(tree_.text(node));
+    if (it != env.end()) return it->second;
+    value.taint = evaluate(first_field(node, {"object", "operand", "argument"}), env).any();
+    return value;
+  }
+
+  Value evaluate_dictionary(TSNode node, Environment& env) {
+    Value value;
+    for (TSNode pair : named_children(node)) {
+      if (!is(pair, "pair")) {
+        value.taint |= evaluate(pair, env).any();
+        continue;
+      }
+      auto key = key_of(evaluate(field(pair, "key"), env).constant);
+      Taint item = evaluate(field(pair, "value"), env).any();
+      if (key) {
+        value.keys[*key] = item;
+      } else {
+        value.taint |= item;
+      }
+    }
+    return value;
+  }
+
+  Value evaluate_conditional(TSNode node, Environment& env) {
+    TSNode condition = field(node, "condition");
+    TSNode yes = field(node, "consequence");
+    TSNode no = field(node, "alternative");
+    if (ts_node_is_null(condition)) {  // Python: `a if condition else b`
+      std::vector<TSNode> parts = named_children(node);
+      if (parts.size() != 3) return Value{};
+      yes = parts[0];
+      condition = parts[1];
+      no = parts[2];
+    }
+    std::optional<bool> known = truth(evaluate(condition, env).constant);
+    if (known == true) return evaluate(yes, env);
+    if (known == false) return evaluate(no, env);
+    return merge(evaluate(yes, env), evaluate(no, env));
+  }
+
   Value evaluate_assignment(TSNode node, Environment& env) {
     TSNode left = field(node, "left");
     Value right = evaluate(field(node, "right"), env);
-    if (is(node, "augmented_assignment")) {
+    std::string op = is(node, "augmented_assignment") || is(node, "augmented_assignment_expression") ||
+                             !ts_node_is_null(field(node, "operator"))
+                         ? operator_text(tree_, node)
+                         : "=";
+    if (op != "=" && op != ":=") {
       Value current = evaluate(left, env);
       Value combined = current;
       combined.taint |= right.any();
       combined.constant = std::monostate{};
-      std::string_view op = tree_.text(field(node, "operator"));
-      if (op == "+=" ) {
+      if (op == "+=") {
         if (auto* a = std::get_if<long long>(&current.constant)) {
           if (auto* b = std::get_if<long long>(&right.constant)) combined.constant = *a + *b;
         }
       }
+      std::string arithmetic = op.substr(0, op.size() - 1);
+      Taint operand = current.any();
+      operand |= right.any();
+      check_arithmetic_sinks(node, arithmetic, operand);
       assign(left, combined, env);
       return combined;
     }
@@ -455,9 +741,18 @@ class Analysis {
     return right;
   }
 
+  Value evaluate_update(TSNode node, Environment& env) {
+    TSNode target = first_field(node, {"argument"});
+    if (ts_node_is_null(target)) target = ts_node_named_child(node, 0);
+    Value current = evaluate(target, env);
+    std::string op = is(node, "inc_statement") ? "++" : is(node, "dec_statement") ? "--" : operator_text(tree_, node);
+    check_arithmetic_sinks(node, op, current.any());
+    return current;
+  }
+
   Value evaluate_subscript(TSNode node, Environment& env) {
-    Value container = evaluate(field(node, "value"), env);
-    TSNode index = field(node, "subscript");
+    Value container = evaluate(first_field(node, {"value", "object", "argument", "array", "operand"}), env);
+    TSNode index = first_field(node, {"subscript", "index"});
     Value result;
     if (is(index, "slice")) {
       result.taint = container.any();
@@ -484,19 +779,21 @@ class Analysis {
   }
 
   Value evaluate_binary(TSNode node, Environment& env) {
+    std::string op = operator_text(tree_, node);
+    if (is_comparison(op)) return evaluate_condition(node, env);
     Value left = evaluate(field(node, "left"), env);
     Value right = evaluate(field(node, "right"), env);
     Value result;
     result.taint = left.any();
     result.taint |= right.any();
+    check_arithmetic_sinks(node, op, result.taint);
     auto* a = std::get_if<long long>(&left.constant);
     auto* b = std::get_if<long long>(&right.constant);
     if (a && b) {
-      std::string_view op = tree_.text(field(node, "operator"));
       if (op == "+") result.constant = *a + *b;
       if (op == "-") result.constant = *a - *b;
       if (op == "*") result.constant = *a * *b;
-      if (op == "//" && *b != 0) result.constant = *a / *b;
+      if ((op == "//" || op == "/") && *b != 0) result.constant = *a / *b;
       if (op == "%" && *b != 0) result.constant = *a % *b;
     }
     return result;
@@ -505,38 +802,35 @@ class Analysis {
   // Conditions yield booleans: never untrusted data themselves, but sometimes a known constant.
   Value evaluate_condition(TSNode node, Environment& env) {
     Value result;
-    std::vector<TSNode> operands = named_children(node);
     std::vector<Value> values;
-    for (TSNode operand : operands) values.push_back(evaluate(operand, env));
+    for (TSNode operand : named_children(node)) values.push_back(evaluate(operand, env));
     if (is(node, "not_operator") && values.size() == 1) {
       if (auto known = truth(values[0].constant)) result.constant = *known ? 0LL : 1LL;
       return result;
     }
     if (values.size() != 2) return result;
+    std::string op = operator_text(tree_, node);
+    auto x = truth(values[0].constant), y = truth(values[1].constant);
+    if ((op == "and" || op == "&&") && x && y) result.constant = (*x && *y) ? 1LL : 0LL;
+    if ((op == "or" || op == "||") && x && y) result.constant = (*x || *y) ? 1LL : 0LL;
+    auto* sa = std::get_if<std::string>(&values[0].constant);
+    auto* sb = std::get_if<std::string>(&values[1].constant);
+    if (sa && sb && (op == "in" || op == "notin" || op == "==" || op == "!=" || op == "===" || op == "!==")) {
+      bool holds = op == "in" || op == "notin" ? sb->find(*sa) != std::string::npos : *sa == *sb;
+      bool negated = op == "notin" || op == "!=" || op == "!==";
+      result.constant = holds != negated ? 1LL : 0LL;
+    }
     auto* a = std::get_if<long long>(&values[0].constant);
     auto* b = std::get_if<long long>(&values[1].constant);
-    std::string op;
-    for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-      TSNode child = ts_node_child(node, i);
-      if (!ts_node_is_named(child)) op += std::string(tree_.text(child));
-    }
-    if (is(node, "boolean_operator")) {
-      auto x = truth(values[0].constant), y = truth(values[1].constant);
-      if (op == "and" && x && y) result.constant = (*x && *y) ? 1LL : 0LL;
-      if (op == "or" && x && y) result.constant = (*x || *y) ? 1LL : 0LL;
-      return result;
-    }
-    auto* x = std::get_if<std::string>(&values[0].constant);
-    auto* y = std::get_if<std::string>(&values[1].constant);
-    if (x && y && (op == "in" || op == "notin" || op == "==" || op == "!=")) {
-      bool r = op == "in" || op == "notin" ? y->find(*x) != std::string::npos : *x == *y;
-      result.constant = (r != (op == "notin" || op == "!=")) ? 1LL : 0LL;
-      return result;
-    }
     if (a && b) {
-      bool r = op == ">" ? *a > *b : op == "<" ? *a < *b : op == ">=" ? *a >= *b : op == "<=" ? *a <= *b
-             : op == "==" ? *a == *b : op == "!=" ? *a != *b : false;
-      if (op == ">" || op == "<" || op == ">=" || op == "<=" || op == "==" || op == "!=") result.constant = r ? 1LL : 0LL;
+      std::optional<bool> holds;
+      if (op == ">") holds = *a > *b;
+      if (op == "<") holds = *a < *b;
+      if (op == ">=") holds = *a >= *b;
+      if (op == "<=") holds = *a <= *b;
+      if (op == "==" || op == "===") holds = *a == *b;
+      if (op == "!=" || op == "!==") holds = *a != *b;
+      if (holds) result.constant = *holds ? 1LL : 0LL;
     }
     return result;
   }
@@ -550,6 +844,7 @@ class Analysis {
     std::vector<Value> keywords;
     for (const auto& [key, argument] : call.keywords) keywords.push_back(evaluate(argument, env));
     check_call_sinks(call, name, positional, keywords);
+    taint_out_arguments(call, name, positional, env);
 
     Value result;
     if (any_matches(spec_.sanitizers, name)) return result;
@@ -557,7 +852,7 @@ class Analysis {
       result.taint = Taint::from(node);
       return result;
     }
-    if (auto modelled = container_method(call, receiver, positional, env)) return *modelled;
+    if (auto modelled = container_method(call, positional, env)) return *modelled;
     auto local = functions_.find(std::string(tree_.text(call.callee)));
     if (local != functions_.end() && ts_node_is_null(call.receiver)) {
       return call_local_function(local->second, positional);
@@ -568,9 +863,25 @@ class Analysis {
     return result;
   }
 
+  // C: fgets(buf, …) fills buf with untrusted data; strcpy(dst, src) copies src's taint into dst.
+  void taint_out_arguments(const CallView& call, const std::string& name, const std::vector<Value>& args,
+                           Environment& env) {
+    for (const auto& out : spec_.out_sources) {
+      if (!name_matches(out.call, name)) continue;
+      for (size_t i = out.first; i < call.positional.size() && (i == out.first || out.and_following); ++i) {
+        TSNode variable = written_variable(call.positional[i]);
+        if (!ts_node_is_null(variable)) env[std::string(tree_.text(variable))].taint |= Taint::from(call.node);
+      }
+    }
+    if (args.empty() || !any_matches(spec_.propagators, name)) return;
+    Taint copied;
+    for (size_t i = 1; i < args.size(); ++i) copied |= args[i].any();
+    TSNode variable = written_variable(call.positional[0]);
+    if (copied.tainted && !ts_node_is_null(variable)) env[std::string(tree_.text(variable))].taint |= copied;
+  }
+
   // Methods of lists, dicts, deques and config parsers on a local variable, modelled per item.
-  std::optional<Value> container_method(const CallView& call, Value& receiver, const std::vector<Value>& args,
-                                        Environment& env) {
+  std::optional<Value> container_method(const CallView& call, const std::vector<Value>& args, Environment& env) {
     if (!is(call.callee, "attribute") || !is(call.receiver, "identifier")) return std::nullopt;
     auto it = env.find(tree_.text(call.receiver));
     if (it == env.end()) return std::nullopt;
@@ -597,35 +908,37 @@ class Analysis {
       container.items.erase(container.items.begin() + index);
       return result;
     }
-    if ((method == "get" || method == "set") && !args.empty()) {
-      // dict.get(key[, default]) and ConfigParser.get(section, key) / .set(section, key, value).
-      size_t key_count = method == "set" ? args.size() - 1 : (container.keys.empty() ? 1 : std::min<size_t>(args.size(), 2));
-      std::string key;
-      for (size_t i = 0; i < key_count && i < args.size(); ++i) {
-        auto part = key_of(args[i].constant);
-        if (!part) return std::nullopt;
-        key += (i ? "\x1f" : "") + *part;
-      }
-      if (method == "set") {
-        container.keys[key] = args.back().any();
-        return result;
-      }
-      auto found = container.keys.find(key);
-      if (found == container.keys.end() && args.size() == 2) {
-        // dict.get(key, default): the key alone.
-        found = container.keys.find(*key_of(args[0].constant));
-        if (found == container.keys.end()) {
-          result.taint = container.taint;
-          result.taint |= args[1].any();
-          return result;
-        }
-      }
-      result.taint = container.taint;
-      if (found != container.keys.end()) result.taint |= found->second;
+    if ((method == "get" || method == "set") && !args.empty()) return keyed_access(container, method, args);
+    return std::nullopt;
+  }
+
+  // dict.get(key[, default]) and ConfigParser.get(section, key) / .set(section, key, value).
+  std::optional<Value> keyed_access(Value& container, std::string_view method, const std::vector<Value>& args) {
+    Value result;
+    size_t key_count =
+        method == "set" ? args.size() - 1 : (container.keys.empty() ? 1 : std::min<size_t>(args.size(), 2));
+    std::string key;
+    for (size_t i = 0; i < key_count && i < args.size(); ++i) {
+      auto part = key_of(args[i].constant);
+      if (!part) return std::nullopt;
+      key += (i ? "\x1f" : "") + *part;
+    }
+    if (method == "set") {
+      container.keys[key] = args.back().any();
       return result;
     }
-    (void)receiver;
-    return std::nullopt;
+    auto found = container.keys.find(key);
+    if (found == container.keys.end() && args.size() == 2) {
+      found = container.keys.find(*key_of(args[0].constant));  // dict.get(key, default)
+      if (found == container.keys.end()) {
+        result.taint = container.taint;
+        result.taint |= args[1].any();
+        return result;
+      }
+    }
+    result.taint = container.taint;
+    if (found != container.keys.end()) result.taint |= found->second;
+    return result;
   }
 
   // A helper function in the same file: the call is untrusted when an untrusted argument reaches
@@ -633,26 +946,16 @@ class Analysis {
   // depth are bounded.
   Value call_local_function(TSNode function, const std::vector<Value>& args) {
     Value result;
-    if (depth_ >= 3) {
+    if (depth_ >= 3 || !is_block(field(function, "body"))) {
       for (const auto& argument : args) result.taint |= argument.any();
       return result;
     }
     Environment env;
-    size_t i = 0;
-    for (TSNode parameter : named_children(field(function, "parameters"))) {
-      TSNode name = is(parameter, "identifier") ? parameter : field(parameter, "name");
-      if (ts_node_is_null(name)) continue;
-      std::string parameter_name(tree_.text(name));
-      if (parameter_name == "self") continue;
-      env[parameter_name] = i < args.size() ? args[i] : Value{};
-      ++i;
-    }
+    bind_parameters(function, env, &args, false);
     Taint saved_returned = returned_;
     returned_ = Taint{};
     ++depth_;
-    auto saved_flows = flows_.size();
     analyse_block(field(function, "body"), env);
-    flows_.resize(saved_flows);  // sinks inside the helper are reported by its own analysis
     --depth_;
     result.taint = returned_;
     returned_ = saved_returned;
@@ -660,7 +963,7 @@ class Analysis {
   }
 
   void report(TSNode sink, const Taint& taint, std::string sink_name) {
-    if (depth_ > 0) return;
+    if (depth_ > 0) return;  // sinks inside a helper are reported by the helper's own analysis
     uint32_t key = ts_node_start_byte(sink);
     if (!reported_.insert(key).second) return;
     flows_.push_back(TaintFlow{sink, taint.source, std::move(sink_name)});
@@ -672,14 +975,26 @@ class Analysis {
       if (sink.call.callees.empty() || !sink.call.matches(sem_, call)) continue;
       Taint reaching;
       for (size_t i = 0; i < positional.size(); ++i) {
-        bool wanted = sink.arguments.empty() ? sink.keywords.empty() : std::find(sink.arguments.begin(), sink.arguments.end(), i) != sink.arguments.end();
+        bool wanted = sink.arguments.empty()
+                          ? sink.keywords.empty()
+                          : std::find(sink.arguments.begin(), sink.arguments.end(), i) != sink.arguments.end();
         if (wanted) reaching |= positional[i].any();
       }
       for (size_t i = 0; i < keywords.size(); ++i) {
-        bool wanted = std::find(sink.keywords.begin(), sink.keywords.end(), call.keywords[i].first) != sink.keywords.end();
+        bool wanted =
+            std::find(sink.keywords.begin(), sink.keywords.end(), call.keywords[i].first) != sink.keywords.end();
         if (wanted) reaching |= keywords[i].any();
       }
       if (reaching.tainted) report(call.node, reaching, name);
+    }
+  }
+
+  void check_arithmetic_sinks(TSNode node, const std::string& op, const Taint& operands) {
+    if (!operands.tainted) return;
+    for (const auto& sink : spec_.sinks) {
+      if (std::find(sink.arithmetic.begin(), sink.arithmetic.end(), op) != sink.arithmetic.end()) {
+        report(node, operands, "`" + op + "`");
+      }
     }
   }
 
@@ -707,7 +1022,7 @@ class Analysis {
 
   TSNode enclosing_function(TSNode node) const {
     for (TSNode at = node; !ts_node_is_null(at); at = ts_node_parent(at)) {
-      if (is(at, "function_definition")) return at;
+      if (is_function(at)) return at;
     }
     return TSNode{};
   }
@@ -743,14 +1058,38 @@ core::Result<std::vector<std::string>> expand_sets(const TomlReader& reader, std
 }  // namespace
 
 core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& sets) {
-  if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators", "guards"}); !status) {
+  if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators", "guards",
+                                      "propagators", "range-checks"});
+      !status) {
     return status.error();
   }
   TaintSpec spec;
   auto sources = expand_sets(reader, "sources", sets);
   if (!sources) return sources.error();
   if (sources->empty()) return reader.error("sources", "is required: name where untrusted data comes from");
-  spec.sources = std::move(*sources);
+  for (auto& source : *sources) {
+    size_t arrow = source.find("->");
+    if (arrow == std::string::npos) {
+      spec.sources.push_back(std::move(source));
+      continue;
+    }
+    OutSource out;
+    out.call = source.substr(0, arrow);
+    std::string index = source.substr(arrow + 2);
+    out.and_following = !index.empty() && index.back() == '+';
+    if (out.and_following) index.pop_back();
+    if (out.call.empty() || index.empty() || index.find_first_not_of("0123456789") != std::string::npos) {
+      return reader.error("sources", "has \"" + source + "\": write an out-parameter source as CALL->N or CALL->N+");
+    }
+    out.first = std::stoul(index);
+    spec.out_sources.push_back(std::move(out));
+  }
+  auto propagators = expand_sets(reader, "propagators", sets);
+  if (!propagators) return propagators.error();
+  spec.propagators = std::move(*propagators);
+  auto range_checks = reader.optional_boolean("range-checks");
+  if (!range_checks) return range_checks.error();
+  spec.range_checks = range_checks->value_or(false);
   auto sanitizers = expand_sets(reader, "sanitizers", sets);
   if (!sanitizers) return sanitizers.error();
   spec.sanitizers = std::move(*sanitizers);
@@ -764,7 +1103,8 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   if (!sinks) return sinks.error();
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");
   for (const auto& table : *sinks) {
-    if (auto status = table.only_keys({"call", "argument", "arguments", "keywords", "assign", "return", "from"});
+    if (auto status =
+            table.only_keys({"call", "argument", "arguments", "keywords", "assign", "return", "from", "arithmetic"});
         !status) {
       return status.error();
     }
@@ -792,8 +1132,16 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
     auto from = expand_sets(table, "from", sets);
     if (!from) return from.error();
     sink.decorators = std::move(*from);
-    if (sink.call.callees.empty() && sink.assign.empty() && !sink.returned) {
-      return table.error("call", "is required (or `assign`, or `return = true`): say what the sink is");
+    auto arithmetic = table.strings("arithmetic");
+    if (!arithmetic) return arithmetic.error();
+    for (const auto& op : *arithmetic) {
+      if (!one_of(op, {"+", "-", "*", "<<", "++", "--"})) {
+        return table.error("arithmetic", "may hold only \"+\", \"-\", \"*\", \"<<\", \"++\" and \"--\"");
+      }
+    }
+    sink.arithmetic = std::move(*arithmetic);
+    if (sink.call.callees.empty() && sink.assign.empty() && !sink.returned && sink.arithmetic.empty()) {
+      return table.error("call", "is required (or `assign`, `arithmetic`, or `return = true`): say what the sink is");
     }
     if (sink.returned && sink.decorators.empty()) {
       return table.error("from", "is required with `return = true`: name the decorators of request handlers");
@@ -804,7 +1152,6 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
 }
 
 std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec) {
-  if (semantics.tree().language() != Language::kPython) return {};
   return Analysis(semantics, spec).run();
 }
 

@@ -10,7 +10,8 @@
 //   arguments = [0]
 // The analysis follows assignments, string building, containers (per key and per index where
 // the key is a constant), simple helper functions in the same file, and folds constant
-// conditions so that a branch that can never run does not count. Python for now (docs/scanner.md).
+// conditions so that a branch that can never run does not count. Every language the scanner
+// parses; C's out-parameters (`fgets(buf, …)`) and copy functions are described by the rule.
 
 #include <map>
 #include <string>
@@ -31,10 +32,25 @@ struct TaintSink {
   std::vector<std::string> assign;     // or: an item assigned into these objects (flask.session)
   bool returned = false;               // or: returned from a function with a `from` decorator
   std::vector<std::string> decorators;  // for `returned`: the decorators that make a function a handler
+  std::vector<std::string> arithmetic;  // or: arithmetic on untrusted numbers ("+", "*", "-", "++", "--")
+};
+
+// A call that stores untrusted data into one of its arguments (C's fgets(buf, n, stdin) fills
+// buf): written "fgets->0" in a rule; "fscanf->2+" means argument 2 and every one after it.
+struct OutSource {
+  std::string call;
+  size_t first = 0;
+  bool and_following = false;
 };
 
 struct TaintSpec {
   std::vector<std::string> sources;     // qualified-name patterns of calls, attributes and names
+  std::vector<OutSource> out_sources;   // calls that fill an argument with untrusted data
+  // Calls that copy their other arguments into the first (strcpy, strcat, memcpy, sprintf …).
+  std::vector<std::string> propagators;
+  // Inside `if (x < LIMIT)` (any relational test of x) x counts as checked: for rules about
+  // arithmetic on untrusted numbers.
+  bool range_checks = false;
   std::vector<std::string> sanitizers;  // calls whose result is safe for this rule's sinks
   std::vector<TaintSink> sinks;
   // Parameters of functions with these decorators are untrusted (Flask's <path> parameters).
