@@ -234,7 +234,8 @@ CallView Semantics::call(TSNode node) const {
     view.callee = field(node, "type");
     view.constructor = true;
   } else if (type == "new_expression") {
-    view.callee = field(node, "constructor");
+    view.callee = field(node, "constructor");                                  // JavaScript
+    if (ts_node_is_null(view.callee)) view.callee = field(node, "type");       // C++
     view.constructor = true;
   } else {
     view.callee = field(node, "function");

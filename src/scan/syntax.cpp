@@ -61,6 +61,7 @@ SyntaxTree::SyntaxTree(Language language, std::string_view text)
     : language_(language), text_(text), tree_(parse(language, text)), lines_(text) {}
 
 std::string_view SyntaxTree::text(TSNode node) const {
+  if (ts_node_is_null(node)) return {};
   uint32_t start = ts_node_start_byte(node);
   uint32_t end = ts_node_end_byte(node);
   if (start > text_.size() || end > text_.size() || end < start) return {};

@@ -45,7 +45,7 @@ class SyntaxTree {
   uint32_t first_error_line() const;
   const LineIndex& lines() const { return lines_; }
 
-  std::string_view text(TSNode node) const;
+  std::string_view text(TSNode node) const;  // empty for a null node
   Span span(TSNode node) const { return lines_.span(ts_node_start_byte(node), ts_node_end_byte(node)); }
 
  private:
