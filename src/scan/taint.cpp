@@ -29,6 +29,7 @@ struct Value {
   std::map<std::string, Taint> keys;    // dict-like: constant key → taint
   std::vector<Taint> items;             // list-like: index → taint
   bool layout_known = false;            // `items` holds every item in order
+  bool pointer = false;                 // a C pointer or array: arithmetic on it is not on numbers
 
   bool tainted() const { return taint.tainted; }
   Taint any() const {
@@ -46,6 +47,7 @@ Value merge(const Value& a, const Value& b) {
   if (a.constant == b.constant) merged.constant = a.constant;
   merged.keys = a.keys;
   for (const auto& [key, taint] : b.keys) merged.keys[key] |= taint;
+  merged.pointer = a.pointer || b.pointer;
   merged.layout_known = a.layout_known && b.layout_known && a.items.size() == b.items.size();
   if (merged.layout_known) {
     merged.items = a.items;
@@ -356,11 +358,21 @@ class Analysis {
       any = true;
       TSNode value = first_field(child, {"value"});
       Value result = evaluate(value, env);
-      TSNode name = declared_name(first_field(child, {"name", "declarator"}));
+      TSNode declarator = first_field(child, {"name", "declarator"});
+      TSNode name = declared_name(declarator);
+      if (is(declarator, "pointer_declarator") || is(declarator, "array_declarator")) result.pointer = true;
       if (!ts_node_is_null(name)) env[std::string(tree_.text(name))] = result;
     }
     if (!any) {
-      for (TSNode child : named_children(node)) evaluate(child, env);
+      // C's `char buf[100];` has no init_declarator: the name is declared all the same.
+      for (TSNode child : named_children(node)) {
+        if (is(child, "pointer_declarator") || is(child, "array_declarator")) {
+          TSNode name = declared_name(child);
+          if (!ts_node_is_null(name)) env[std::string(tree_.text(name))].pointer = true;
+        } else {
+          evaluate(child, env);
+        }
+      }
     }
   }
 
@@ -733,7 +745,7 @@ class Analysis {
       std::string arithmetic = op.substr(0, op.size() - 1);
       Taint operand = current.any();
       operand |= right.any();
-      check_arithmetic_sinks(node, arithmetic, operand);
+      if (!current.pointer) check_arithmetic_sinks(node, arithmetic, operand);
       assign(left, combined, env);
       return combined;
     }
@@ -746,7 +758,7 @@ class Analysis {
     if (ts_node_is_null(target)) target = ts_node_named_child(node, 0);
     Value current = evaluate(target, env);
     std::string op = is(node, "inc_statement") ? "++" : is(node, "dec_statement") ? "--" : operator_text(tree_, node);
-    check_arithmetic_sinks(node, op, current.any());
+    if (!current.pointer) check_arithmetic_sinks(node, op, current.any());
     return current;
   }
 
@@ -786,7 +798,8 @@ class Analysis {
     Value result;
     result.taint = left.any();
     result.taint |= right.any();
-    check_arithmetic_sinks(node, op, result.taint);
+    result.pointer = left.pointer || right.pointer;
+    if (!result.pointer) check_arithmetic_sinks(node, op, result.taint);
     auto* a = std::get_if<long long>(&left.constant);
     auto* b = std::get_if<long long>(&right.constant);
     if (a && b) {
@@ -850,6 +863,11 @@ class Analysis {
     if (any_matches(spec_.sanitizers, name)) return result;
     if (any_matches(spec_.sources, name)) {
       result.taint = Taint::from(node);
+      return result;
+    }
+    // fgets, recv, fscanf …: the data goes to the argument; the result is a count or a status.
+    if (std::any_of(spec_.out_sources.begin(), spec_.out_sources.end(),
+                    [&](const OutSource& out) { return name_matches(out.call, name); })) {
       return result;
     }
     if (auto modelled = container_method(call, positional, env)) return *modelled;
