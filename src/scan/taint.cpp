@@ -980,8 +980,9 @@ class Analysis {
     return result;
   }
 
+  // A sink inside a helper function is reported when a call passes the helper untrusted data (the
+  // helper's own analysis starts from trusted parameters).
   void report(TSNode sink, const Taint& taint, std::string sink_name) {
-    if (depth_ > 0) return;  // sinks inside a helper are reported by the helper's own analysis
     uint32_t key = ts_node_start_byte(sink);
     if (!reported_.insert(key).second) return;
     flows_.push_back(TaintFlow{sink, taint.source, std::move(sink_name)});
