@@ -54,6 +54,8 @@ const MemberKind* member_kind(std::string_view type) {
 
 }  // namespace
 
+bool name_matches_from_start(std::string_view pattern, std::string_view name);
+
 TSNode CallView::keyword(std::string_view name) const {
   for (const auto& [key, value] : keywords) {
     if (key == name) return value;
@@ -63,6 +65,20 @@ TSNode CallView::keyword(std::string_view name) const {
 
 bool name_matches(std::string_view pattern, std::string_view name) {
   if (pattern == "**") return true;
+  if (pattern.starts_with("*.")) {
+    // A leading `*` is any receiver, however many segments it has (`self.cursor.execute`).
+    size_t segments = static_cast<size_t>(std::count(pattern.begin(), pattern.end(), '.'));
+    size_t start = name.size();
+    for (size_t found = 0; found < segments; ++found) {
+      start = start == 0 ? std::string_view::npos : name.rfind('.', start - 1);
+      if (start == std::string_view::npos) return false;
+    }
+    return name_matches_from_start(pattern.substr(2), name.substr(start + 1));
+  }
+  return name_matches_from_start(pattern, name);
+}
+
+bool name_matches_from_start(std::string_view pattern, std::string_view name) {
   size_t p = 0, n = 0;
   while (p < pattern.size()) {
     size_t p_end = std::min(pattern.find('.', p), pattern.size());

@@ -59,8 +59,8 @@ class Semantics {
 };
 
 // Does a qualified name match a rule's pattern? Patterns are dotted names where `*` matches one
-// segment and a trailing `.**` any number (e.g. "subprocess.*", "flask.request.**"); "*.execute"
-// matches any receiver's execute.
+// segment and a trailing `.**` any number (e.g. "subprocess.*", "flask.request.**"); a leading
+// `*` is any receiver however long: "*.execute" matches cursor.execute and self.db.cursor().execute.
 bool name_matches(std::string_view pattern, std::string_view name);
 
 }  // namespace ward::scan

@@ -24,6 +24,11 @@ LineIndex::LineIndex(std::string_view text) : text_(text) {
   }
 }
 
+uint32_t LineIndex::line_count() const {
+  if (text_.empty()) return 0;
+  return static_cast<uint32_t>(starts_.size()) - (text_.back() == '\n' ? 1 : 0);
+}
+
 uint32_t LineIndex::line_of(uint32_t byte) const {
   auto it = std::upper_bound(starts_.begin(), starts_.end(), byte);
   return static_cast<uint32_t>(it - starts_.begin());
@@ -68,17 +73,19 @@ std::string_view SyntaxTree::text(TSNode node) const {
   return text_.substr(start, end - start);
 }
 
+// Every child, named or not: a MISSING token (an unclosed parenthesis) is anonymous.
+static uint32_t first_error_line_below(TSNode node) {
+  if (!ts_node_has_error(node)) return 0;
+  if (node_type(node) == "ERROR" || ts_node_is_missing(node)) return ts_node_start_point(node).row + 1;
+  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
+    if (uint32_t line = first_error_line_below(ts_node_child(node, i)); line != 0) return line;
+  }
+  return 0;
+}
+
 uint32_t SyntaxTree::first_error_line() const {
-  uint32_t line = 0;
-  walk(root(), [&](TSNode node) {
-    if (line != 0 || !ts_node_has_error(node)) return false;
-    if (node_type(node) == "ERROR" || ts_node_is_missing(node)) {
-      line = ts_node_start_point(node).row + 1;
-      return false;
-    }
-    return true;
-  });
-  return line;
+  uint32_t line = first_error_line_below(root());
+  return line != 0 || !has_errors() ? line : 1;
 }
 
 TSNode field(TSNode node, std::string_view name) {

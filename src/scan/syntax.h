@@ -23,7 +23,8 @@ class LineIndex {
   uint32_t line_of(uint32_t byte) const;  // 1-based
   // The text of lines [first, last] (1-based, inclusive), without the final newline.
   std::string_view lines(uint32_t first, uint32_t last) const;
-  uint32_t line_count() const { return static_cast<uint32_t>(starts_.size()); }
+  // Lines of text: a final newline ends the last line rather than starting an empty one.
+  uint32_t line_count() const;
 
  private:
   uint32_t column_of(uint32_t line, uint32_t byte) const;

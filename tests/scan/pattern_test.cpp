@@ -450,17 +450,13 @@ TEST_F(ScanPatternTest, MD5IsFixedToSHA256) {
             "s = hashlib.sha256(data)\n");
 }
 
-// A fix, when one is offered, must keep the call meaning "hash this data".
-// BUG (rules/python/weak-hash.toml): the rule's one [fix] (rename-method = "sha256") also applies
-// to its second [[match]], hashlib.new(name, …), whose method is `new`: the "fix" turns
-// hashlib.new('md5', data) into hashlib.sha256('md5', data), which hashes the wrong thing (and
-// raises TypeError for a str). `ward scan --fix` writes that. The fix should not be offered for
-// hashlib.new (or should replace the name argument instead).
-TEST_F(ScanPatternTest, DISABLED_HashlibNewWithMD5GetsNoWrongFix) {
+// A fix, when one is offered, must keep the call meaning "hash this data": hashlib.new('md5', d)
+// must not become hashlib.sha256('md5', d).
+TEST_F(ScanPatternTest, HashlibNewWithMD5GetsNoWrongFix) {
   RuleSet rules = load();
   const std::string text = "import hashlib\nh = hashlib.new('md5', data)\n";
   auto result = scan_source(rules, text, "a.py");
-  auto found = of_rule(result, "python.weak-hash");
+  auto found = of_rule(result, "python.weak-hash-by-name");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].span.start_line, 2u);
   if (found[0].fix) {

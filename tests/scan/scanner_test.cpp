@@ -105,10 +105,8 @@ TEST(ScanScanner, FindingsAreSortedByFileThenLine) {
   EXPECT_TRUE(result.skipped.empty());
 }
 
-// BUG (src/scan/scanner.cpp, FileAnalysis::run: result.lines = LineIndex::line_count()): a file
-// that ends with a newline is counted one line too many ("a\n" counts 2), so ScanResult::
-// lines_scanned and the reports' stats.lines overstate by one per file. Here it gives 7, not 6.
-TEST(ScanScanner, DISABLED_LinesScannedCountsTheLinesOfEachFile) {
+// A final newline ends a line; it does not start another.
+TEST(ScanScanner, LinesScannedCountsTheLinesOfEachFile) {
   TempDir dir;
   write_text(dir / "a.py", "import yaml\n\n\ndata = yaml.load(text)\n");  // 4 lines
   write_text(dir / "b.py", "x = 1\ny = 2");  // 2 lines, no final newline
@@ -153,10 +151,8 @@ TEST(ScanScanner, ASyntaxErrorNoteNamesTheLineOfAnErrorNode) {
   EXPECT_NE(note->reason.find("syntax error at line 5"), std::string::npos) << note->reason;
 }
 
-// BUG (src/scan/syntax.cpp, SyntaxTree::first_error_line): `def broken(:` parses with a MISSING
-// ")" token, which is anonymous; first_error_line() walks named children only, never sees it and
-// returns 0, so the note reads "syntax error at line 0". Enable once it reports line 5.
-TEST(ScanScanner, DISABLED_ASyntaxErrorNoteNamesTheLineOfAMissingToken) {
+// `def broken(:` parses with a MISSING ")" token, which is anonymous.
+TEST(ScanScanner, ASyntaxErrorNoteNamesTheLineOfAMissingToken) {
   TempDir dir;
   write_text(dir / "broken.py",
              "import yaml\n"

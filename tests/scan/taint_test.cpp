@@ -373,12 +373,8 @@ TEST(ScanTaint, ParameterisedSqlIsNotFlaggedButFormattedSqlIs) {
               kSql, "cur.execute(");
 }
 
-// BUG (rules/python/sql-injection.toml with src/scan/semantics.cpp name_matches): the sink
-// pattern "*.execute" is meant to name any receiver's execute (semantics.h says so), but `*`
-// matches exactly one name segment, so the callee names "conn.cursor().execute" and
-// "self.cursor.execute" do not match and these injections go unreported. The same holds for every
-// "*.name" pattern in the built-in rules (xss, ldap, xpath, flask-debug's *.run, …).
-TEST(ScanTaint, DISABLED_SqlThroughACursorReturnedByACall) {
+// "*.execute" names any receiver's execute, however long the receiver.
+TEST(ScanTaint, SqlThroughACursorReturnedByACall) {
   expect_flow(
       handler("    conn = sqlite3.connect(\"app.db\")\n"
               "    conn.cursor().execute(\"SELECT * FROM t WHERE a = '\" + param + \"'\")\n",
@@ -386,9 +382,7 @@ TEST(ScanTaint, DISABLED_SqlThroughACursorReturnedByACall) {
       kSql, "conn.cursor().execute(");
 }
 
-// BUG: see DISABLED_SqlThroughACursorReturnedByACall ("self.cursor.execute" has two segments
-// before execute).
-TEST(ScanTaint, DISABLED_SqlThroughAnAttributeCursor) {
+TEST(ScanTaint, SqlThroughAnAttributeCursor) {
   expect_flow(
       "from flask import request\n"
       "\n"
