@@ -1,0 +1,43 @@
+/* Untrusted data (environment, standard input, the command line) reaching sinks: the taint rules. */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void run_from_environment(void) {
+  char command[256] = "ls ";
+  char *suffix = getenv("LIST_DIR");
+  if (suffix == NULL) return;
+  strncat(command, suffix, sizeof command - strlen(command) - 1);
+  system(command);  // ward-expect: c.command-injection, c.shell-command
+}
+
+void print_from_stdin(void) {
+  char line[128];
+  if (fgets(line, sizeof line, stdin) == NULL) return;
+  printf(line);  // ward-expect: c.format-string, c.nonliteral-format
+  printf("%s", line);
+}
+
+FILE *open_config(void) {
+  const char *path = getenv("APP_CONFIG");
+  if (path == NULL) return NULL;
+  fopen("/etc/app.conf", "r");
+  return fopen(path, "r");  // ward-expect: c.path-traversal
+}
+
+int grow(void) {
+  char line[32];
+  int count;
+  if (fgets(line, sizeof line, stdin) == NULL) return 0;
+  count = atoi(line);
+  return count + 1;  // ward-expect: c.integer-overflow
+}
+
+int shrink(void) {
+  char line[32];
+  int count;
+  if (fgets(line, sizeof line, stdin) == NULL) return 0;
+  count = atoi(line);
+  return count - 1;  // ward-expect: c.integer-underflow
+}
