@@ -19,6 +19,7 @@ struct CompiledRule {
   std::vector<CallPattern> calls;
   std::vector<QueryPattern> queries;
   std::optional<TaintSpec> taint;
+  std::optional<MemorySpec> memory;
   std::optional<SecretSpec> secret;
   std::optional<FixTemplate> fix;
 

@@ -98,8 +98,8 @@ core::Result<RuleInfo> parse_info(const TomlReader& reader) {
 core::Result<CompiledRule> compile_rule(const ParsedFile& file, const TaintSpec::Sets& sets) {
   TomlReader reader(file.table, file.name);
   if (auto status = reader.only_keys({"id", "title", "description", "remediation", "severity", "confidence", "cwe",
-                                      "languages", "references", "tags", "match", "query", "taint", "secret",
-                                      "fix"});
+                                      "languages", "references", "tags", "match", "query", "taint", "memory",
+                                      "secret", "fix"});
       !status) {
     return status.error();
   }
@@ -128,6 +128,13 @@ core::Result<CompiledRule> compile_rule(const ParsedFile& file, const TaintSpec:
     if (!spec) return spec.error();
     rule.taint = std::move(*spec);
   }
+  auto memory = reader.tables("memory");
+  if (!memory) return memory.error();
+  if (!memory->empty()) {
+    auto spec = MemorySpec::parse(memory->front(), sets);
+    if (!spec) return spec.error();
+    rule.memory = std::move(*spec);
+  }
   if (const auto* secret = file.table.get_as<toml::table>("secret")) {
     auto spec = parse_secret_spec(*secret, file.name);
     if (!spec) return spec.error();
@@ -136,8 +143,8 @@ core::Result<CompiledRule> compile_rule(const ParsedFile& file, const TaintSpec:
   auto fix = FixTemplate::parse(reader);
   if (!fix) return fix.error();
   rule.fix = std::move(*fix);
-  if (rule.calls.empty() && rule.queries.empty() && !rule.taint && !rule.secret) {
-    return reader.error("match", "(or [[query]], [taint] or [secret]) is required: the rule matches nothing");
+  if (rule.calls.empty() && rule.queries.empty() && !rule.taint && !rule.memory && !rule.secret) {
+    return reader.error("match", "(or [[query]], [taint], [memory] or [secret]) is required: the rule matches nothing");
   }
   if (rule.info.languages.empty() && !rule.secret) {
     return reader.error("languages", "is required for code rules: list the languages the patterns are written for");

@@ -50,6 +50,7 @@ class FileAnalysis {
         if (!rule.applies_to(language)) continue;
         match_queries(rule, tree, *language);
         if (rule.taint) match_taint(rule, semantics);
+        if (rule.memory) match_memory(rule, semantics);
       }
     }
     for (const auto& rule : rules_.rules) {
@@ -116,6 +117,17 @@ class FileAnalysis {
                                  std::to_string(tree.span(flow.source).start_line) + ") reaches `" +
                                  flow.sink_name + "`");
       finding.trace.push_back(TraceStep{tree.span(flow.source), "untrusted data enters here: `" + source_text + "`"});
+      findings_.push_back(std::move(finding));
+    }
+  }
+
+  void match_memory(const CompiledRule& rule, const Semantics& semantics) {
+    const SyntaxTree& tree = semantics.tree();
+    for (const auto& flow : find_memory_issues(semantics, *rule.memory)) {
+      Finding finding = make(rule, ts_node_start_byte(flow.sink), ts_node_end_byte(flow.sink),
+                             rule.info.title + ": `" + flow.sink_name + "` (" + flow.source_message + ", line " +
+                                 std::to_string(tree.span(flow.source).start_line) + ")");
+      finding.trace.push_back(TraceStep{tree.span(flow.source), flow.source_message});
       findings_.push_back(std::move(finding));
     }
   }

@@ -30,6 +30,10 @@ struct Value {
   std::vector<Taint> items;             // list-like: index → taint
   bool layout_known = false;            // `items` holds every item in order
   bool pointer = false;                 // a C pointer or array: arithmetic on it is not on numbers
+  // C heap state, for memory checks: where it was allocated, freed or set to NULL.
+  enum class Heap { kUnknown, kNull, kUnchecked, kAllocated, kFreed };
+  Heap heap = Heap::kUnknown;
+  TSNode heap_site{};
 
   bool tainted() const { return taint.tainted; }
   Taint any() const {
@@ -48,6 +52,11 @@ Value merge(const Value& a, const Value& b) {
   merged.keys = a.keys;
   for (const auto& [key, taint] : b.keys) merged.keys[key] |= taint;
   merged.pointer = a.pointer || b.pointer;
+  // Memory findings need the state on every path: a state that differs between branches is unknown.
+  if (a.heap == b.heap) {
+    merged.heap = a.heap;
+    merged.heap_site = a.heap_site;
+  }
   merged.layout_known = a.layout_known && b.layout_known && a.items.size() == b.items.size();
   if (merged.layout_known) {
     merged.items = a.items;
@@ -213,7 +222,8 @@ bool is_comparison(std::string_view op) {
 // The analysis of one file against one spec.
 class Analysis {
  public:
-  Analysis(const Semantics& semantics, const TaintSpec& spec) : sem_(semantics), tree_(semantics.tree()), spec_(spec) {
+  Analysis(const Semantics& semantics, const TaintSpec& spec, const MemorySpec* memory = nullptr)
+      : sem_(semantics), tree_(semantics.tree()), spec_(spec), memory_(memory) {
     walk(tree_.root(), [&](TSNode node) {
       if (is_function(node)) {
         TSNode name = function_name(node);
@@ -277,7 +287,19 @@ class Analysis {
     bind_parameters(function, env, nullptr, has_decorator(function, spec_.parameter_decorators));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
+    if (memory_ != nullptr && memory_->check == MemorySpec::Check::kLeak) report_leaks(function, env);
     current_function_ = TSNode{};
+  }
+
+  // Memory this function allocated, still held by a local variable when the function ends
+  // without being freed, returned or stored anywhere else.
+  void report_leaks(TSNode function, const Environment& env) {
+    for (const auto& [name, value] : env) {
+      bool held = value.heap == Value::Heap::kUnchecked || value.heap == Value::Heap::kAllocated;
+      if (!held || ts_node_is_null(value.heap_site) || escaped_.count(name) != 0) continue;
+      if (enclosing_function(value.heap_site).id != function.id) continue;
+      report(value.heap_site, Taint::from(value.heap_site), name, "allocated here and never freed");
+    }
   }
 
   // Statements in order; statements after a return, throw or break never run and are skipped.
@@ -317,7 +339,11 @@ class Analysis {
       analyse_loop_statement(node, env);
     } else if (type == "return_statement") {
       Value value;
-      for (TSNode child : named_children(node)) value = merge(value, evaluate(child, env));
+      for (TSNode child : named_children(node)) {
+        Value returned = evaluate(child, env);
+        if (!ts_node_is_null(returned.heap_site)) note_escape(returned, env);
+        value = merge(value, returned);
+      }
       returned_ |= value.any();
       check_return_sinks(node, value);
     } else if (type == "with_statement") {
@@ -443,6 +469,7 @@ class Analysis {
       analyse_statement(initializer, env);  // Go: if v, err := f(); err != nil
     }
     Value condition = evaluate(condition_node, env);
+    mark_tested(condition_node, env);
     std::optional<bool> known = truth(condition.constant);
     TSNode consequence = field(node, "consequence");
     if (known == true) {
@@ -494,6 +521,19 @@ class Analysis {
     if (!has_else) result = have_result ? merge(result, env) : env;
     env = result;
     if (!has_else && exits(consequence)) apply_guard(condition_node, env);
+  }
+
+  // `if (p == NULL)`, `if (!p)`, `if (p)`: a pointer a condition tests has been checked.
+  void mark_tested(TSNode condition, Environment& env) {
+    if (memory_ == nullptr) return;
+    walk(condition, [&](TSNode node) {
+      if (!is(node, "identifier")) return true;
+      auto it = env.find(tree_.text(node));
+      if (it == env.end()) return true;
+      if (it->second.heap == Value::Heap::kUnchecked) it->second.heap = Value::Heap::kAllocated;
+      if (it->second.heap == Value::Heap::kNull) it->second.heap = Value::Heap::kUnknown;
+      return true;
+    });
   }
 
   // The branch an `if` takes when its condition holds; range-checked variables are safe inside.
@@ -573,8 +613,13 @@ class Analysis {
       target = ts_node_named_child(target, 0);
     }
     if (is(target, "identifier") || is_member(target)) {
+      if (is_member(target) && !ts_node_is_null(value.heap_site)) note_escape(value, env);
       env[std::string(tree_.text(target))] = value;
     } else if (is(target, "pointer_expression")) {
+      if (memory_ != nullptr) {
+        check_dereference(target, evaluate(field(target, "argument"), env));
+        return;  // *p = v changes what p points to, not p
+      }
       assign(field(target, "argument"), value, env);  // *p = v
     } else if (is_subscript(target)) {
       assign_item(target, value, env);
@@ -593,6 +638,7 @@ class Analysis {
   void assign_item(TSNode target, const Value& value, Environment& env) {
     TSNode object = first_field(target, {"value", "object", "argument", "array", "operand"});
     check_assign_sinks(target, object, value);
+    if (memory_ != nullptr) check_dereference(target, evaluate(object, env));
     std::string name(tree_.text(object));
     Value key = evaluate(first_field(target, {"subscript", "index"}), env);
     Value& container = env[name];
@@ -625,6 +671,28 @@ class Analysis {
     }
     if (one_of(type, {"true", "false", "none", "null", "nil", "null_literal", "undefined"})) {
       value.constant = type == "true" ? 1LL : 0LL;
+      return value;
+    }
+    if (type == "nullptr") {
+      value.heap = Value::Heap::kNull;
+      value.heap_site = node;
+      return value;
+    }
+    if (type == "pointer_expression" && tree_.text(field(node, "operator")) == "*") {
+      Value pointer = evaluate(field(node, "argument"), env);
+      check_dereference(node, pointer);
+      Value pointee;
+      pointee.taint = pointer.taint;
+      return pointee;
+    }
+    if (type == "new_expression" && memory_ != nullptr) {
+      for (TSNode child : named_children(node)) evaluate(child, env);
+      value.heap = Value::Heap::kAllocated;  // C++ new throws rather than return null
+      value.heap_site = node;
+      return value;
+    }
+    if (type == "delete_expression" && memory_ != nullptr) {
+      for (TSNode child : named_children(node)) release(node, child, env);
       return value;
     }
     if (sem_.is_string_literal(node)) {
@@ -669,7 +737,17 @@ class Analysis {
 
   Value evaluate_name(TSNode node, Environment& env) {
     auto it = env.find(tree_.text(node));
-    if (it != env.end()) return it->second;
+    if (it != env.end()) {
+      check_freed_use(node, it->second);
+      return it->second;
+    }
+    if (tree_.text(node) == "NULL") {
+      Value null;
+      null.constant = 0LL;
+      null.heap = Value::Heap::kNull;
+      null.heap_site = node;
+      return null;
+    }
     std::string name = sem_.qualified_name(node);
     // A C macro that names a variable (#define COMMAND_ARG3 data).
     if (it = env.find(name); it != env.end()) return it->second;
@@ -680,6 +758,12 @@ class Analysis {
 
   Value evaluate_member(TSNode node, Environment& env) {
     Value value;
+    if (is(node, "field_expression") && tree_.text(field(node, "operator")) == "->") {
+      Value pointer = evaluate(field(node, "argument"), env);
+      check_dereference(node, pointer);
+      value.taint = pointer.any();
+      return value;
+    }
     if (any_matches(spec_.sources, sem_.qualified_name(node))) {
       value.taint = Taint::from(node);
       return value;
@@ -764,6 +848,7 @@ class Analysis {
 
   Value evaluate_subscript(TSNode node, Environment& env) {
     Value container = evaluate(first_field(node, {"value", "object", "argument", "array", "operand"}), env);
+    check_dereference(node, container);
     TSNode index = first_field(node, {"subscript", "index"});
     Value result;
     if (is(index, "slice")) {
@@ -851,6 +936,9 @@ class Analysis {
   Value evaluate_call(TSNode node, Environment& env) {
     CallView call = sem_.call(node);
     std::string name = sem_.callee_name(call);
+    if (memory_ != nullptr) {
+      if (auto handled = memory_call(call, name, env)) return *handled;
+    }
     Value receiver = ts_node_is_null(call.receiver) ? Value{} : evaluate(call.receiver, env);
     std::vector<Value> positional;
     for (TSNode argument : call.positional) positional.push_back(evaluate(argument, env));
@@ -980,12 +1068,77 @@ class Analysis {
     return result;
   }
 
+  // free(p), malloc(n), and calls that dereference their pointer arguments (strcpy(p, …)).
+  std::optional<Value> memory_call(const CallView& call, const std::string& name, Environment& env) {
+    if (any_matches(memory_->deallocators, name) && !call.positional.empty()) {
+      release(call.node, call.positional[0], env);
+      for (size_t i = 1; i < call.positional.size(); ++i) evaluate(call.positional[i], env);
+      return Value{};
+    }
+    if (any_matches(memory_->allocators, name)) {
+      Value result;
+      for (TSNode argument : call.positional) evaluate(argument, env);
+      result.heap = Value::Heap::kUnchecked;
+      result.heap_site = call.node;
+      result.pointer = true;
+      return result;
+    }
+    if (any_matches(memory_->dereferencing, name)) {
+      for (TSNode argument : call.positional) {
+        TSNode variable = written_variable(argument);
+        if (!ts_node_is_null(variable) && is(variable, "identifier")) {
+          auto it = env.find(tree_.text(variable));
+          if (it != env.end()) check_dereference(argument, it->second);
+        }
+      }
+    }
+    return std::nullopt;
+  }
+
+  void release(TSNode site, TSNode argument, Environment& env) {
+    TSNode variable = written_variable(argument);
+    if (ts_node_is_null(variable)) return;
+    auto it = env.find(tree_.text(variable));
+    if (it == env.end()) return;
+    Value& value = it->second;
+    if (value.heap == Value::Heap::kFreed && memory_->check == MemorySpec::Check::kDoubleFree) {
+      report(site, Taint::from(value.heap_site), std::string(tree_.text(variable)), "first freed here");
+    }
+    value.heap = Value::Heap::kFreed;
+    value.heap_site = site;
+  }
+
+  // A use of a pointer after it was freed (any read of the variable but freeing or reassigning it).
+  void check_freed_use(TSNode node, const Value& value) {
+    if (memory_ == nullptr || memory_->check != MemorySpec::Check::kUseAfterFree) return;
+    if (value.heap != Value::Heap::kFreed) return;
+    report(node, Taint::from(value.heap_site), std::string(tree_.text(node)), "freed here");
+  }
+
+  void check_dereference(TSNode node, const Value& pointer) {
+    if (memory_ == nullptr) return;
+    if (pointer.heap == Value::Heap::kNull && memory_->check == MemorySpec::Check::kNullDereference) {
+      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)), "set to NULL here");
+    }
+    if (pointer.heap == Value::Heap::kUnchecked && memory_->check == MemorySpec::Check::kUncheckedAllocation) {
+      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)),
+             "allocated here; the result may be NULL and is not checked");
+    }
+  }
+
+  // A pointer stored in a structure or returned is no longer this function's to free.
+  void note_escape(const Value& value, const Environment& env) {
+    for (const auto& [name, held] : env) {
+      if (!ts_node_is_null(held.heap_site) && held.heap_site.id == value.heap_site.id) escaped_.insert(name);
+    }
+  }
+
   // A sink inside a helper function is reported when a call passes the helper untrusted data (the
   // helper's own analysis starts from trusted parameters).
-  void report(TSNode sink, const Taint& taint, std::string sink_name) {
+  void report(TSNode sink, const Taint& taint, std::string sink_name, std::string source_message = "") {
     uint32_t key = ts_node_start_byte(sink);
     if (!reported_.insert(key).second) return;
-    flows_.push_back(TaintFlow{sink, taint.source, std::move(sink_name)});
+    flows_.push_back(TaintFlow{sink, taint.source, std::move(sink_name), std::move(source_message)});
   }
 
   void check_call_sinks(const CallView& call, const std::string& name, const std::vector<Value>& positional,
@@ -1049,6 +1202,8 @@ class Analysis {
   const Semantics& sem_;
   const SyntaxTree& tree_;
   const TaintSpec& spec_;
+  const MemorySpec* memory_;
+  std::set<std::string, std::less<>> escaped_;
   std::map<std::string, TSNode, std::less<>> functions_;
   std::vector<TaintFlow> flows_;
   std::set<uint32_t> reported_;
@@ -1172,6 +1327,41 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
 
 std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec) {
   return Analysis(semantics, spec).run();
+}
+
+core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets& sets) {
+  if (auto status = reader.only_keys({"check", "allocators", "deallocators", "dereferencing"}); !status) {
+    return status.error();
+  }
+  MemorySpec spec;
+  auto check = reader.string("check");
+  if (!check) return check.error();
+  static const std::map<std::string, Check, std::less<>> kChecks = {
+      {"double-free", Check::kDoubleFree},
+      {"use-after-free", Check::kUseAfterFree},
+      {"null-dereference", Check::kNullDereference},
+      {"unchecked-allocation", Check::kUncheckedAllocation},
+      {"leak", Check::kLeak}};
+  auto it = kChecks.find(*check);
+  if (it == kChecks.end()) {
+    return reader.error("check", "must be double-free, use-after-free, null-dereference, unchecked-allocation or leak");
+  }
+  spec.check = it->second;
+  for (auto [key, target] : {std::pair{"allocators", &spec.allocators}, {"deallocators", &spec.deallocators},
+                             {"dereferencing", &spec.dereferencing}}) {
+    auto names = expand_sets(reader, key, sets);
+    if (!names) return names.error();
+    *target = std::move(*names);
+  }
+  if (spec.allocators.empty() || spec.deallocators.empty()) {
+    return reader.error("allocators", "and `deallocators` are required: name the calls that allocate and free");
+  }
+  return spec;
+}
+
+std::vector<TaintFlow> find_memory_issues(const Semantics& semantics, const MemorySpec& spec) {
+  static const TaintSpec kNoTaint;
+  return Analysis(semantics, kNoTaint, &spec).run();
 }
 
 }  // namespace ward::scan

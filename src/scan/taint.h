@@ -64,13 +64,32 @@ struct TaintSpec {
 };
 
 // One flow found: the sink node, and the source node it came from.
+// Memory-safety checks on C and C++ pointers, written as a rule's [memory] table:
+//   check = "double-free" | "use-after-free" | "null-dereference" | "unchecked-allocation" | "leak"
+// with the allocators, deallocators and the calls that dereference their pointer arguments.
+struct MemorySpec {
+  enum class Check { kDoubleFree, kUseAfterFree, kNullDereference, kUncheckedAllocation, kLeak };
+  Check check = Check::kDoubleFree;
+  std::vector<std::string> allocators;     // malloc, calloc, realloc, strdup …
+  std::vector<std::string> deallocators;   // free …
+  std::vector<std::string> dereferencing;  // strcpy, memcpy, … (they read or write through pointers)
+
+  using Sets = std::map<std::string, std::vector<std::string>, std::less<>>;
+  static core::Result<MemorySpec> parse(const TomlReader& reader, const Sets& sets);
+};
+
 struct TaintFlow {
   TSNode sink;
   TSNode source;
   std::string sink_name;
+  std::string source_message;  // for memory checks: "freed here", "allocated here", "set to NULL here"
 };
 
 // Every flow from a source to a sink of `spec` in the file.
 std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec);
+
+// Every memory-safety problem of the kind `spec` checks, as flows from where the pointer got its
+// state (allocated, freed, set to NULL) to where it goes wrong.
+std::vector<TaintFlow> find_memory_issues(const Semantics& semantics, const MemorySpec& spec);
 
 }  // namespace ward::scan
