@@ -226,7 +226,17 @@ void Semantics::add_macro_alias(TSNode node) {
   bool identifier = !value.empty() && !std::isdigit(static_cast<unsigned char>(value.front())) &&
                     std::all_of(value.begin(), value.end(),
                                 [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-  if (identifier) aliases_[std::string(tree_.text(field(node, "name")))] = std::string(value);
+  std::string name(tree_.text(field(node, "name")));
+  if (identifier) {
+    aliases_[name] = std::string(value);
+  } else if (!value.empty() && (std::isdigit(static_cast<unsigned char>(value.front())) || value.back() == '"')) {
+    macro_literals_[name] = std::string(value);
+  }
+}
+
+std::string_view Semantics::macro_literal(std::string_view name) const {
+  auto it = macro_literals_.find(name);
+  return it == macro_literals_.end() ? std::string_view() : std::string_view(it->second);
 }
 
 std::string Semantics::resolve(std::string name) const {

@@ -43,6 +43,9 @@ class Semantics {
   // The value of a plain string literal with its quotes removed (escapes kept as written).
   std::string_view string_value(TSNode node) const;
   bool is_function(TSNode node) const;   // a function, method or lambda definition
+  // The text of a C macro defined as one number or string literal (#define SIZE 100); empty when
+  // the file defines no such macro.
+  std::string_view macro_literal(std::string_view name) const;
   bool is_comment(TSNode node) const;
 
  private:
@@ -56,6 +59,7 @@ class Semantics {
 
   const SyntaxTree& tree_;
   std::map<std::string, std::string, std::less<>> aliases_;  // local name → qualified name
+  std::map<std::string, std::string, std::less<>> macro_literals_;
 };
 
 // Does a qualified name match a rule's pattern? Patterns are dotted names where `*` matches one

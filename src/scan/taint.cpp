@@ -34,6 +34,16 @@ struct Value {
   enum class Heap { kUnknown, kNull, kUnchecked, kAllocated, kFreed };
   Heap heap = Heap::kUnknown;
   TSNode heap_site{};
+  // C buffers, for the buffer checks: the block's size in bytes and where it was made, this
+  // pointer's byte offset into it, the size of one element, the string length it holds (or the
+  // elements memset filled, before a terminator is written), and a counted loop index's range.
+  std::optional<long long> block_size;
+  TSNode block_site{};
+  long long offset = 0;
+  long long element = 1;
+  std::optional<long long> length;
+  std::optional<long long> filled;
+  std::optional<std::pair<long long, long long>> range;
 
   bool tainted() const { return taint.tainted; }
   Taint any() const {
@@ -56,6 +66,13 @@ Value merge(const Value& a, const Value& b) {
   if (a.heap == b.heap) {
     merged.heap = a.heap;
     merged.heap_site = a.heap_site;
+  }
+  if (a.block_size == b.block_size && a.offset == b.offset && a.element == b.element) {
+    merged.block_size = a.block_size;
+    merged.block_site = a.block_site;
+    merged.offset = a.offset;
+    merged.element = a.element;
+    if (a.length == b.length) merged.length = a.length;
   }
   merged.layout_known = a.layout_known && b.layout_known && a.items.size() == b.items.size();
   if (merged.layout_known) {
@@ -217,6 +234,25 @@ bool is_relational(std::string_view op) { return op == "<" || op == "<=" || op =
 bool is_comparison(std::string_view op) {
   return is_relational(op) || op == "==" || op == "!=" || op == "===" || op == "!==" || op == "&&" || op == "||" ||
          op == "in" || op == "notin" || op == "is" || op == "isnot" || op == "instanceof";
+}
+
+// The size in bytes of a C scalar type as written in a declaration or cast (LP64); nullopt for
+// structures and anything unknown.
+std::optional<long long> type_size(std::string_view type) {
+  if (type.find('*') != std::string_view::npos) return 8;
+  for (std::string_view word : {"const ", "volatile ", "unsigned ", "signed ", "struct ", "static "}) {
+    while (type.starts_with(word)) type.remove_prefix(word.size());
+  }
+  while (!type.empty() && std::isspace(static_cast<unsigned char>(type.back()))) type.remove_suffix(1);
+  static const std::map<std::string_view, long long> kSizes = {
+      {"char", 1},     {"int8_t", 1},   {"uint8_t", 1},   {"bool", 1},         {"short", 2},
+      {"int16_t", 2},  {"uint16_t", 2}, {"int", 4},       {"unsigned", 4},     {"int32_t", 4},
+      {"uint32_t", 4}, {"wchar_t", 4},  {"float", 4},     {"long", 8},         {"long long", 8},
+      {"int64_t", 8},  {"uint64_t", 8}, {"double", 8},    {"size_t", 8},       {"ssize_t", 8},
+      {"intptr_t", 8}, {"long int", 8}, {"short int", 2}, {"long long int", 8}};
+  auto it = kSizes.find(type);
+  if (it == kSizes.end()) return std::nullopt;
+  return it->second;
 }
 
 // The analysis of one file against one spec.
@@ -387,6 +423,7 @@ class Analysis {
       TSNode declarator = first_field(child, {"name", "declarator"});
       TSNode name = declared_name(declarator);
       if (is(declarator, "pointer_declarator") || is(declarator, "array_declarator")) result.pointer = true;
+      if (is(declarator, "array_declarator")) declare_array(node, declarator, child, result, env);
       if (!ts_node_is_null(name)) env[std::string(tree_.text(name))] = result;
     }
     if (!any) {
@@ -394,11 +431,31 @@ class Analysis {
       for (TSNode child : named_children(node)) {
         if (is(child, "pointer_declarator") || is(child, "array_declarator")) {
           TSNode name = declared_name(child);
-          if (!ts_node_is_null(name)) env[std::string(tree_.text(name))].pointer = true;
+          if (ts_node_is_null(name)) continue;
+          Value& declared = env[std::string(tree_.text(name))];
+          declared = Value{};
+          declared.pointer = true;
+          if (is(child, "array_declarator")) declare_array(node, child, child, declared, env);
         } else {
           evaluate(child, env);
         }
       }
+    }
+  }
+
+  // `T name[N]`, `T name[] = "…"`: a block of N * sizeof(T) bytes.
+  void declare_array(TSNode declaration, TSNode declarator, TSNode site, Value& value, Environment& env) {
+    if (memory_ == nullptr) return;
+    std::optional<long long> element = type_size(tree_.text(field(declaration, "type")));
+    if (!element) return;
+    value.element = *element;
+    value.block_site = site;
+    TSNode size = field(declarator, "size");
+    if (!ts_node_is_null(size)) {
+      Value count = evaluate(size, env);
+      if (auto* elements = std::get_if<long long>(&count.constant)) value.block_size = *elements * *element;
+    } else if (value.length) {
+      value.block_size = (*value.length + 1) * *element;
     }
   }
 
@@ -449,8 +506,31 @@ class Analysis {
         if (is(node, "while_statement") && truth(condition.constant) == false) return;
       }
     }
+    std::string counter = counted_loop(node, env);
     analyse_loop(body, env, first_field(node, {"update", "increment"}));
+    if (!counter.empty()) env[counter] = Value{};
     analyse_block(field(node, "alternative"), env);
+  }
+
+  // for (i = A; i < B; i++): inside the body i ranges over [A, B - 1] (or [A, B] with <=).
+  // Returns the counter's name, whose value is unknown after the loop; empty when not such a loop.
+  std::string counted_loop(TSNode loop, Environment& env) {
+    TSNode condition = field(loop, "condition");
+    if (!is(loop, "for_statement") || !is(condition, "binary_expression")) return {};
+    TSNode counter = field(condition, "left");
+    std::string op = operator_text(tree_, condition);
+    if (!is(counter, "identifier") || (op != "<" && op != "<=")) return {};
+    auto it = env.find(tree_.text(counter));
+    if (it == env.end()) return {};
+    auto* low = std::get_if<long long>(&it->second.constant);
+    Value bound = evaluate(field(condition, "right"), env);
+    auto* high = std::get_if<long long>(&bound.constant);
+    if (!low || !high) return {};
+    Value index;
+    index.range = std::pair{*low, op == "<" ? *high - 1 : *high};
+    if (index.range->second < index.range->first) return {};
+    it->second = index;
+    return std::string(tree_.text(counter));
   }
 
   void analyse_loop(TSNode body, Environment& env, TSNode update = TSNode{}) {
@@ -638,7 +718,13 @@ class Analysis {
   void assign_item(TSNode target, const Value& value, Environment& env) {
     TSNode object = first_field(target, {"value", "object", "argument", "array", "operand"});
     check_assign_sinks(target, object, value);
-    if (memory_ != nullptr) check_dereference(target, evaluate(object, env));
+    if (memory_ != nullptr) {
+      Value buffer = evaluate(object, env);
+      check_dereference(target, buffer);
+      Value index = evaluate(first_field(target, {"subscript", "index"}), env);
+      check_index(target, buffer, index, /*write=*/true);
+      note_terminator(object, index, value, env);
+    }
     std::string name(tree_.text(object));
     Value key = evaluate(first_field(target, {"subscript", "index"}), env);
     Value& container = env[name];
@@ -697,8 +783,15 @@ class Analysis {
     }
     if (sem_.is_string_literal(node)) {
       value.constant = std::string(sem_.string_value(node));
+      value.length = static_cast<long long>(std::get<std::string>(value.constant).size());
       return value;
     }
+    if (type == "char_literal") {
+      std::string_view text = sem_.string_value(node);
+      value.constant = static_cast<long long>(text == "\\0" ? 0 : text.empty() ? 0 : text.front());
+      return value;
+    }
+    if (type == "sizeof_expression") return evaluate_sizeof(node, env);
     if (is_assignment(node)) return evaluate_assignment(node, env);
     if (is_member(node)) return evaluate_member(node, env);
     if (sem_.is_call(node)) return evaluate_call(node, env);
@@ -719,7 +812,15 @@ class Analysis {
     if (type == "parenthesized_expression" && ts_node_named_child_count(node) == 1) {
       return evaluate(ts_node_named_child(node, 0), env);
     }
-    if (type == "cast_expression") return evaluate(field(node, "value"), env);
+    if (type == "cast_expression") {
+      // (T *)malloc(n): the block holds elements of T.
+      Value cast = evaluate(field(node, "value"), env);
+      std::string_view target = tree_.text(field(node, "type"));
+      if (size_t star = target.rfind('*'); star != std::string_view::npos) {
+        if (auto element = type_size(target.substr(0, star))) cast.element = *element;
+      }
+      return cast;
+    }
     if (type == "list" || type == "tuple" || type == "expression_list") {
       value.layout_known = true;
       for (TSNode item : named_children(node)) {
@@ -741,6 +842,9 @@ class Analysis {
       check_freed_use(node, it->second);
       return it->second;
     }
+    if (std::string_view literal = sem_.macro_literal(tree_.text(node)); !literal.empty()) {
+      return evaluate_macro_literal(literal);
+    }
     if (tree_.text(node) == "NULL") {
       Value null;
       null.constant = 0LL;
@@ -753,6 +857,34 @@ class Analysis {
     if (it = env.find(name); it != env.end()) return it->second;
     Value value;
     if (any_matches(spec_.sources, name)) value.taint = Taint::from(node);
+    return value;
+  }
+
+  // #define SIZE 100, #define SRC_STRING "AAAA": the literal's value.
+  Value evaluate_macro_literal(std::string_view literal) {
+    Value value;
+    if (literal.back() == '"') {
+      size_t open = literal.find('"');
+      value.constant = std::string(literal.substr(open + 1, literal.size() - open - 2));
+      value.length = static_cast<long long>(std::get<std::string>(value.constant).size());
+      return value;
+    }
+    try {
+      value.constant = std::stoll(std::string(literal), nullptr, 0);
+    } catch (...) {
+    }
+    return value;
+  }
+
+  Value evaluate_sizeof(TSNode node, Environment& env) {
+    Value value;
+    TSNode type = field(node, "type");
+    if (!ts_node_is_null(type)) {
+      if (auto size = type_size(tree_.text(type))) value.constant = *size;
+      return value;
+    }
+    Value operand = evaluate(field(node, "value"), env);
+    if (operand.block_size && operand.offset == 0) value.constant = *operand.block_size;
     return value;
   }
 
@@ -850,6 +982,7 @@ class Analysis {
     Value container = evaluate(first_field(node, {"value", "object", "argument", "array", "operand"}), env);
     check_dereference(node, container);
     TSNode index = first_field(node, {"subscript", "index"});
+    if (checks_buffers()) check_index(node, container, evaluate(index, env), /*write=*/false);
     Value result;
     if (is(index, "slice")) {
       result.taint = container.any();
@@ -880,6 +1013,14 @@ class Analysis {
     if (is_comparison(op)) return evaluate_condition(node, env);
     Value left = evaluate(field(node, "left"), env);
     Value right = evaluate(field(node, "right"), env);
+    if (left.block_size && (op == "+" || op == "-")) {
+      if (auto* step = std::get_if<long long>(&right.constant)) {
+        Value moved = left;  // pointer arithmetic: the same block, another offset
+        moved.offset += (op == "+" ? *step : -*step) * left.element;
+        moved.length.reset();
+        return moved;
+      }
+    }
     Value result;
     result.taint = left.any();
     result.taint |= right.any();
@@ -1068,6 +1209,16 @@ class Analysis {
     return result;
   }
 
+  // buf[k] = '\0' after memset(buf, c, n) with k <= n: buf now holds a string of length k.
+  void note_terminator(TSNode object, const Value& index, const Value& value, Environment& env) {
+    auto* k = std::get_if<long long>(&index.constant);
+    auto* written = std::get_if<long long>(&value.constant);
+    if (!k || !written || *written != 0) return;
+    set_buffer(object, env, [&](Value& buffer) {
+      if (*k == 0 || (buffer.filled && *buffer.filled >= *k)) buffer.length = *k;
+    });
+  }
+
   // free(p), malloc(n), and calls that dereference their pointer arguments (strcpy(p, …)).
   std::optional<Value> memory_call(const CallView& call, const std::string& name, Environment& env) {
     if (any_matches(memory_->deallocators, name) && !call.positional.empty()) {
@@ -1077,11 +1228,17 @@ class Analysis {
     }
     if (any_matches(memory_->allocators, name)) {
       Value result;
-      for (TSNode argument : call.positional) evaluate(argument, env);
+      std::vector<Value> args;
+      for (TSNode argument : call.positional) args.push_back(evaluate(argument, env));
       result.heap = Value::Heap::kUnchecked;
       result.heap_site = call.node;
       result.pointer = true;
+      result.block_size = allocation_size(name, args);
+      result.block_site = call.node;
       return result;
+    }
+    if (checks_buffers()) {
+      if (auto handled = buffer_call(call, name, env)) return *handled;
     }
     if (any_matches(memory_->dereferencing, name)) {
       for (TSNode argument : call.positional) {
@@ -1093,6 +1250,144 @@ class Analysis {
       }
     }
     return std::nullopt;
+  }
+
+  bool checks_buffers() const {
+    return memory_ != nullptr && (memory_->check == MemorySpec::Check::kBufferOverflow ||
+                                  memory_->check == MemorySpec::Check::kBufferUnderwrite ||
+                                  memory_->check == MemorySpec::Check::kBufferOverread ||
+                                  memory_->check == MemorySpec::Check::kBufferUnderread);
+  }
+
+  // malloc(n), alloca(n), realloc(p, n), calloc(count, size): the bytes allocated, when constant.
+  static std::optional<long long> allocation_size(std::string_view name, const std::vector<Value>& args) {
+    auto constant = [&](size_t i) -> std::optional<long long> {
+      if (i >= args.size()) return std::nullopt;
+      if (auto* value = std::get_if<long long>(&args[i].constant)) return *value;
+      return std::nullopt;
+    };
+    if (name.ends_with("calloc")) {
+      auto count = constant(0), size = constant(1);
+      if (count && size) return *count * *size;
+      return std::nullopt;
+    }
+    return constant(name.ends_with("realloc") || name.ends_with("reallocarray") ? 1 : 0);
+  }
+
+  // The C library calls that write or read through a buffer, checked against its known size.
+  std::optional<Value> buffer_call(const CallView& call, const std::string& name, Environment& env) {
+    std::vector<Value> args;
+    for (TSNode argument : call.positional) args.push_back(evaluate(argument, env));
+    auto constant = [&](size_t i) -> std::optional<long long> {
+      if (i >= args.size()) return std::nullopt;
+      if (auto* value = std::get_if<long long>(&args[i].constant)) return *value;
+      return std::nullopt;
+    };
+    Value result;
+    bool wide = name.starts_with("wcs") || name.starts_with("wmem");
+    if ((name == "strlen" || name == "wcslen") && !args.empty() && args[0].length) {
+      result.constant = *args[0].length;
+      return result;
+    }
+    if (args.empty()) return std::nullopt;
+    long long element = args[0].element;
+    if (name == "memcpy" || name == "memmove" || name == "wmemcpy" || name == "wmemmove") {
+      if (auto count = constant(2)) {
+        long long bytes = wide ? *count * element : *count;
+        check_write(call.node, args[0], bytes, name);
+        if (args.size() > 1) check_read(call.node, args[1], bytes, name);
+      }
+    } else if (name == "memset" || name == "wmemset") {
+      if (auto count = constant(2)) {
+        check_write(call.node, args[0], wide ? *count * element : *count, name);
+        set_buffer(call.positional[0], env, [&](Value& buffer) {
+          buffer.filled = wide ? *count : *count / std::max(1LL, buffer.element);
+          buffer.length.reset();
+        });
+      }
+    } else if (name == "strcpy" || name == "wcscpy") {
+      if (args.size() > 1 && args[1].length) {
+        check_write(call.node, args[0], (*args[1].length + 1) * element, name);
+        long long copied = *args[1].length;
+        set_buffer(call.positional[0], env, [&](Value& buffer) { buffer.length = copied; });
+      }
+      if (args.size() > 1) check_read(call.node, args[1], 1, name);
+    } else if (name == "strncpy" || name == "wcsncpy") {
+      if (auto count = constant(2)) check_write(call.node, args[0], *count * element, name);
+    } else if (name == "strcat" || name == "wcscat") {
+      if (args.size() > 1 && args[0].length && args[1].length) {
+        check_write(call.node, args[0], (*args[0].length + *args[1].length + 1) * element, name);
+      }
+    } else if (name == "strncat" || name == "wcsncat") {
+      auto count = constant(2);
+      if (count && args[0].length) {
+        long long appended = args.size() > 1 && args[1].length ? std::min(*count, *args[1].length) : *count;
+        check_write(call.node, args[0], (*args[0].length + appended + 1) * element, name);
+      }
+    } else if (name == "snprintf" || name == "swprintf" || name == "_snprintf" || name == "_snwprintf") {
+      if (auto count = constant(1)) check_write(call.node, args[0], *count * element, name);
+    } else {
+      return std::nullopt;
+    }
+    return result;
+  }
+
+  template <typename Change>
+  void set_buffer(TSNode argument, Environment& env, Change change) {
+    if (!is(argument, "identifier")) return;
+    auto it = env.find(tree_.text(argument));
+    if (it != env.end()) change(it->second);
+  }
+
+  std::string buffer_description(const Value& buffer) const {
+    return "a buffer of " + std::to_string(*buffer.block_size) + " bytes" +
+           (buffer.offset != 0 ? " at offset " + std::to_string(buffer.offset) : "");
+  }
+
+  // Writing `bytes` bytes (starting at byte `start` past the pointer) through `buffer`.
+  void check_write(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
+    if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
+    long long first = buffer.offset + start;
+    if (first < 0 && memory_->check == MemorySpec::Check::kBufferUnderwrite) {
+      report(site, Taint::from(buffer.block_site), std::string(what) + " writes " + std::to_string(-first) +
+                                                       " bytes before the start of " + buffer_description(buffer),
+             "buffer made here");
+    }
+    if (first >= 0 && first + bytes > *buffer.block_size && memory_->check == MemorySpec::Check::kBufferOverflow) {
+      report(site, Taint::from(buffer.block_site),
+             std::string(what) + " writes " + std::to_string(bytes) + " bytes into " + buffer_description(buffer),
+             "buffer made here");
+    }
+  }
+
+  void check_read(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
+    if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
+    long long first = buffer.offset + start;
+    if (first < 0 && memory_->check == MemorySpec::Check::kBufferUnderread) {
+      report(site, Taint::from(buffer.block_site), std::string(what) + " reads " + std::to_string(-first) +
+                                                       " bytes before the start of " + buffer_description(buffer),
+             "buffer made here");
+    }
+    if (first >= 0 && first + bytes > *buffer.block_size && memory_->check == MemorySpec::Check::kBufferOverread) {
+      report(site, Taint::from(buffer.block_site),
+             std::string(what) + " reads " + std::to_string(bytes) + " bytes from " + buffer_description(buffer),
+             "buffer made here");
+    }
+  }
+
+  // buffer[index]: the bytes touched for the lowest and the highest index it can have.
+  void check_index(TSNode site, const Value& buffer, const Value& index, bool write) {
+    if (!checks_buffers() || !buffer.block_size) return;
+    std::optional<std::pair<long long, long long>> range = index.range;
+    if (auto* constant = std::get_if<long long>(&index.constant)) range = std::pair{*constant, *constant};
+    if (!range) return;
+    for (long long i : {range->first, range->second}) {
+      if (write) {
+        check_write(site, buffer, buffer.element, "an indexed write", i * buffer.element);
+      } else {
+        check_read(site, buffer, buffer.element, "an indexed read", i * buffer.element);
+      }
+    }
   }
 
   void release(TSNode site, TSNode argument, Environment& env) {
@@ -1341,10 +1636,15 @@ core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets&
       {"use-after-free", Check::kUseAfterFree},
       {"null-dereference", Check::kNullDereference},
       {"unchecked-allocation", Check::kUncheckedAllocation},
-      {"leak", Check::kLeak}};
+      {"leak", Check::kLeak},
+      {"buffer-overflow", Check::kBufferOverflow},
+      {"buffer-underwrite", Check::kBufferUnderwrite},
+      {"buffer-overread", Check::kBufferOverread},
+      {"buffer-underread", Check::kBufferUnderread}};
   auto it = kChecks.find(*check);
   if (it == kChecks.end()) {
-    return reader.error("check", "must be double-free, use-after-free, null-dereference, unchecked-allocation or leak");
+    return reader.error("check", "must be double-free, use-after-free, null-dereference, unchecked-allocation, leak, "
+                                 "buffer-overflow, buffer-underwrite, buffer-overread or buffer-underread");
   }
   spec.check = it->second;
   for (auto [key, target] : {std::pair{"allocators", &spec.allocators}, {"deallocators", &spec.deallocators},

@@ -66,9 +66,23 @@ struct TaintSpec {
 // One flow found: the sink node, and the source node it came from.
 // Memory-safety checks on C and C++ pointers, written as a rule's [memory] table:
 //   check = "double-free" | "use-after-free" | "null-dereference" | "unchecked-allocation" | "leak"
-// with the allocators, deallocators and the calls that dereference their pointer arguments.
+//         | "buffer-overflow" | "buffer-underwrite" | "buffer-overread" | "buffer-underread"
+// with the allocators, deallocators and the calls that dereference their pointer arguments. The
+// buffer checks follow sizes known in the function: arrays, allocations of constant size, string
+// literals, memset/terminator writes, and copies (memcpy, strcpy, strcat, strncpy, snprintf,
+// indexed writes and reads, also in counted loops).
 struct MemorySpec {
-  enum class Check { kDoubleFree, kUseAfterFree, kNullDereference, kUncheckedAllocation, kLeak };
+  enum class Check {
+    kDoubleFree,
+    kUseAfterFree,
+    kNullDereference,
+    kUncheckedAllocation,
+    kLeak,
+    kBufferOverflow,   // writes past the end of a buffer of known size
+    kBufferUnderwrite, // writes before its start
+    kBufferOverread,   // reads past its end
+    kBufferUnderread,  // reads before its start
+  };
   Check check = Check::kDoubleFree;
   std::vector<std::string> allocators;     // malloc, calloc, realloc, strdup …
   std::vector<std::string> deallocators;   // free …
