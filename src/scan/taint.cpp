@@ -1087,6 +1087,7 @@ class Analysis {
     for (const auto& [key, argument] : call.keywords) keywords.push_back(evaluate(argument, env));
     check_call_sinks(call, name, positional, keywords);
     taint_out_arguments(call, name, positional, env);
+    if (checks_buffers()) forget_contents(call, env);
 
     Value result;
     if (any_matches(spec_.sanitizers, name)) return result;
@@ -1330,6 +1331,18 @@ class Analysis {
       return std::nullopt;
     }
     return result;
+  }
+
+  // A buffer passed to a call the analysis does not model may come back holding anything.
+  void forget_contents(const CallView& call, Environment& env) {
+    for (TSNode argument : call.positional) {
+      TSNode variable = written_variable(argument);
+      if (ts_node_is_null(variable)) continue;
+      auto it = env.find(tree_.text(variable));
+      if (it == env.end() || !it->second.block_size) continue;
+      it->second.length.reset();
+      it->second.filled.reset();
+    }
   }
 
   template <typename Change>
