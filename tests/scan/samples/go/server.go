@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"html/template"
 	"log"
+	"net"
 	mrand "math/rand"
 	"net/http"
 	_ "net/http/pprof" // ward-expect: go.pprof-exposed
@@ -96,4 +97,9 @@ func main() {
 	http.HandleFunc("/", render)
 	go http.ListenAndServeTLS(":8443", "cert.pem", "key.pem", nil)
 	log.Fatal(http.ListenAndServe(":8080", nil)) // ward-expect: go.http-without-tls
+}
+
+func serve(plain, secure net.Listener, config *tls.Config) {
+	go http.Serve(tls.NewListener(secure, config), nil)
+	http.Serve(plain, nil) // ward-expect: go.http-without-tls
 }
