@@ -467,6 +467,34 @@ TEST_F(ScanPatternTest, HashlibNewWithMD5GetsNoWrongFix) {
   }
 }
 
+// A rename fix must leave a call of an API that exists: PyCryptodome's MD5 module has no
+// `sha256`, and cryptography's hashes.MD5() becomes hashes.SHA256(), not hashes.sha256().
+// BUG (rules/python/weak-hash.toml): the rule's one [fix] (rename-method = "sha256") is offered
+// for every [[match]] callee, including Crypto.Hash.MD5.new / Cryptodome.Hash.MD5.new (→
+// `MD5.sha256(data)`, an AttributeError) and cryptography's hashes.MD5 / hashes.SHA1 (→
+// `hashes.sha256()`, an AttributeError too). `ward scan --fix` writes that broken code.
+// Those callees need their own rule with a correct fix (hashes.SHA256) or none (PyCryptodome
+// would need a new import).
+TEST_F(ScanPatternTest, DISABLED_WeakHashFixesForOtherLibrariesNameARealAPI) {
+  RuleSet rules = load();
+  const std::string text =
+      "from Crypto.Hash import MD5\n"
+      "from cryptography.hazmat.primitives import hashes\n"
+      "a = MD5.new(data)\n"
+      "b = hashes.MD5()\n";
+  auto result = scan_source(rules, text, "a.py");
+  auto found = of_rule(result, "python.weak-hash");
+  ASSERT_EQ(found.size(), 2u);
+  EXPECT_EQ(found[0].span.start_line, 3u);
+  EXPECT_EQ(found[1].span.start_line, 4u);
+  const std::string fixed = apply_all(text, found);
+  EXPECT_EQ(fixed.find("MD5.sha256("), std::string::npos) << fixed;
+  EXPECT_EQ(fixed.find("hashes.sha256("), std::string::npos) << fixed;
+  if (found[1].fix) {
+    EXPECT_NE(fixed.find("b = hashes.SHA256()\n"), std::string::npos) << fixed;
+  }
+}
+
 TEST_F(ScanPatternTest, ShellTrueWithAConstantCommandBecomesAnArgumentList) {
   RuleSet rules = load();
   const std::string text =
