@@ -141,6 +141,14 @@ core::Result<CallPattern> CallPattern::parse(const TomlReader& reader, bool stri
   return pattern;
 }
 
+bool FixTemplate::offered_for(std::string_view callee) const {
+  if (applies_to.empty()) return true;
+  for (const auto& pattern : applies_to) {
+    if (name_matches(pattern, callee)) return true;
+  }
+  return false;
+}
+
 std::optional<Fix> FixTemplate::apply(const Semantics& semantics, const CallView& call) const {
   const SyntaxTree& tree = semantics.tree();
   Fix fix{description, {}};
@@ -185,7 +193,7 @@ core::Result<std::optional<FixTemplate>> FixTemplate::parse(const TomlReader& ru
   if (tables->empty()) return std::optional<FixTemplate>();
   const TomlReader& reader = tables->front();
   if (auto status = reader.only_keys({"description", "rename-method", "replace-argument", "remove-keyword",
-                                      "argument-to-argv"});
+                                      "argument-to-argv", "applies-to"});
       !status) {
     return status.error();
   }
@@ -199,6 +207,9 @@ core::Result<std::optional<FixTemplate>> FixTemplate::parse(const TomlReader& ru
   auto remove = reader.optional_string("remove-keyword");
   if (!remove) return remove.error();
   fix.remove_keyword = remove->value_or("");
+  auto applies_to = reader.strings("applies-to");
+  if (!applies_to) return applies_to.error();
+  fix.applies_to = std::move(*applies_to);
   auto argv = reader.optional_integer("argument-to-argv");
   if (!argv) return argv.error();
   if (*argv) fix.argument_to_argv = static_cast<size_t>(**argv);

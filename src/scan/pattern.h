@@ -56,6 +56,8 @@ struct FixTemplate {
   std::string replacement;    // for replace_argument
   std::string remove_keyword;
   std::optional<size_t> argument_to_argv;  // "ls -l" → ["ls", "-l"] when the literal is plain
+  std::vector<std::string> applies_to;     // callee patterns the fix is right for; empty: every match
+  bool offered_for(std::string_view callee) const;
   // The fix for this call; nullopt when the template does not apply to it (the fix would not be
   // correct, e.g. a string with shell syntax cannot become an argument list).
   std::optional<Fix> apply(const Semantics& semantics, const CallView& call) const;

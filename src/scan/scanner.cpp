@@ -90,7 +90,7 @@ class FileAnalysis {
           if (!pattern.names(name) || !pattern.matches(semantics, call)) continue;
           Finding finding = make(*rule, ts_node_start_byte(node), ts_node_end_byte(node),
                                  rule->info.title + ": `" + name + "`");
-          if (rule->fix) finding.fix = rule->fix->apply(semantics, call);
+          if (rule->fix && rule->fix->offered_for(name)) finding.fix = rule->fix->apply(semantics, call);
           findings_.push_back(std::move(finding));
           break;
         }

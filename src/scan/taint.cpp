@@ -755,13 +755,12 @@ class Analysis {
       }
       return value;
     }
-    if (one_of(type, {"true", "false", "none", "null", "nil", "null_literal", "undefined"})) {
+    if (one_of(type, {"true", "false", "none", "null", "nullptr", "nil", "null_literal", "undefined"})) {
       value.constant = type == "true" ? 1LL : 0LL;
-      return value;
-    }
-    if (type == "nullptr") {
-      value.heap = Value::Heap::kNull;
-      value.heap_site = node;
+      if (type == "null" || type == "nullptr") {  // C's NULL, C++'s nullptr
+        value.heap = Value::Heap::kNull;
+        value.heap_site = node;
+      }
       return value;
     }
     if (type == "pointer_expression" && tree_.text(field(node, "operator")) == "*") {

@@ -469,13 +469,7 @@ TEST_F(ScanPatternTest, HashlibNewWithMD5GetsNoWrongFix) {
 
 // A rename fix must leave a call of an API that exists: PyCryptodome's MD5 module has no
 // `sha256`, and cryptography's hashes.MD5() becomes hashes.SHA256(), not hashes.sha256().
-// BUG (rules/python/weak-hash.toml): the rule's one [fix] (rename-method = "sha256") is offered
-// for every [[match]] callee, including Crypto.Hash.MD5.new / Cryptodome.Hash.MD5.new (→
-// `MD5.sha256(data)`, an AttributeError) and cryptography's hashes.MD5 / hashes.SHA1 (→
-// `hashes.sha256()`, an AttributeError too). `ward scan --fix` writes that broken code.
-// Those callees need their own rule with a correct fix (hashes.SHA256) or none (PyCryptodome
-// would need a new import).
-TEST_F(ScanPatternTest, DISABLED_WeakHashFixesForOtherLibrariesNameARealAPI) {
+TEST_F(ScanPatternTest, WeakHashFixesForOtherLibrariesNameARealAPI) {
   RuleSet rules = load();
   const std::string text =
       "from Crypto.Hash import MD5\n"

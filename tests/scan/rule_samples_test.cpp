@@ -1,6 +1,6 @@
 // The built-in rules against annotated sample files (tests/scan/samples/<language>/): every line
 // that must be flagged says so in a comment on the same line,
-//     system(command);  // ward-expect: c.shell-command
+//     system(command);  // ward-expect: c.command-injection
 // (several rules comma-separated), and each file's findings must be exactly those (line, rule)
 // pairs: a missed finding and a false alarm on a safe variant both fail. A second test checks that
 // every built-in rule (secrets aside, which secrets_test covers) has at least one sample.
@@ -99,16 +99,9 @@ std::string test_name(const ::testing::TestParamInfo<std::string>& info) {
 
 // Samples of known bugs, skipped (as DISABLED_ tests are) until the bug is fixed; their annotations
 // still count as samples of their rules. Remove an entry when its sample passes.
-const std::map<std::string, std::string> kKnownGaps = {
-    {"c/null_dereference.c",
-     "c.null-dereference never fires: tree-sitter-c parses NULL (and C++ nullptr) as a `null` node, which "
-     "taint.cpp evaluates to the constant 0 without Heap::kNull"},
-};
-
 class RuleSample : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(RuleSample, FindingsAreExactlyTheAnnotatedLines) {
-  if (auto gap = kKnownGaps.find(GetParam()); gap != kKnownGaps.end()) GTEST_SKIP() << gap->second;
   const std::string text = read_sample(GetParam());
   const Expected expected = annotations(text);
   auto result = scan_text(builtin_rules(), text, kSamplesDir / GetParam());

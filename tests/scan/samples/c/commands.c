@@ -11,17 +11,17 @@ int list_directory(const char *directory) {
   char command[512];
   snprintf(command, sizeof command, "ls -l '%s'", directory);
   system("ls -l /tmp");
-  return system(command);  // ward-expect: c.shell-command
+  return system(command);
 }
 
 FILE *open_log_pipe(const char *filter) {
   popen("dmesg", "r");
-  return popen(filter, "r");  // ward-expect: c.shell-command
+  return popen(filter, "r");
 }
 
 void exec_script(const char *script, const char *path) {
   if (fork() == 0) {
-    execl("/bin/sh", "sh", "-c", script, (char *) NULL);  // ward-expect: c.shell-command
+    execl("/bin/sh", "sh", "-c", script, (char *) NULL);
   }
   if (fork() == 0) {
     execl("/bin/sh", "sh", "-c", "uptime", (char *) NULL);

@@ -23,16 +23,16 @@ void read_name(struct user *u) {
 void greet(struct user *u, const char *name) {
   strcpy(u->greeting, GREETING);
   strcpy(u->name, "anonymous");
-  strcpy(u->name, name);  // ward-expect: c.unbounded-copy
-  strcat(u->greeting, u->name);  // ward-expect: c.unbounded-copy
+  strcpy(u->name, name);
+  strcat(u->greeting, u->name);
   strcat(u->greeting, "!");
   snprintf(u->greeting, sizeof u->greeting, "%s%s", GREETING, name);
 }
 
 void wide_copy(wchar_t *dst, const wchar_t *src) {
   wcscpy(dst, L"default");
-  wcscpy(dst, src);  // ward-expect: c.unbounded-copy
-  wcscat(dst,  // ward-expect: c.unbounded-copy
+  wcscpy(dst, src);
+  wcscat(dst,
          src);
 }
 
