@@ -75,7 +75,9 @@ std::string_view trim_spaces(std::string_view text) {
 void write_reply(httplib::Response& res, const Reply& reply) {
   res.status = reply.status;
   if (reply.text) {
-    res.set_content(*reply.text, "text/plain; version=0.0.4; charset=utf-8");
+    res.set_content(*reply.text, reply.content_type.empty()
+                                     ? "text/plain; version=0.0.4; charset=utf-8"
+                                     : reply.content_type);
     return;
   }
   if (reply.stream) {

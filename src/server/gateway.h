@@ -99,8 +99,10 @@ struct Reply {
   // When set, the reply is a stream of server-sent events (text/event-stream) instead of `body`:
   // called once, after the handler returns and the headers are sent, to write the events.
   std::function<void(const ChunkWriter& write)> stream = nullptr;
-  // When set, the reply is this plain text (the Prometheus exposition) instead of `body`.
+  // When set, the reply is this text instead of `body`, sent as `content_type`.
   std::optional<std::string> text = std::nullopt;
+  // The media type of `text`; empty: the Prometheus text exposition format.
+  std::string content_type = {};
 };
 
 using Handler = std::function<core::Result<Reply>(Call&)>;

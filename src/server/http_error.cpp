@@ -48,12 +48,19 @@ void write_error(httplib::Response& res, const core::Error& error) {
                   "application/json");
 }
 
-core::Error status_error(int status, std::string_view method, std::string_view path) {
+core::Error status_error(int status, std::string_view method, std::string_view path,
+                         std::size_t body_limit) {
   switch (status) {
     case 404:
       return core::Error(Code::kNotFound, std::string(path),
                          fmt::format("no such endpoint for {}; see docs/api.md", method));
     case 413:
+      if (body_limit > 0) {
+        return core::Error(Code::kResourceExhausted, std::string(path),
+                           fmt::format("the request body is over this server's limit of {} "
+                                       "bytes; send a smaller request",
+                                       body_limit));
+      }
       return core::Error(
           Code::kResourceExhausted, std::string(path),
           "the request body is larger than this server accepts; send a smaller request");

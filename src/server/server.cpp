@@ -180,12 +180,13 @@ class HttpsServer final : public Server {
       install_assist_routes(http_, *options_.gateway, *options_.assist);
     }
     if (options_.sign_in) install_auth_routes(http_, *options_.sign_in);
-    http_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-      if (!res.body.empty()) return;
-      const int status = res.status;
-      write_error(res, status_error(status, req.method, req.path));
-      res.status = status;  // keep httplib's precise status (413, 405, …) over the generic one
-    });
+    http_.set_error_handler(
+        [limit = options_.max_request_body](const httplib::Request& req, httplib::Response& res) {
+          if (!res.body.empty()) return;
+          const int status = res.status;
+          write_error(res, status_error(status, req.method, req.path, limit));
+          res.status = status;  // keep httplib's precise status (413, 405, …) over the generic one
+        });
     http_.set_exception_handler(
         [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
           spdlog::error("a request handler threw; answered 500");

@@ -158,6 +158,9 @@ TEST_F(ServerTest, OversizedBodyIsRefusedWith413) {
   request.body = std::string(4096, 'x');
   auto response = https_request(server_->port(), request);
   EXPECT_EQ(response.status, 413);
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  EXPECT_EQ(body["error"]["code"], "resource_exhausted") << response.body;
+  EXPECT_NE(response.body.find("limit of 1024 bytes"), std::string::npos) << response.body;
 }
 
 TEST_F(ServerTest, PortInUseIsUnavailable) {
