@@ -28,6 +28,7 @@
 #include "server/auth_routes.h"
 #include "server/gateway.h"
 #include "server/metrics.h"
+#include "server/scan_routes.h"
 #include "server/server.h"
 #include "server/tls_files.h"
 
@@ -229,6 +230,10 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
     sign_in = std::make_unique<server::SignIn>(gateway, *relying_party, *provisioner, tenant);
   }
 
+  // The scanner's rules, once for every request; a failure leaves only POST /api/v1/scan
+  // unavailable (503), not the server.
+  const server::ScanContext scan_rules = server::ScanContext::load();
+
   server::ServerOptions options;
   options.listen = *listen;
   options.tls_cert = tls->cert;
@@ -237,6 +242,7 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   options.gateway = &gateway;
   options.sign_in = sign_in.get();
   options.assist = &assist;
+  options.scan = &scan_rules;
   auto server = server::Server::create(options);
   if (!server) return report(server.error());
 

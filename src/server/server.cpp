@@ -17,6 +17,7 @@
 #include "server/assist_routes.h"
 #include "server/auth_routes.h"
 #include "server/http_error.h"
+#include "server/scan_routes.h"
 #include "ward/version.h"
 
 namespace ward::server {
@@ -178,6 +179,9 @@ class HttpsServer final : public Server {
     if (options_.gateway) install_api_routes(http_, *options_.gateway);
     if (options_.gateway && options_.assist) {
       install_assist_routes(http_, *options_.gateway, *options_.assist);
+    }
+    if (options_.gateway && options_.scan) {
+      install_scan_routes(http_, *options_.gateway, *options_.scan);
     }
     if (options_.sign_in) install_auth_routes(http_, *options_.sign_in);
     http_.set_error_handler(

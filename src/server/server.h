@@ -21,6 +21,7 @@ namespace ward::server {
 class Gateway;
 class SignIn;
 struct AssistContext;
+struct ScanContext;
 
 struct ServerOptions {
   core::ListenAddress listen;
@@ -45,6 +46,9 @@ struct ServerOptions {
   // Completion and the OpenAI-compatible routes, when models are configured; without it those
   // paths answer 404. Must outlive the server.
   AssistContext* assist = nullptr;
+  // POST /api/v1/scan with the rules loaded at start; without it that path answers 404. Must
+  // outlive the server.
+  const ScanContext* scan = nullptr;
 };
 
 class Server {
