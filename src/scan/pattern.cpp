@@ -10,17 +10,17 @@ Edit remove_argument_edit(const CallView& call, TSNode argument) {
   TSNode list = call.arguments;
   uint32_t start = ts_node_start_byte(argument);
   uint32_t end = ts_node_end_byte(argument);
-  uint32_t count = ts_node_child_count(list);
+  uint32_t count = child_count(list);
   for (uint32_t i = 0; i < count; ++i) {
-    TSNode child = ts_node_child(list, i);
+    TSNode child = child_at(list, i);
     if (!ts_node_eq(child, argument)) continue;
-    TSNode before = i > 0 ? ts_node_child(list, i - 1) : TSNode{};
-    TSNode after = i + 1 < count ? ts_node_child(list, i + 1) : TSNode{};
+    TSNode before = i > 0 ? child_at(list, i - 1) : TSNode{};
+    TSNode after = i + 1 < count ? child_at(list, i + 1) : TSNode{};
     if (!ts_node_is_null(before) && node_type(before) == ",") {
       start = ts_node_start_byte(before);
     } else if (!ts_node_is_null(after) && node_type(after) == ",") {
       end = ts_node_end_byte(after);
-      TSNode next = i + 2 < count ? ts_node_child(list, i + 2) : TSNode{};
+      TSNode next = i + 2 < count ? child_at(list, i + 2) : TSNode{};
       if (!ts_node_is_null(next) && node_type(next) != ")") end = ts_node_start_byte(next);
     }
   }
@@ -179,7 +179,7 @@ std::optional<Fix> FixTemplate::apply(const Semantics& semantics, const CallView
   }
   if (!remove_keyword.empty()) {
     TSNode value = call.keyword(remove_keyword);
-    if (!ts_node_is_null(value)) fix.edits.push_back(remove_argument_edit(call, ts_node_parent(value)));
+    if (!ts_node_is_null(value)) fix.edits.push_back(remove_argument_edit(call, parent_of(value)));
   }
   if (fix.edits.empty()) return std::nullopt;
   std::sort(fix.edits.begin(), fix.edits.end(),

@@ -134,9 +134,9 @@ void Semantics::add_python_import(TSNode node) {
     if (is(module_node, "relative_import")) return;  // the project's own modules
     module = std::string(tree_.text(module_node));
   }
-  uint32_t count = ts_node_named_child_count(node);
+  uint32_t count = named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) {
-    TSNode child = ts_node_named_child(node, i);
+    TSNode child = named_child_at(node, i);
     if (from && ts_node_eq(child, field(node, "module_name"))) continue;
     std::string name, alias;
     if (is(child, "aliased_import")) {
@@ -286,8 +286,8 @@ std::string Semantics::qualified_name(TSNode node) const {
   if (ts_node_is_null(node)) return {};
   std::string_view type = node_type(node);
   if (is_identifier(type)) return resolve(std::string(tree_.text(node)));
-  if (type == "parenthesized_expression" && ts_node_named_child_count(node) == 1) {
-    return qualified_name(ts_node_named_child(node, 0));
+  if (type == "parenthesized_expression" && named_child_count(node) == 1) {
+    return qualified_name(named_child_at(node, 0));
   }
   if (type == "scoped_identifier") return resolve(std::string(tree_.text(node)));  // Java a.b.C
   if (const MemberKind* kind = member_kind(type)) {
@@ -338,7 +338,7 @@ bool Semantics::is_string_literal(TSNode node) const {
   }
   return one_of(type, {"string_literal", "interpreted_string_literal", "raw_string_literal",
                        "concatenated_string"}) ||
-         (type == "template_string" && ts_node_named_child_count(node) == 0);
+         (type == "template_string" && named_child_count(node) == 0);
 }
 
 std::string_view Semantics::string_value(TSNode node) const { return strip_quotes(tree_.text(node)); }

@@ -77,8 +77,8 @@ std::string_view SyntaxTree::text(TSNode node) const {
 static uint32_t first_error_line_below(TSNode node) {
   if (!ts_node_has_error(node)) return 0;
   if (node_type(node) == "ERROR" || ts_node_is_missing(node)) return ts_node_start_point(node).row + 1;
-  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-    if (uint32_t line = first_error_line_below(ts_node_child(node, i)); line != 0) return line;
+  for (uint32_t i = 0; i < child_count(node); ++i) {
+    if (uint32_t line = first_error_line_below(child_at(node, i)); line != 0) return line;
   }
   return 0;
 }
@@ -89,15 +89,16 @@ uint32_t SyntaxTree::first_error_line() const {
 }
 
 TSNode field(TSNode node, std::string_view name) {
+  if (ts_node_is_null(node)) return node;
   return ts_node_child_by_field_name(node, name.data(), static_cast<uint32_t>(name.size()));
 }
 
 std::vector<TSNode> named_children(TSNode node) {
   std::vector<TSNode> children;
   if (ts_node_is_null(node)) return children;
-  uint32_t count = ts_node_named_child_count(node);
+  uint32_t count = named_child_count(node);
   children.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) children.push_back(ts_node_named_child(node, i));
+  for (uint32_t i = 0; i < count; ++i) children.push_back(named_child_at(node, i));
   return children;
 }
 

@@ -59,10 +59,19 @@ class SyntaxTree {
   LineIndex lines_;
 };
 
-// Small readers over tree-sitter nodes.
-inline std::string_view node_type(TSNode node) { return ts_node_type(node); }
+// Small readers over tree-sitter nodes. tree-sitter's own functions crash on a null node (a
+// field that is absent); these answer "nothing" instead, so use them rather than ts_node_*.
+inline std::string_view node_type(TSNode node) { return ts_node_is_null(node) ? "" : ts_node_type(node); }
+inline uint32_t child_count(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_child_count(node); }
+inline uint32_t named_child_count(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node); }
+inline TSNode child_at(TSNode node, uint32_t i) { return i < child_count(node) ? ts_node_child(node, i) : TSNode{}; }
+inline TSNode named_child_at(TSNode node, uint32_t i) {
+  return i < named_child_count(node) ? ts_node_named_child(node, i) : TSNode{};
+}
+inline TSNode parent_of(TSNode node) { return ts_node_is_null(node) ? node : ts_node_parent(node); }
+inline bool is_named(TSNode node) { return !ts_node_is_null(node) && ts_node_is_named(node); }
 inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(node) && node_type(node) == type; }
-TSNode field(TSNode node, std::string_view name);  // null node when absent
+TSNode field(TSNode node, std::string_view name);  // null node when absent (or `node` is null)
 std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
 // Calls `visit` on `node` and every node below it, in document order. `visit` returns false to
@@ -70,7 +79,7 @@ std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 template <typename Visit>
 void walk(TSNode node, Visit&& visit) {
   if (ts_node_is_null(node) || !visit(node)) return;
-  uint32_t count = ts_node_named_child_count(node);
+  uint32_t count = named_child_count(node);
   for (uint32_t i = 0; i < count; ++i) walk(ts_node_named_child(node, i), visit);
 }
 

@@ -172,8 +172,8 @@ TSNode declared_name(TSNode node) {
     if (is(node, "identifier")) return node;
     TSNode next = first_field(node, {"name", "declarator", "pattern", "left"});
     if (ts_node_is_null(next)) {
-      if (ts_node_named_child_count(node) == 0) return TSNode{};
-      next = ts_node_named_child(node, 0);  // Python's typed_parameter
+      if (named_child_count(node) == 0) return TSNode{};
+      next = named_child_at(node, 0);  // Python's typed_parameter
     }
     node = next;
   }
@@ -208,12 +208,12 @@ TSNode written_variable(TSNode node) {
     } else {
       node = first_field(node, {"value", "argument"});
       if (ts_node_is_null(node)) return TSNode{};
-      if (is(node, "parenthesized_expression") && ts_node_named_child_count(node) == 1) {
-        node = ts_node_named_child(node, 0);
+      if (is(node, "parenthesized_expression") && named_child_count(node) == 1) {
+        node = named_child_at(node, 0);
       }
     }
-    if (!ts_node_is_null(node) && is(node, "parenthesized_expression") && ts_node_named_child_count(node) == 1) {
-      node = ts_node_named_child(node, 0);
+    if (!ts_node_is_null(node) && is(node, "parenthesized_expression") && named_child_count(node) == 1) {
+      node = named_child_at(node, 0);
     }
   }
   return TSNode{};
@@ -223,9 +223,9 @@ std::string operator_text(const SyntaxTree& tree, TSNode node) {
   TSNode op = field(node, "operator");
   if (!ts_node_is_null(op)) return std::string(tree.text(op));
   std::string text;  // Python's comparison_operator keeps its operators as unnamed children
-  for (uint32_t i = 0; i < ts_node_child_count(node); ++i) {
-    TSNode child = ts_node_child(node, i);
-    if (!ts_node_is_named(child)) text += tree.text(child);
+  for (uint32_t i = 0; i < child_count(node); ++i) {
+    TSNode child = child_at(node, i);
+    if (!is_named(child)) text += tree.text(child);
   }
   return text;
 }
@@ -282,9 +282,15 @@ class Analysis {
  private:
   bool is_function(TSNode node) const { return sem_.is_function(node); }
 
+  // Loops are analysed twice and helpers per call, which multiplies on deeply nested code: past
+  // this many steps a file's analysis stops with what it found (generated and template-heavy
+  // code; ordinary files need a few thousand).
+  static constexpr uint64_t kMaxSteps = 250'000;
+  bool over_budget() { return ++steps_ > kMaxSteps; }
+
   std::vector<std::string> decorators_of(TSNode function) const {
     std::vector<std::string> names;
-    TSNode parent = ts_node_parent(function);
+    TSNode parent = parent_of(function);
     if (!is(parent, "decorated_definition")) return names;
     for (TSNode child : named_children(parent)) {
       if (!is(child, "decorator")) continue;
@@ -356,7 +362,7 @@ class Analysis {
   }
 
   void analyse_statement(TSNode node, Environment& env) {
-    if (ts_node_is_null(node)) return;
+    if (ts_node_is_null(node) || over_budget()) return;
     std::string_view type = node_type(node);
     if (is_function(node) || sem_.is_comment(node) ||
         one_of(type, {"decorated_definition", "import_statement", "import_from_statement", "preproc_include",
@@ -386,8 +392,8 @@ class Analysis {
       walk(node, [&](TSNode item) {
         if (!is(item, "as_pattern")) return !is(item, "block");
         TSNode target = field(item, "alias");
-        Value value = evaluate(ts_node_named_child(item, 0), env);
-        if (!ts_node_is_null(target)) assign(ts_node_named_child(target, 0), value, env);
+        Value value = evaluate(named_child_at(item, 0), env);
+        if (!ts_node_is_null(target)) assign(named_child_at(target, 0), value, env);
         return false;
       });
       analyse_block(field(node, "body"), env);
@@ -589,7 +595,7 @@ class Analysis {
         alternative = clause;
       }
       TSNode body = is(alternative, "else_clause")
-                        ? (ts_node_is_null(field(alternative, "body")) ? ts_node_named_child(alternative, 0)
+                        ? (ts_node_is_null(field(alternative, "body")) ? named_child_at(alternative, 0)
                                                                         : field(alternative, "body"))
                         : alternative;
       Environment branch = rest;
@@ -654,17 +660,17 @@ class Analysis {
 
   static bool exits(TSNode body) {
     if (is_exit(body)) return true;
-    uint32_t count = ts_node_named_child_count(body);
+    uint32_t count = named_child_count(body);
     if (count == 0 || !is_block(body)) return false;
-    return is_exit(ts_node_named_child(body, count - 1));
+    return is_exit(named_child_at(body, count - 1));
   }
 
   // `if "'" in name: return` (or several such tests joined by `or`): past the test, `name` holds
   // none of the rule's guard strings, which makes it safe for this rule's sinks.
   void apply_guard(TSNode condition, Environment& env) {
     if (spec_.guards.empty()) return;
-    if (is(condition, "parenthesized_expression") && ts_node_named_child_count(condition) == 1) {
-      condition = ts_node_named_child(condition, 0);
+    if (is(condition, "parenthesized_expression") && named_child_count(condition) == 1) {
+      condition = named_child_at(condition, 0);
     }
     if (is(condition, "boolean_operator")) {
       if (tree_.text(field(condition, "operator")) != "or") return;
@@ -672,9 +678,9 @@ class Analysis {
       apply_guard(field(condition, "right"), env);
       return;
     }
-    if (!is(condition, "comparison_operator") || ts_node_named_child_count(condition) != 2) return;
-    TSNode needle = ts_node_named_child(condition, 0);
-    TSNode haystack = ts_node_named_child(condition, 1);
+    if (!is(condition, "comparison_operator") || named_child_count(condition) != 2) return;
+    TSNode needle = named_child_at(condition, 0);
+    TSNode haystack = named_child_at(condition, 1);
     if (operator_text(tree_, condition) != "in" || !sem_.is_string_literal(needle) || !is(haystack, "identifier")) {
       return;
     }
@@ -689,8 +695,8 @@ class Analysis {
 
   void assign(TSNode target, const Value& value, Environment& env) {
     if (ts_node_is_null(target)) return;
-    if (is(target, "parenthesized_expression") && ts_node_named_child_count(target) == 1) {
-      target = ts_node_named_child(target, 0);
+    if (is(target, "parenthesized_expression") && named_child_count(target) == 1) {
+      target = named_child_at(target, 0);
     }
     if (is(target, "identifier") || is_member(target)) {
       if (is_member(target) && !ts_node_is_null(value.heap_site)) note_escape(value, env);
@@ -745,7 +751,7 @@ class Analysis {
 
   Value evaluate(TSNode node, Environment& env) {
     Value value;
-    if (ts_node_is_null(node)) return value;
+    if (ts_node_is_null(node) || over_budget()) return value;
     std::string_view type = node_type(node);
     if (type == "identifier") return evaluate_name(node, env);
     if (is_integer(node)) {
@@ -808,8 +814,8 @@ class Analysis {
       return value;
     }
     if (type == "conditional_expression" || type == "ternary_expression") return evaluate_conditional(node, env);
-    if (type == "parenthesized_expression" && ts_node_named_child_count(node) == 1) {
-      return evaluate(ts_node_named_child(node, 0), env);
+    if (type == "parenthesized_expression" && named_child_count(node) == 1) {
+      return evaluate(named_child_at(node, 0), env);
     }
     if (type == "cast_expression") {
       // (T *)malloc(n): the block holds elements of T.
@@ -970,7 +976,7 @@ class Analysis {
 
   Value evaluate_update(TSNode node, Environment& env) {
     TSNode target = first_field(node, {"argument"});
-    if (ts_node_is_null(target)) target = ts_node_named_child(node, 0);
+    if (ts_node_is_null(target)) target = named_child_at(node, 0);
     Value current = evaluate(target, env);
     std::string op = is(node, "inc_statement") ? "++" : is(node, "dec_statement") ? "--" : operator_text(tree_, node);
     if (!current.pointer) check_arithmetic_sinks(node, op, current.any());
@@ -1197,6 +1203,18 @@ class Analysis {
       for (const auto& argument : args) result.taint |= argument.any();
       return result;
     }
+    // The same helper called with arguments in the same state gives the same result (and its
+    // sinks are already reported): analyse it once per state.
+    std::string key = std::to_string(ts_node_start_byte(function));
+    for (const auto& argument : args) {
+      key += argument.any().tainted ? 'T' : '.';
+      key += static_cast<char>('0' + static_cast<int>(argument.heap));
+      key += argument.block_size ? 'B' : '.';
+    }
+    if (auto known = helper_results_.find(key); known != helper_results_.end()) {
+      result.taint = known->second;
+      return result;
+    }
     Environment env;
     bind_parameters(function, env, &args, false);
     Taint saved_returned = returned_;
@@ -1206,6 +1224,7 @@ class Analysis {
     --depth_;
     result.taint = returned_;
     returned_ = saved_returned;
+    helper_results_[key] = result.taint;
     return result;
   }
 
@@ -1500,7 +1519,7 @@ class Analysis {
   }
 
   TSNode enclosing_function(TSNode node) const {
-    for (TSNode at = node; !ts_node_is_null(at); at = ts_node_parent(at)) {
+    for (TSNode at = node; !ts_node_is_null(at); at = parent_of(at)) {
       if (is_function(at)) return at;
     }
     return TSNode{};
@@ -1511,6 +1530,8 @@ class Analysis {
   const TaintSpec& spec_;
   const MemorySpec* memory_;
   std::set<std::string, std::less<>> escaped_;
+  std::map<std::string, Taint> helper_results_;
+  uint64_t steps_ = 0;
   std::map<std::string, TSNode, std::less<>> functions_;
   std::vector<TaintFlow> flows_;
   std::set<uint32_t> reported_;
