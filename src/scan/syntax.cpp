@@ -96,9 +96,14 @@ TSNode field(TSNode node, std::string_view name) {
 std::vector<TSNode> named_children(TSNode node) {
   std::vector<TSNode> children;
   if (ts_node_is_null(node)) return children;
-  uint32_t count = named_child_count(node);
-  children.reserve(count);
-  for (uint32_t i = 0; i < count; ++i) children.push_back(named_child_at(node, i));
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  if (ts_tree_cursor_goto_first_child(&cursor)) {
+    do {
+      TSNode child = ts_tree_cursor_current_node(&cursor);
+      if (ts_node_is_named(child)) children.push_back(child);
+    } while (ts_tree_cursor_goto_next_sibling(&cursor));
+  }
+  ts_tree_cursor_delete(&cursor);
   return children;
 }
 

@@ -76,11 +76,12 @@ std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
 // Calls `visit` on `node` and every node below it, in document order. `visit` returns false to
 // skip a node's children.
+// (Children are visited through named_children(): ts_node_named_child(node, i) scans from the
+// first child on every call, which is quadratic on long statement lists.)
 template <typename Visit>
 void walk(TSNode node, Visit&& visit) {
   if (ts_node_is_null(node) || !visit(node)) return;
-  uint32_t count = named_child_count(node);
-  for (uint32_t i = 0; i < count; ++i) walk(ts_node_named_child(node, i), visit);
+  for (TSNode child : named_children(node)) walk(child, visit);
 }
 
 }  // namespace ward::scan
