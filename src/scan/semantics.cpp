@@ -199,7 +199,15 @@ void Semantics::add_javascript_import(TSNode node) {
 void Semantics::add_go_import(TSNode node) {
   std::string path(strip_quotes(tree_.text(field(node, "path"))));
   TSNode name = field(node, "name");
-  std::string alias = ts_node_is_null(name) ? path.substr(path.rfind('/') + 1) : std::string(tree_.text(name));
+  // The package name is the path's last segment, or the one before a major version (math/rand/v2).
+  std::string last = path.substr(path.rfind('/') + 1);
+  std::string_view trimmed(path);
+  if (last.size() > 1 && last[0] == 'v' && last.find_first_not_of("0123456789", 1) == std::string::npos &&
+      path.find('/') != std::string::npos) {
+    trimmed = trimmed.substr(0, path.size() - last.size() - 1);
+    last = std::string(trimmed.substr(trimmed.rfind('/') + 1));
+  }
+  std::string alias = ts_node_is_null(name) ? last : std::string(tree_.text(name));
   if (alias == "_" || alias == ".") return;
   aliases_[alias] = path;
 }
@@ -289,7 +297,9 @@ std::string Semantics::qualified_name(TSNode node) const {
   if (type == "parenthesized_expression" && named_child_count(node) == 1) {
     return qualified_name(named_child_at(node, 0));
   }
-  if (type == "scoped_identifier") return resolve(std::string(tree_.text(node)));  // Java a.b.C
+  if (type == "scoped_identifier" || type == "scoped_type_identifier") {
+    return resolve(std::string(tree_.text(node)));  // Java a.b.C
+  }
   if (const MemberKind* kind = member_kind(type)) {
     TSNode object = field(node, kind->object);
     std::string member(tree_.text(field(node, kind->member)));
@@ -336,9 +346,14 @@ bool Semantics::is_string_literal(TSNode node) const {
     }
     return true;
   }
+  if (type == "template_string") {  // `text` without ${…}
+    for (TSNode child : named_children(node)) {
+      if (is(child, "template_substitution")) return false;
+    }
+    return true;
+  }
   return one_of(type, {"string_literal", "interpreted_string_literal", "raw_string_literal",
-                       "concatenated_string"}) ||
-         (type == "template_string" && named_child_count(node) == 0);
+                       "concatenated_string"});
 }
 
 std::string_view Semantics::string_value(TSNode node) const { return strip_quotes(tree_.text(node)); }
