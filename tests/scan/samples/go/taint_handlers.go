@@ -1,0 +1,60 @@
+// Request data that flows through variables into sinks (the -flow taint rules). The variables are
+// declared with var: the taint engine does not follow Go's := and = statements yet.
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+)
+
+var db *sql.DB
+
+func lookup(w http.ResponseWriter, r *http.Request) {
+	var host = r.URL.Query().Get("host")
+	exec.Command("nslookup", host).Run() // ward-expect: go.command-injection-flow
+	exec.Command("nslookup", "example.com").Run()
+}
+
+func account(w http.ResponseWriter, r *http.Request) {
+	var name = r.FormValue("name")
+	var query = "SELECT id FROM accounts WHERE name = '" + name + "'"
+	db.Query(query) // ward-expect: go.sql-injection-flow
+	db.Query("SELECT id FROM accounts WHERE name = $1", name)
+	var id, _ = strconv.Atoi(r.FormValue("id"))
+	db.Exec("DELETE FROM accounts WHERE id = " + strconv.Itoa(id)) // ward-expect: go.sql-injection
+}
+
+func download(w http.ResponseWriter, r *http.Request) {
+	var file = filepath.Join("/srv/files", r.URL.Query().Get("file"))
+	data, _ := os.ReadFile(file) // ward-expect: go.path-traversal-flow
+	w.Write(data)
+	var base = filepath.Join("/srv/files", filepath.Base(r.URL.Query().Get("file")))
+	safe, _ := os.ReadFile(base)
+	w.Write(safe)
+}
+
+func login(w http.ResponseWriter, r *http.Request) {
+	var next = r.URL.Query().Get("next")
+	http.Redirect(w, r, next, http.StatusFound) // ward-expect: go.open-redirect-flow
+	http.Redirect(w, r, "/home?from="+url.QueryEscape(next), http.StatusFound)
+}
+
+func greet(w http.ResponseWriter, r *http.Request) {
+	var who = r.URL.Query().Get("who")
+	fmt.Fprintf(w, "<p>Hello %s</p>", who) // ward-expect: go.xss-flow
+	fmt.Fprintf(w, "<p>Hello %s</p>", html.EscapeString(who))
+	fmt.Fprintf(os.Stderr, "greeted %s\n", who)
+}
+
+func logs() {
+	var dir = os.Getenv("LOG_DIR")
+	os.Open(dir + "/app.log") // ward-expect: go.path-traversal-flow
+	os.Open("/var/log/app.log")
+}
