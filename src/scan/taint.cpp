@@ -373,6 +373,8 @@ class Analysis {
       analyse_block(node, env);
     } else if (type == "expression_statement") {
       for (TSNode child : named_children(node)) evaluate(child, env);
+    } else if (is_assignment(node)) {
+      evaluate(node, env);  // Go's `x := v` and `x = v` are statements of their own
     } else if (is_declaration(node)) {
       analyse_declaration(node, env);
     } else if (type == "if_statement") {
@@ -709,6 +711,17 @@ class Analysis {
       assign(field(target, "argument"), value, env);  // *p = v
     } else if (is_subscript(target)) {
       assign_item(target, value, env);
+    } else if (is(target, "object_pattern")) {
+      // const { name, id: key } = req.query: each binding takes the object's taint.
+      Value part;
+      part.taint = value.any();
+      for (TSNode property : named_children(target)) {
+        if (is(property, "shorthand_property_identifier_pattern")) {
+          env[std::string(tree_.text(property))] = part;
+        } else {
+          assign(first_field(property, {"value", "left"}), part, env);
+        }
+      }
     } else if (one_of(node_type(target), {"pattern_list", "tuple_pattern", "list_pattern", "expression_list"})) {
       std::vector<TSNode> targets = named_children(target);
       for (size_t i = 0; i < targets.size(); ++i) {
@@ -1106,6 +1119,7 @@ class Analysis {
       return result;
     }
     if (auto modelled = container_method(call, positional, env)) return *modelled;
+    absorb_into_receiver(call, positional, env);
     auto local = functions_.find(std::string(tree_.text(call.callee)));
     if (local != functions_.end() && ts_node_is_null(call.receiver)) {
       return call_local_function(local->second, positional);
@@ -1163,6 +1177,22 @@ class Analysis {
     }
     if ((method == "get" || method == "set") && !args.empty()) return keyed_access(container, method, args);
     return std::nullopt;
+  }
+
+  // sb.append(x), list.add(x), map.put(k, x), arr.push(x): the receiver now holds x.
+  void absorb_into_receiver(const CallView& call, const std::vector<Value>& args, Environment& env) {
+    if (!is(call.receiver, "identifier")) return;
+    std::string_view method = tree_.text(node_type(call.node) == "method_invocation"
+                                             ? call.callee
+                                             : first_field(call.callee, {"attribute", "property", "field"}));
+    if (!one_of(method, {"append", "add", "addAll", "push", "put", "putAll", "insert", "concat", "extend",
+                         "unshift", "write", "print", "println", "format"})) {
+      return;
+    }
+    Taint absorbed;
+    for (const auto& argument : args) absorbed |= argument.any();
+    if (!absorbed.tainted) return;
+    env[std::string(tree_.text(call.receiver))].taint |= absorbed;
   }
 
   // dict.get(key[, default]) and ConfigParser.get(section, key) / .set(section, key, value).
