@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "core/file.h"
+#include "core/toml_types.h"
 
 extern char** environ;
 
@@ -213,29 +214,10 @@ std::string known_keys() {
   return keys + ", and the tables [regions], [tiers.NAME], [models.NAME] and [oidc]";
 }
 
-std::string node_type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
-
 Error wrong_type(const std::string& where, const std::string& key, const toml::node& node,
                  std::string_view expected) {
   return Error(Code::kInvalidArgument, where,
-               fmt::format("`{}` must be {}, not {}", key, expected, node_type_name(node)));
+               fmt::format("`{}` must be {}, not {}", key, expected, toml_type_name(node)));
 }
 
 std::string line_of(const fs::path& file, const toml::node& node) {
@@ -681,6 +663,25 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
     return invalid("the port must be a number from 0 to 65535");
   }
   return ListenAddress{std::string(host), port};
+}
+
+std::string_view toml_type_name(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    default:
+      return "a date or time";
+  }
 }
 
 }  // namespace ward::core

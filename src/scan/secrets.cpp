@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/toml_types.h"
+
 namespace ward::scan {
 namespace {
 
@@ -17,25 +19,6 @@ using core::Error;
 constexpr std::array<std::string_view, 6> kKeys = {"regex",       "capture",    "keywords",
                                                    "min_entropy", "min_length", "allow"};
 
-std::string_view node_type_name(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table:
-      return "a table";
-    case toml::node_type::array:
-      return "an array";
-    case toml::node_type::string:
-      return "a string";
-    case toml::node_type::integer:
-      return "an integer";
-    case toml::node_type::floating_point:
-      return "a number";
-    case toml::node_type::boolean:
-      return "a boolean";
-    default:
-      return "a date or time";
-  }
-}
-
 Error invalid(const std::string& where, std::string message) {
   return Error(Code::kInvalidArgument, where, std::move(message));
 }
@@ -43,7 +26,7 @@ Error invalid(const std::string& where, std::string message) {
 Error wrong_type(const std::string& where, std::string_view key, const toml::node& node,
                  std::string_view expected) {
   return invalid(where, fmt::format("`secret.{}` must be {}, not {}; fix the rule file", key,
-                                    expected, node_type_name(node)));
+                                    expected, core::toml_type_name(node)));
 }
 
 // Compiles `pattern` (RE2 syntax); `key` names it in the error, with RE2's reason.

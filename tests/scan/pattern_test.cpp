@@ -14,6 +14,7 @@
 
 #include "scan/fix.h"
 #include "scan/scanner.h"
+#include "scan_test_support.h"
 #include "support/test_support.h"
 
 namespace ward::scan {
@@ -36,20 +37,6 @@ std::string rule_file(const std::string& id, const std::string& languages,
          "confidence = \"high\"\n"
          "languages = " +
          languages + "\n" + body;
-}
-
-std::vector<Finding> of_rule(const ScanResult& result, const std::string& id) {
-  std::vector<Finding> found;
-  for (const auto& finding : result.findings) {
-    if (finding.rule_id == id) found.push_back(finding);
-  }
-  return found;
-}
-
-std::vector<uint32_t> lines_of(const ScanResult& result, const std::string& id) {
-  std::vector<uint32_t> lines;
-  for (const auto& finding : of_rule(result, id)) lines.push_back(finding.span.start_line);
-  return lines;
 }
 
 // Rule files written into a temp dir, loaded with the built-in rules.

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "scan/scanner.h"
+#include "scan_test_support.h"
 
 namespace ward::scan {
 namespace {
@@ -48,20 +49,6 @@ ScanResult scan(const std::string& text) {
   EXPECT_TRUE(result.ok()) << result.error().to_string();
   if (!result.ok()) throw std::runtime_error(result.error().to_string());
   return std::move(*result);
-}
-
-std::vector<Finding> of_rule(const ScanResult& result, const std::string& id) {
-  std::vector<Finding> found;
-  for (const auto& finding : result.findings) {
-    if (finding.rule_id == id) found.push_back(finding);
-  }
-  return found;
-}
-
-std::vector<uint32_t> lines_of(const ScanResult& result, const std::string& id) {
-  std::vector<uint32_t> lines;
-  for (const auto& finding : of_rule(result, id)) lines.push_back(finding.span.start_line);
-  return lines;
 }
 
 // Exactly one finding of `id`, at the line holding `sink`, whose trace starts at the line holding
