@@ -21,30 +21,19 @@
 #include "core/file.h"
 #include "scan/language.h"
 #include "scan/scanner.h"
+#include "scan_test_support.h"
 
 namespace ward::scan {
 namespace {
 
 namespace fs = std::filesystem;
 
-// WARD_RULES_DIR is <repository>/rules.
-const fs::path kSamplesDir = fs::path(WARD_RULES_DIR).parent_path() / "tests" / "scan" / "samples";
-
-const RuleSet& builtin_rules() {
-  static const RuleSet rules = [] {
-    auto loaded = RuleSet::load();
-    if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
-    return std::move(*loaded);
-  }();
-  return rules;
-}
-
 // Every sample file, relative to kSamplesDir, sorted.
 std::vector<std::string> sample_files() {
   std::vector<std::string> files;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(kSamplesDir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(kSamplesDir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file() && language_of(it->path())) {
       files.push_back(it->path().lexically_relative(kSamplesDir).generic_string());
     }
@@ -72,7 +61,8 @@ Expected annotations(const std::string& text) {
     std::smatch match;
     if (!std::regex_search(line, match, kExpect)) continue;
     const std::string ids = match[1].str();
-    for (auto it = std::sregex_iterator(ids.begin(), ids.end(), kId); it != std::sregex_iterator(); ++it) {
+    for (auto it = std::sregex_iterator(ids.begin(), ids.end(), kId); it != std::sregex_iterator();
+         ++it) {
       expected.emplace(number, it->str());
     }
   }
@@ -109,16 +99,20 @@ TEST_P(RuleSample, FindingsAreExactlyTheAnnotatedLines) {
   // A sample must parse: a syntax error would hide the code after it from the rules.
   for (const auto& skipped : result->skipped) ADD_FAILURE() << GetParam() << ": " << skipped.reason;
   Expected actual;
-  for (const auto& finding : result->findings) actual.emplace(finding.span.start_line, finding.rule_id);
+  for (const auto& finding : result->findings)
+    actual.emplace(finding.span.start_line, finding.rule_id);
   for (const auto& [line, id] : expected) {
-    if (builtin_rules().find(id) == nullptr) ADD_FAILURE() << GetParam() << ":" << line << ": no rule " << id;
+    if (builtin_rules().find(id) == nullptr)
+      ADD_FAILURE() << GetParam() << ":" << line << ": no rule " << id;
     if (!actual.contains({line, id})) {
-      ADD_FAILURE() << GetParam() << ":" << line << ": " << id << " missed in `" << line_of(text, line) << "`";
+      ADD_FAILURE() << GetParam() << ":" << line << ": " << id << " missed in `"
+                    << line_of(text, line) << "`";
     }
   }
   for (const auto& [line, id] : actual) {
     if (!expected.contains({line, id})) {
-      ADD_FAILURE() << GetParam() << ":" << line << ": unexpected " << id << " in `" << line_of(text, line) << "`";
+      ADD_FAILURE() << GetParam() << ":" << line << ": unexpected " << id << " in `"
+                    << line_of(text, line) << "`";
     }
   }
 }
@@ -134,13 +128,15 @@ TEST(RuleSamples, EveryBuiltInRuleHasAnAnnotatedSample) {
   }
   for (const auto& rule : builtin_rules().rules()) {
     if (rule.id.starts_with("secrets.")) continue;
-    EXPECT_GT(annotated[rule.id], 0) << rule.id << " (" << rule.source.generic_string()
-                                     << ") has no `ward-expect: " << rule.id << "` line under " << kSamplesDir;
+    EXPECT_GT(annotated[rule.id], 0)
+        << rule.id << " (" << rule.source.generic_string() << ") has no `ward-expect: " << rule.id
+        << "` line under " << kSamplesDir;
   }
 }
 
 TEST(RuleSamples, AnnotationsListSeveralRulesSeparatedByCommas) {
-  const Expected expected = annotations("a\nx(y)  # ward-expect: python.a, python.b-c\n// ward-expect:c.d\nno\n");
+  const Expected expected =
+      annotations("a\nx(y)  # ward-expect: python.a, python.b-c\n// ward-expect:c.d\nno\n");
   EXPECT_EQ(expected, (Expected{{2, "python.a"}, {2, "python.b-c"}, {3, "c.d"}}));
 }
 

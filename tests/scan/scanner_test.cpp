@@ -16,6 +16,7 @@
 
 #include "scan/baseline.h"
 #include "scan/report.h"
+#include "scan_test_support.h"
 #include "support/test_support.h"
 
 namespace ward::scan {
@@ -23,15 +24,6 @@ namespace {
 
 using test::TempDir;
 using test::write_text;
-
-const RuleSet& builtin_rules() {
-  static const RuleSet rules = [] {
-    auto loaded = RuleSet::load();
-    if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
-    return std::move(*loaded);
-  }();
-  return rules;
-}
 
 ScanResult run_scan(const ScanOptions& options) {
   auto result = scan(builtin_rules(), options);

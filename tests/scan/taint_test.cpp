@@ -15,15 +15,6 @@
 namespace ward::scan {
 namespace {
 
-const RuleSet& builtin_rules() {
-  static const RuleSet rules = [] {
-    auto loaded = RuleSet::load();
-    if (!loaded.ok()) throw std::runtime_error(loaded.error().to_string());
-    return std::move(*loaded);
-  }();
-  return rules;
-}
-
 // The 1-based line of the first occurrence of `needle` in `text` (0 when absent).
 uint32_t line_containing(const std::string& text, std::string_view needle) {
   size_t at = text.find(needle);
