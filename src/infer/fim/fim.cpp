@@ -212,13 +212,17 @@ std::vector<TokenId> PromptBuilder::prefix_tokens(std::string_view text) const {
 }
 
 std::vector<TokenId> PromptBuilder::suffix_tokens(std::string_view text) const {
-  const bool drop_space_prefix = format_ == Format::kCodeLlama &&
-                                 tokenizer_.model() == tokenizer::TokenizerModel::kSpm &&
+  // SentencePiece puts "▁" before the text; CodeLlama's suffix goes without it.
+  if (format_ == Format::kCodeLlama) return inner_tokens(text);
+  return prefix_tokens(text);
+}
+
+std::vector<TokenId> PromptBuilder::inner_tokens(std::string_view text) const {
+  const bool drop_space_prefix = tokenizer_.model() == tokenizer::TokenizerModel::kSpm &&
                                  tokenizer_.special_tokens().add_space_prefix;
   if (!drop_space_prefix || text.empty()) return prefix_tokens(text);
-  // SentencePiece puts "▁" before the text; CodeLlama's suffix goes without it. Tokenizing
-  // "\n" + text and removing the tokens of "\n" gives the text's tokens without the space,
-  // because no Llama token spans a newline (checked: the head must come out unchanged).
+  // Tokenizing "\n" + text and removing the tokens of "\n" gives the text's tokens without the
+  // space, because no Llama token spans a newline (checked: the head must come out unchanged).
   const std::vector<TokenId> head = prefix_tokens("\n");
   std::vector<TokenId> tokens = prefix_tokens("\n" + std::string(text));
   if (tokens.size() >= head.size() && std::equal(head.begin(), head.end(), tokens.begin())) {
@@ -294,21 +298,82 @@ bool is_blank(std::string_view text) {
 
 }  // namespace
 
-std::string PromptBuilder::heal(std::vector<TokenId>& prefix) const {
+std::string PromptBuilder::heal(std::vector<TokenId>& prefix, std::vector<TokenId>& middle) const {
   // A run of whitespace may have been cut into several tokens ("\n" and the spaces after it):
-  // all of them go, so that the model spells the whole run as it learnt to (in StarCoder's
-  // vocabulary: the newline with the spaces but one, then the word with its space). The cap
-  // keeps a prefix ending in pages of blank lines cheap.
+  // all of them go first. The cap keeps a prefix ending in pages of blank lines cheap.
   constexpr int kMaxHealedTokens = 8;
   std::string healed;
+  size_t removed = 0;
   for (int taken = 0; taken < kMaxHealedTokens && !prefix.empty(); ++taken) {
     auto piece = tokenizer_.token_to_piece(prefix.back());
     if (!piece || piece->empty()) break;
     if (taken > 0 && !(is_blank(*piece) && is_blank(healed))) break;
     healed.insert(0, *piece);
     prefix.pop_back();
+    ++removed;
   }
-  return healed;
+  if (healed.empty() || !is_blank(healed)) return healed;  // mid-word: heal the last token only
+
+  // Leaving the whole run to the sampler lets greedy decoding pick a split of it the model never
+  // saw in training: in StarCoder's vocabulary "\n" + 8 spaces is one token, but before a word
+  // the pre-tokenizer (\s+(?!\S)) always gives "\n" + 7 spaces, then " if"; a model that has
+  // spelt all 8 must then start a word without its space, and writes garbage. So the run is
+  // split as the vocabulary splits it before a word (tokenized with a letter after it), those
+  // tokens go into the prompt, and only what that word's first token takes from the run is
+  // healed (typically " "; generate.cpp then lets no token indent further). A line that starts
+  // with punctuation may be split otherwise in some vocabularies, but a letter is by far the
+  // commonest case.
+  const std::vector<TokenId> canonical = inner_tokens(healed + "x");
+  std::vector<TokenId> kept;
+  std::vector<size_t> ends;  // where each kept token's text ends in `healed`
+  size_t spelt = 0;
+  for (const TokenId id : canonical) {
+    auto piece = tokenizer_.token_to_piece(id);
+    if (!piece || piece->empty() || piece->size() > healed.size() - spelt ||
+        std::string_view(healed).substr(spelt, piece->size()) != *piece) {
+      break;  // the token reaches into the letter (or is no plain text): it is the generation's
+    }
+    kept.push_back(id);
+    spelt += piece->size();
+    ends.push_back(spelt);
+  }
+  if (spelt == healed.size() && !kept.empty()) {
+    // The whole run splits off the word (tabs: "\n\t\t" before a word is "\n\t", "\t", "x";
+    // a bare "\n"): its last token stays healed. The generation must then spell exactly that
+    // token, which is what the model would do after the canonical tokens before it, and the
+    // rule that no token indents further still holds for the token after it; with nothing
+    // healed the model could indent past the editor's indentation.
+    kept.pop_back();
+    ends.pop_back();
+    spelt = ends.empty() ? 0 : ends.back();
+  }
+  // The prompt was fitted to its budget with the tokens removed above: it must not grow.
+  if (kept.size() > removed) return healed;
+
+  // Where the kept tokens go: a code model trained on fill-in-the-middle at line boundaries (as
+  // Ward's starter model is, tools/train/data.py) saw the middle begin with the token that holds
+  // the newline before its first line ("\n" + indentation), the blank lines before it ending the
+  // prefix. With those same tokens at the end of the prefix instead, that model writes garbage:
+  // next-line exact match on held-out Python fell from 5% to 0%. So the token holding the run's
+  // last newline, and those after it, begin the middle (after the middle marker, where the
+  // generation goes on), and the tokens before it end the prefix. Where the newline is in the
+  // healed text, the generation begins with it. Where the vocabulary joined the newline to the
+  // text before it (Qwen's ":\n"), the whole run is indentation and begins the middle; spaces
+  // within a line end the prefix, as any other text of it.
+  size_t boundary = healed.rfind('\n');  // kept tokens that end at or before it end the prefix
+  if (boundary == std::string::npos) {
+    bool line_start = prefix.empty();
+    if (!line_start) {
+      auto before = tokenizer_.token_to_piece(prefix.back());
+      line_start = before && before->ends_with('\n');
+    }
+    if (line_start) boundary = 0;
+  }
+  size_t to_prefix = 0;
+  while (to_prefix < kept.size() && ends[to_prefix] <= boundary) ++to_prefix;
+  prefix.insert(prefix.end(), kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(to_prefix));
+  middle.assign(kept.begin() + static_cast<std::ptrdiff_t>(to_prefix), kept.end());
+  return healed.substr(spelt);
 }
 
 core::Result<Prompt> PromptBuilder::build(const Request& request) const {
@@ -381,11 +446,13 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
     }
   }
 
-  if (request.heal_last_token) prompt.healed_text = heal(prefix);
+  // With healing, the start of the middle that the prompt already holds (see heal()).
+  std::vector<TokenId> middle;
+  if (request.heal_last_token) prompt.healed_text = heal(prefix, middle);
 
   // Related files in the order given while they fit in what the prefix and suffix left.
   if (prompt.repository_context) {
-    size_t left = available - std::min(available, prefix.size() + suffix.size());
+    size_t left = available - std::min(available, prefix.size() + middle.size() + suffix.size());
     for (const RelatedFile& file : request.related_files) {
       const std::vector<TokenId> tokens = related_file_tokens(file);
       if (tokens.size() > left) break;
@@ -395,6 +462,9 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
     }
   }
   prompt.tokens = assemble(request, header, prefix, suffix);
+  // Every layout ends where the generation goes on: the middle marker, or the prefix (suffix
+  // first).
+  prompt.tokens.insert(prompt.tokens.end(), middle.begin(), middle.end());
   return prompt;
 }
 

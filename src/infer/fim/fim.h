@@ -75,11 +75,14 @@ struct Request {
   std::vector<RelatedFile> related_files;
   // The most tokens the prompt may have (0 = no limit).
   int32_t max_tokens = 0;
-  // Token healing: leave the prefix's last token (with a whitespace run, all of its tokens) out
-  // of the prompt and return its text as Prompt::healed_text, for the generation to begin with
-  // (GenerateOptions::forced_prefix). A cursor rarely sits at a token boundary of the file as a
-  // whole: after auto-indentation the prefix ends in a newline and spaces that training only
-  // ever saw merged with the next word.
+  // Token healing: leave the prefix's last token out of the prompt and return its text as
+  // Prompt::healed_text, for the generation to begin with (GenerateOptions::forced_prefix). A
+  // cursor rarely sits at a token boundary of the file as a whole: after auto-indentation the
+  // prefix ends in a newline and spaces that training only ever saw split as "newline and all
+  // spaces but one" + "space and word". A whitespace run ending the prefix is therefore
+  // re-tokenized as it would be before a word, the prompt ends in those tokens (the newline and
+  // indentation after the middle marker, as the middle's start) and only the rest (typically one
+  // space) is healed.
   bool heal_last_token = false;
 };
 
@@ -89,7 +92,7 @@ struct Prompt {
   size_t suffix_bytes_dropped = 0;  // from the end of the suffix
   size_t related_files_used = 0;    // the first this many of Request::related_files
   bool repository_context = false;  // the repository layout was used
-  std::string healed_text;          // with heal_last_token: the text left out of the prefix
+  std::string healed_text;          // with heal_last_token: the text left out of the prompt
 };
 
 class PromptBuilder {
@@ -123,6 +126,9 @@ class PromptBuilder {
 
   std::vector<TokenId> prefix_tokens(std::string_view text) const;
   std::vector<TokenId> suffix_tokens(std::string_view text) const;
+  // The tokens of `text` as they come after other text: without the space SentencePiece puts
+  // before a text when the vocabulary adds a space prefix.
+  std::vector<TokenId> inner_tokens(std::string_view text) const;
   std::vector<TokenId> repository_header(const Request& request) const;
   std::vector<TokenId> related_file_tokens(const RelatedFile& file) const;
   std::vector<TokenId> assemble(const Request& request, std::span<const TokenId> header,
@@ -130,8 +136,11 @@ class PromptBuilder {
                                 std::span<const TokenId> suffix) const;
   bool uses_repository_layout(const Request& request) const;
   // Removes the prefix's last token (and, when it is whitespace, the whitespace tokens before
-  // it) and returns their text.
-  std::string heal(std::vector<TokenId>& prefix) const;
+  // it) and returns their text. A whitespace run is instead split as the vocabulary splits it
+  // before a word: its tokens from the one holding its last newline on go to `middle` (after the
+  // middle marker), those before it back to `prefix`, and only what the word's first token takes
+  // is returned (see fim.cpp).
+  std::string heal(std::vector<TokenId>& prefix, std::vector<TokenId>& middle) const;
 
   tokenizer::Tokenizer tokenizer_;
   Format format_;

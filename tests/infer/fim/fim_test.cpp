@@ -544,12 +544,29 @@ TEST_F(InferFimVocabularies, BudgetErrors) {
   EXPECT_EQ(exact->tokens, (std::vector<TokenId>{151659, 151661, 151660}));
 }
 
+// The tokens between a prompt's prefix marker and its suffix marker, and those after its middle
+// marker (prefix-suffix-middle layouts).
+std::vector<TokenId> prefix_part(const Prompt& prompt, const PromptBuilder& b) {
+  const auto begin = std::find(prompt.tokens.begin(), prompt.tokens.end(), b.markers().prefix);
+  const auto end = std::find(prompt.tokens.begin(), prompt.tokens.end(), b.markers().suffix);
+  EXPECT_TRUE(begin != prompt.tokens.end() && end != prompt.tokens.end() && begin < end);
+  if (begin == prompt.tokens.end() || end == prompt.tokens.end() || end < begin) return {};
+  return {begin + 1, end};
+}
+
+std::vector<TokenId> middle_part(const Prompt& prompt, const PromptBuilder& b) {
+  const auto marker = std::find(prompt.tokens.begin(), prompt.tokens.end(), b.markers().middle);
+  EXPECT_NE(marker, prompt.tokens.end());
+  if (marker == prompt.tokens.end()) return {};
+  return {marker + 1, prompt.tokens.end()};
+}
+
 TEST_F(InferFimVocabularies, HealingLeavesThePrefixsLastTokenForTheGeneration) {
   const fs::path starcoder = fixture_vocab("starcoder");
   const auto b = builder(starcoder);
   const Tokenizer vocabulary = load(starcoder);
-  // The cursor after auto-indentation: the prefix ends in a newline and spaces.
-  Request request{"def area(r):\n    ", kSuffix, "geometry.py", "", {}, 0};
+  // The cursor in the middle of a word.
+  Request request{"def area(r):\n    return math.p", kSuffix, "geometry.py", "", {}, 0};
   auto plain = b.build(request);
   request.heal_last_token = true;
   auto healed = b.build(request);
@@ -562,8 +579,6 @@ TEST_F(InferFimVocabularies, HealingLeavesThePrefixsLastTokenForTheGeneration) {
   ASSERT_TRUE(last);
   EXPECT_EQ(healed->healed_text, std::string(*last));
   EXPECT_TRUE(request.prefix.ends_with(healed->healed_text));
-  EXPECT_NE(healed->healed_text.find('\n'), std::string::npos)
-      << "the newline and the indentation are one token in this vocabulary";
   // The same prompt with that one token left out of the prefix, just before <fim_suffix>.
   std::vector<TokenId> expected = plain->tokens;
   const auto suffix_marker = std::find(expected.begin(), expected.end(), b.markers().suffix);
@@ -577,6 +592,145 @@ TEST_F(InferFimVocabularies, HealingLeavesThePrefixsLastTokenForTheGeneration) {
   ASSERT_TRUE(empty);
   EXPECT_TRUE(empty->healed_text.empty());
   EXPECT_EQ(empty->tokens, b.build(Request{"", kSuffix, "", "", {}, 0})->tokens);
+}
+
+// After auto-indentation the whitespace is split as the vocabulary splits it before a word, and
+// only what the word's first token takes from it is healed; the newline and indentation begin
+// the middle, as in the starter model's line-aligned FIM training (tools/train/data.py). Before
+// this, the whole run was healed, and greedy decoding could spell it as one "\n" + 8 spaces token,
+// then a word without its space: text the model never saw in training.
+TEST_F(InferFimVocabularies, HealingAnIndentationKeepsItsSplitBeforeAWord) {
+  const fs::path starcoder = fixture_vocab("starcoder");
+  const auto b = builder(starcoder);
+  const Tokenizer vocabulary = load(starcoder);
+  const std::string prefix = "def f(x):\n    if x:\n        ";
+  const auto piece = [&](TokenId id) { return std::string(vocabulary.token_to_piece(id).value()); };
+
+  // The run is one token at the end of the text, two before a word: "\n" + 7 spaces, " y".
+  const auto at_end = vocabulary.tokenize(prefix, false);
+  ASSERT_FALSE(at_end.empty());
+  EXPECT_EQ(piece(at_end.back()), "\n        ");
+  std::vector<TokenId> canonical = vocabulary.tokenize(prefix + "y", false);
+  ASSERT_GE(canonical.size(), 2u);
+  EXPECT_EQ(piece(canonical.back()), " y");
+  canonical.pop_back();
+  const TokenId indentation = canonical.back();
+  EXPECT_EQ(piece(indentation), "\n       ");
+  canonical.pop_back();
+  EXPECT_EQ(canonical, vocabulary.tokenize("def f(x):\n    if x:", false));
+
+  const std::string suffix = "\n    return x\n";
+  auto plain = b.build(Request{prefix, suffix, "", "", {}, 0});
+  auto healed = b.build(Request{prefix, suffix, "", "", {}, 0, true});
+  ASSERT_TRUE(plain && healed) << healed.error().to_string();
+  EXPECT_EQ(healed->healed_text, " ");
+  EXPECT_EQ(prefix_part(*healed, b), canonical);
+  EXPECT_EQ(middle_part(*healed, b), std::vector<TokenId>{indentation});
+  EXPECT_EQ(healed->tokens.back(), indentation) << "the prompt ends in the canonical indentation";
+  EXPECT_EQ(healed->tokens.size(), plain->tokens.size())
+      << "one token out, one token in: the prompt keeps its length";
+
+  // Blank lines before the indentation end the prefix; the token with the last newline begins
+  // the middle. The expected split is read from the tokenizer, not written here.
+  const std::string after_blank = "def f(x):\n    x = 1\n\n    ";
+  std::vector<TokenId> split = vocabulary.tokenize(after_blank + "y", false);
+  ASSERT_EQ(piece(split.back()), " y");
+  split.pop_back();
+  const std::vector<TokenId> text = vocabulary.tokenize("def f(x):\n    x = 1", false);
+  ASSERT_TRUE(std::equal(text.begin(), text.end(), split.begin()));
+  std::vector<TokenId> run(split.begin() + static_cast<std::ptrdiff_t>(text.size()), split.end());
+  ASSERT_FALSE(run.empty());
+  auto blank = b.build(Request{after_blank, "", "", "", {}, 0, true});
+  ASSERT_TRUE(blank);
+  EXPECT_EQ(blank->healed_text, " ");
+  const auto blank_prefix = prefix_part(*blank, b);
+  const auto blank_middle = middle_part(*blank, b);
+  ASSERT_FALSE(blank_middle.empty());
+  EXPECT_NE(piece(blank_middle.front()).find('\n'), std::string::npos);
+  for (size_t i = 1; i < blank_middle.size(); ++i) {
+    EXPECT_EQ(piece(blank_middle[i]).find('\n'), std::string::npos);
+  }
+  std::vector<TokenId> joined = blank_prefix;
+  joined.insert(joined.end(), blank_middle.begin(), blank_middle.end());
+  EXPECT_EQ(joined, split);
+}
+
+// Go indents with tabs. "\n\t\t" before a word is "\n\t", "\t", then the word with no space, so
+// the whole run is split off the word: its last token stays healed, which keeps generate's rule
+// that the suggestion indents no further.
+TEST_F(InferFimVocabularies, HealingATabIndentationKeepsItsSplitBeforeAWord) {
+  const fs::path starcoder = fixture_vocab("starcoder");
+  const auto b = builder(starcoder);
+  const Tokenizer vocabulary = load(starcoder);
+  const std::string prefix = "func f(x int) int {\n\tif x > 0 {\n\t\t";
+  const auto piece = [&](TokenId id) { return std::string(vocabulary.token_to_piece(id).value()); };
+
+  std::vector<TokenId> canonical = vocabulary.tokenize(prefix + "y", false);
+  ASSERT_GE(canonical.size(), 3u);
+  EXPECT_EQ(piece(canonical.back()), "y");
+  canonical.pop_back();
+  EXPECT_EQ(piece(canonical.back()), "\t");
+  canonical.pop_back();
+  const TokenId newline = canonical.back();
+  EXPECT_EQ(piece(newline), "\n\t");
+  canonical.pop_back();
+
+  auto healed = b.build(Request{prefix, "\n\t}\n\treturn x\n}\n", "", "", {}, 0, true});
+  ASSERT_TRUE(healed) << healed.error().to_string();
+  EXPECT_EQ(healed->healed_text, "\t");
+  EXPECT_EQ(prefix_part(*healed, b), canonical);
+  EXPECT_EQ(middle_part(*healed, b), std::vector<TokenId>{newline});
+
+  // With no indentation the newline is the run's only token and stays healed, as before.
+  auto newline_only = b.build(Request{"x = 1\n", "", "", "", {}, 0, true});
+  ASSERT_TRUE(newline_only);
+  EXPECT_EQ(newline_only->healed_text, "\n");
+  EXPECT_EQ(prefix_part(*newline_only, b), vocabulary.tokenize("x = 1", false));
+  EXPECT_TRUE(middle_part(*newline_only, b).empty());
+  // Blank lines before it end the prefix.
+  std::vector<TokenId> blank = vocabulary.tokenize("x = 1\n\n\ny", false);
+  ASSERT_GE(blank.size(), 3u);
+  EXPECT_EQ(piece(blank.back()), "y");
+  blank.pop_back();
+  EXPECT_EQ(piece(blank.back()), "\n");
+  blank.pop_back();
+  auto after_blank = b.build(Request{"x = 1\n\n\n", "", "", "", {}, 0, true});
+  ASSERT_TRUE(after_blank);
+  EXPECT_EQ(after_blank->healed_text, "\n");
+  EXPECT_EQ(prefix_part(*after_blank, b), blank);
+  EXPECT_TRUE(middle_part(*after_blank, b).empty());
+}
+
+// Other vocabularies split indentation their own ways; the rule follows each one's tokenizer.
+TEST_F(InferFimVocabularies, HealingAnIndentationFollowsEachVocabulary) {
+  const std::string prefix = "def f(x):\n    if x:\n        ";
+  for (const auto& [vocab, name] : {std::pair{qwen_, "qwen"}, std::pair{codellama_, "codellama"},
+                                    std::pair{fixture_vocab("deepseek-coder"), "deepseek"}}) {
+    SCOPED_TRACE(name);
+    const auto b = builder(vocab);
+    const Tokenizer vocabulary = load(vocab);
+    auto healed = b.build(Request{prefix, "\n", "", "", {}, 0, true});
+    ASSERT_TRUE(healed) << healed.error().to_string();
+    EXPECT_EQ(healed->healed_text, " ");
+    // The prompt's prefix, what follows the middle marker and the healed text are the text, in
+    // the tokens of the text before a word; the middle begins with the newline, or with the
+    // indentation where the newline is joined to the text before it (Qwen: ":\n").
+    std::vector<TokenId> tokens = prefix_part(*healed, b);
+    const auto middle = middle_part(*healed, b);
+    ASSERT_FALSE(middle.empty());
+    auto before = vocabulary.detokenize(tokens);
+    ASSERT_TRUE(before);
+    EXPECT_TRUE(*before == "def f(x):\n    if x:" || *before == "def f(x):\n    if x:\n")
+        << *before;
+    tokens.insert(tokens.end(), middle.begin(), middle.end());
+    auto text = vocabulary.detokenize(tokens);
+    ASSERT_TRUE(text);
+    EXPECT_EQ(*text + healed->healed_text, prefix);
+    std::vector<TokenId> canonical = vocabulary.tokenize(prefix + "y", false);
+    ASSERT_FALSE(canonical.empty());
+    canonical.pop_back();
+    EXPECT_EQ(tokens, canonical);
+  }
 }
 
 }  // namespace
