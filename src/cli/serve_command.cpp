@@ -10,9 +10,8 @@
 #include <thread>
 
 #include "assist/completion.h"
-#include "backend/embedded.h"
-#include "backend/openai.h"
 #include "cli/commands.h"
+#include "cli/models.h"
 #include "core/file.h"
 #include "gov/audit/audit_log.h"
 #include "gov/audit/signing_key.h"
@@ -61,111 +60,6 @@ void announce(const server::Server& server, const std::optional<std::string>& bo
               << *bootstrap_token << "\n";
   }
   std::cout.flush();
-}
-
-core::Result<std::unique_ptr<backend::Backend>> load_upstream(const std::string& name,
-                                                              const core::ModelConfig& model,
-                                                              const core::Config& config) {
-  std::string api_key;
-  if (!model.api_key_file.empty()) {
-    auto key = core::read_private_file(model.api_key_file, "the upstream's API key", 4096);
-    if (!key) return key.error();
-    api_key = std::move(*key);  // already trimmed of surrounding white space
-  }
-  auto upstream = backend::OpenAiBackend::create(
-      {.name = name,
-       .url = model.url,
-       .upstream_model = model.upstream_model,
-       .api_key = std::move(api_key),
-       .ca_bundle = model.ca_bundle,
-       .proxy = model.proxy,
-       .connect_timeout = std::chrono::milliseconds(model.connect_timeout_ms),
-       .read_timeout = std::chrono::milliseconds(model.read_timeout_ms),
-       .retries = static_cast<int>(model.retries),
-       .context_length = model.context > 0 ? static_cast<int32_t>(model.context) : 4096,
-       .region = model.region.empty() ? config.region : model.region});
-  if (!upstream) {
-    return core::Error(upstream.error().code(), "models." + name + "." + upstream.error().where(),
-                       upstream.error().message());
-  }
-  spdlog::info("model \"{}\" served by the upstream {}", name, model.url);
-  return std::unique_ptr<backend::Backend>(std::move(*upstream));
-}
-
-core::Result<std::unique_ptr<backend::Backend>> load_model(const std::string& name,
-                                                           const core::ModelConfig& model,
-                                                           const core::Config& config) {
-  if (!model.url.empty()) return load_upstream(name, model, config);
-  std::optional<infer::fim::Format> fim;
-  if (!model.fim.empty()) {
-    auto format = infer::fim::parse_format(model.fim);
-    if (!format) {
-      return core::Error(format.error().code(), "models." + name + ".fim",
-                         format.error().message());
-    }
-    fim = *format;
-  }
-  auto loaded = backend::EmbeddedBackend::load(
-      {.name = name,
-       .path = model.path,
-       .fim_format = fim,
-       .context_size = static_cast<int32_t>(model.context),
-       .threads = static_cast<int>(model.threads),
-       .slots = static_cast<int>(model.slots),
-       .region = model.region.empty() ? config.region : model.region});
-  if (!loaded) return loaded.error();
-  const backend::ModelInfo& info = (*loaded)->info();
-  spdlog::info("model \"{}\" loaded from {} ({} tokens of context, fill-in-the-middle: {})",
-               info.name, model.path.string(), info.context_length,
-               info.fill_in_the_middle ? "yes" : "no");
-  return std::unique_ptr<backend::Backend>(std::move(*loaded));
-}
-
-// The models to serve, the default first: --model FILE, then [models.NAME] (default_model
-// first, the rest by name); with neither, <data dir>/models/default.gguf when `make run` put
-// one there.
-core::Result<backend::BackendSet> load_models(const std::string& model_flag,
-                                              const core::Config& config) {
-  std::vector<std::pair<std::string, core::ModelConfig>> wanted;
-  if (!model_flag.empty()) {
-    const std::filesystem::path path(model_flag);
-    wanted.push_back({path.stem().string(), core::ModelConfig{.path = path}});
-  }
-  if (!config.default_model.empty()) {
-    auto it = config.models.find(config.default_model);
-    if (it == config.models.end()) {
-      return core::Error(core::Code::kInvalidArgument, "default_model",
-                         "no [models." + config.default_model +
-                             "] table names that model; add "
-                             "one or change default_model");
-    }
-    wanted.push_back(*it);
-  }
-  for (const auto& entry : config.models) {
-    if (entry.first != config.default_model) wanted.push_back(entry);
-  }
-  const std::filesystem::path fallback = config.data_dir / "models" / "default.gguf";
-  if (wanted.empty() && std::filesystem::exists(fallback)) {
-    wanted.push_back({"default", core::ModelConfig{.path = fallback}});
-  }
-  backend::BackendSet models;
-  for (const auto& [name, model] : wanted) {
-    auto loaded = load_model(name, model, config);
-    if (!loaded) return loaded.error();
-    models.add(std::move(*loaded));
-  }
-  return models;
-}
-
-// Says loudly which models only produce random text (`ward model synth`), and how to fix it.
-void warn_about_random_models(const backend::BackendSet& models) {
-  for (const auto& model : models.all()) {
-    if (!model->info().random_weights) continue;
-    std::cout << "Warning: the model \"" << model->info().name
-              << "\" has random weights (made by `ward model synth`): its suggestions are random "
-                 "text. Configure a real code model with [models.NAME] path = \"FILE.gguf\" in "
-                 "ward.toml, or start with --model FILE.gguf.\n";
-  }
 }
 
 int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
@@ -249,7 +143,7 @@ int run_serve(const core::ConfigInputs& inputs, const std::string& model_path) {
   auto token = gov::Bootstrap(*data->db, core::system_clock()).issue(kBootstrapTokenLifetime);
   if (!token) return report(token.error());
   announce(**server, *token, relying_party.get());
-  warn_about_random_models(*models);
+  warn_about_random_models(*models, std::cout);
   std::cout.flush();
 
   std::thread watcher([&] {
@@ -274,8 +168,9 @@ void add_serve_command(CLI::App& app, CommandContext& context) {
   auto model = std::make_shared<std::string>();
   serve
       ->add_option("--model", *model,
-                   "a GGUF model to serve with Ward's engine (the default model)")
-      ->type_name("FILE.gguf");
+                   "the default model: a GGUF file to serve with Ward's engine, or the name of a "
+                   "configured [models.NAME]")
+      ->type_name("FILE.gguf|NAME");
   serve->callback([&context, model] {
     context.action = [&context, model] { return run_serve(context.inputs, *model); };
   });

@@ -15,7 +15,7 @@ namespace ward::scan {
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 enum class Confidence { kLow, kMedium, kHigh };
 
-std::string_view severity_name(Severity severity);        // "info" … "critical"
+std::string_view severity_name(Severity severity);  // "info" … "critical"
 std::optional<Severity> parse_severity(std::string_view name);
 std::string_view confidence_name(Confidence confidence);  // "low", "medium", "high"
 std::optional<Confidence> parse_confidence(std::string_view name);
@@ -41,6 +41,16 @@ struct Edit {
 struct Fix {
   std::string description;  // e.g. "Use yaml.safe_load"
   std::vector<Edit> edits;  // sorted by start_byte, non-overlapping
+  // Empty for a rule's deterministic fix; the model's name for a fix a model proposed and the
+  // scanner checked (`ward scan --ai-fix`, ai_fix.h).
+  std::string proposed_by{};
+};
+
+// What became of asking a model to fix a finding (`ward scan --ai-fix`); an accepted fix is the
+// finding's `fix`.
+struct AiFixOutcome {
+  std::string status;  // "applied", "offered" (accepted, not written), "rejected", "skipped"
+  std::string reason;  // why it was rejected or skipped; for an accepted fix, what was checked
 };
 
 // One step of a taint path: where untrusted data came from, and how it reached the sink.
@@ -51,7 +61,8 @@ struct TraceStep {
 
 struct Finding {
   std::string rule_id;
-  std::filesystem::path file;  // as the scan named it (relative to the working directory when given so)
+  // As the scan named it (relative to the working directory when given so).
+  std::filesystem::path file;
   Span span;
   std::string message;  // this occurrence, e.g. "request.args flows into os.system"
   Severity severity = Severity::kMedium;
@@ -59,6 +70,7 @@ struct Finding {
   std::string snippet;  // the source lines the span covers (at most a few), for code frames
   std::vector<TraceStep> trace;
   std::optional<Fix> fix;
+  std::optional<AiFixOutcome> ai_fix{};  // set by `ward scan --ai-fix` only; never cached
   // Stable across unrelated edits of the file: derived from the rule, the file and the text of
   // the flagged lines (not their line numbers). Baselines and SARIF partialFingerprints use it.
   std::string fingerprint;

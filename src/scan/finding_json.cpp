@@ -192,12 +192,14 @@ void from_json(const json& j, Edit& edit) {
 
 void to_json(json& j, const Fix& fix) {
   j = json{{"description", fix.description}, {"edits", fix.edits}};
+  if (!fix.proposed_by.empty()) j["proposed_by"] = fix.proposed_by;
 }
 
 void from_json(const json& j, Fix& fix) {
   Fix f;
   f.description = get_string(j, "description");
   for (const json& e : get_array(j, "edits")) f.edits.push_back(e.get<Edit>());
+  if (optional_member(j, "proposed_by") != nullptr) f.proposed_by = get_string(j, "proposed_by");
   fix = std::move(f);
 }
 

@@ -7,11 +7,12 @@
 // `j.get<Finding>()` work. Shapes (keys in snake_case; "trace" and "fix" are omitted when empty):
 //   Span      {"start_line","start_column","end_line","end_column","start_byte","end_byte"}
 //   Edit      {"start_byte","end_byte","replacement"}
-//   Fix       {"description","edits":[Edit…]}
+//   Fix       {"description","edits":[Edit…],"proposed_by"}   ("proposed_by" only when set)
 //   TraceStep {"span":Span,"message"}
 //   Finding   {"rule","file","span","message","severity","confidence","snippet","fingerprint",
 //              "trace":[TraceStep…],"fix":Fix}
 //   Skipped   {"file","reason"}
+// A Finding's ai_fix (one run's outcome of `ward scan --ai-fix`) is not part of these forms.
 // Severities and confidences are their names ("high"); files are their generic (/-separated)
 // path strings. A path that is not valid UTF-8 produces a string that nlohmann's dump() refuses
 // unless it is given error_handler_t::replace.

@@ -263,10 +263,14 @@ std::string render_text(const ScanResult& result, const std::vector<RuleInfo>& r
     code_frame(w, f);
     if (rule != nullptr && !rule->description.empty()) labelled(w, "why", rule->description);
     if (rule != nullptr && !rule->remediation.empty()) labelled(w, "fix", rule->remediation);
-    if (f.fix) w.out() += "  autofix available (ward scan --fix)\n";
+    if (f.fix && f.fix->proposed_by.empty()) w.out() += "  autofix available (ward scan --fix)\n";
     for (const TraceStep& step : f.trace) {
       w.out() += "  from " + file + ":" + std::to_string(step.span.start_line) + ": " +
                  safe(step.message) + "\n";
+    }
+    if (f.ai_fix) {
+      labelled(w, "model fix",
+               f.ai_fix->status + (f.ai_fix->reason.empty() ? "" : ": " + f.ai_fix->reason));
     }
     w.out() += '\n';
   }
@@ -341,7 +345,9 @@ std::string render_json(const ScanResult& result, const std::vector<RuleInfo>& r
                          {"replacement", e.replacement}});
       }
       j["fix"] = {{"description", f.fix->description}, {"edits", std::move(edits)}};
+      if (!f.fix->proposed_by.empty()) j["fix"]["proposed_by"] = f.fix->proposed_by;
     }
+    if (f.ai_fix) j["ai_fix"] = {{"status", f.ai_fix->status}, {"reason", f.ai_fix->reason}};
     findings.push_back(std::move(j));
   }
   ordered_json skipped = ordered_json::array();
@@ -675,7 +681,13 @@ class SarifWriter {
       change["artifactLocation"] = artifact(f.file);
       change["replacements"] = std::move(replacements);
       fix["artifactChanges"] = ordered_json::array({std::move(change)});
+      if (!f.fix->proposed_by.empty()) {
+        fix["properties"] = {{"modelProposed", true}, {"model", f.fix->proposed_by}};
+      }
       r["fixes"] = ordered_json::array({std::move(fix)});
+    }
+    if (f.ai_fix) {
+      r["properties"] = {{"aiFix", {{"status", f.ai_fix->status}, {"reason", f.ai_fix->reason}}}};
     }
     return r;
   }

@@ -29,8 +29,9 @@ struct TextOptions {
 //        |        ^^^^^^^^^^^^^^^^^^^^^^^
 //     why: <rule description>
 //     fix: <rule remediation>
-//     autofix available (ward scan --fix)        (when the finding has a fix)
+//     autofix available (ward scan --fix)        (when the finding has a rule's fix)
 //     from app.py:1: <trace step message>        (each taint step, source first)
+//     model fix: applied: <what was checked>     (ward scan --ai-fix: the outcome and why)
 // then a summary: the count by severity, files and lines scanned (and how many came from the
 // cache), and each skipped file with its reason. Text taken from scanned files and rules is made
 // safe for a terminal: control characters, Unicode bidirectional controls and invalid UTF-8 are
@@ -43,8 +44,9 @@ std::string render_text(const ScanResult& result, const std::vector<RuleInfo>& r
 //    "findings":[{"rule","file","line","column","end_line","end_column","severity","confidence",
 //                 "cwe":[502],"title","message","fingerprint","snippet",
 //                 "trace":[{"file","line","column","message"}],            (only when non-empty)
-//                 "fix":{"description","edits":[{"start_byte","end_byte","replacement"}]}}],
-//                                                                          (only when present)
+//                 "fix":{"description","edits":[{"start_byte","end_byte","replacement"}],
+//                        "proposed_by"},     (only when present; "proposed_by": a model's fix)
+//                 "ai_fix":{"status","reason"}}],         (only after ward scan --ai-fix)
 //    "skipped":[{"file","reason"}],
 //    "stats":{"files","lines","from_cache"}}
 // Strings that are not valid UTF-8 (a file name, say) have the bad bytes replaced by U+FFFD.
@@ -70,7 +72,9 @@ struct SarifOptions {
 
 // SARIF 2.1.0 (indented JSON, one trailing newline): one run whose tool.driver describes Ward and
 // the rules, results with locations, partialFingerprints (primaryLocationLineHash = the finding's
-// fingerprint), codeFlows for taint traces and fixes for autofixes; skipped files are
+// fingerprint), codeFlows for taint traces and fixes for autofixes (a model-proposed fix's has
+// properties {"modelProposed": true, "model"}, and a result with an --ai-fix outcome has
+// properties {"aiFix": {"status","reason"}}); skipped files are
 // toolExecutionNotifications of the run's invocation. Columns are Unicode code points
 // (columnKind "unicodeCodePoints"); end columns are exclusive, as in Span. Rule levels: error for
 // high and critical, warning for medium, note for low and info; precision follows confidence

@@ -1055,5 +1055,48 @@ TEST(ScanFindingJson, RejectsMalformedInputWithoutThrowing) {
   EXPECT_EQ(bad_skip.error().where(), "skipped[0]");
 }
 
+// --- model-proposed fixes (ward scan --ai-fix) ---------------------------------------------------
+
+TEST(ScanReportAiFix, EveryFormatShowsTheOutcomeAndMarksTheModelsFix) {
+  ScanResult result = sample_result();
+  Finding& fixed = result.findings[1];  // the command injection: no rule fix
+  fixed.fix = Fix{"Model-proposed fix (model \"coder\"), checked by Ward",
+                  {{296, 320, "    subprocess.run([\"ls\", cmd])\n"}},
+                  "coder"};
+  fixed.ai_fix = AiFixOutcome{"applied", "proposed by \"coder\"; it parses"};
+  result.findings[0].ai_fix = AiFixOutcome{"skipped", "a rule fix exists"};
+
+  const std::string text = render_text(result, rules());
+  EXPECT_NE(text.find("  model fix: applied: proposed by \"coder\"; it parses\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("  model fix: skipped: a rule fix exists\n"), std::string::npos) << text;
+  // "autofix available" is for the rules' own fixes only.
+  EXPECT_EQ(text.find("autofix available"), text.rfind("autofix available")) << text;
+
+  const json report = json::parse(render_json(result, rules()));
+  EXPECT_EQ(report["findings"][1]["fix"]["proposed_by"], "coder");
+  EXPECT_EQ(report["findings"][1]["ai_fix"],
+            json({{"status", "applied"}, {"reason", "proposed by \"coder\"; it parses"}}));
+  EXPECT_FALSE(report["findings"][0]["fix"].contains("proposed_by"));
+
+  const json log = json::parse(sarif_of(result));
+  std::vector<std::string> problems;
+  check_sarif(log, "sarifLog", "", problems);
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  const json& sarif_result = log["runs"][0]["results"][1];
+  EXPECT_EQ(sarif_result["fixes"][0]["properties"],
+            json({{"modelProposed", true}, {"model", "coder"}}));
+  EXPECT_EQ(sarif_result["properties"]["aiFix"]["status"], "applied");
+  EXPECT_FALSE(log["runs"][0]["results"][0]["fixes"][0].contains("properties"));
+
+  // finding_json keeps who proposed a fix; the outcome of one run is not stored.
+  json stored = fixed;
+  EXPECT_EQ(stored["fix"]["proposed_by"], "coder");
+  EXPECT_FALSE(stored.contains("ai_fix"));
+  EXPECT_EQ(stored.get<Finding>().fix->proposed_by, "coder");
+  EXPECT_FALSE(json(yaml_finding())["fix"].contains("proposed_by"));
+}
+
 }  // namespace
 }  // namespace ward::scan
