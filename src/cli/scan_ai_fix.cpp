@@ -24,33 +24,6 @@ struct Accepted {
   std::string rule_id;
 };
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
-// Whether the two texts have a non-blank line in common: an answer without a code block is
-// taken as code only when it looks like the region rewritten, not like prose.
-bool share_a_line(std::string_view a, std::string_view b) {
-  std::vector<std::string_view> lines;
-  for (size_t pos = 0; pos < a.size();) {
-    size_t nl = std::min(a.find('\n', pos), a.size());
-    if (std::string_view line = trim(a.substr(pos, nl - pos)); !line.empty()) lines.push_back(line);
-    pos = nl + 1;
-  }
-  for (size_t pos = 0; pos < b.size();) {
-    size_t nl = std::min(b.find('\n', pos), b.size());
-    std::string_view line = trim(b.substr(pos, nl - pos));
-    if (!line.empty() && std::find(lines.begin(), lines.end(), line) != lines.end()) return true;
-    pos = nl + 1;
-  }
-  return false;
-}
-
 core::Result<backend::Generation> ask(backend::Backend& model, const scan::FixPrompt& prompt,
                                       size_t region_bytes, const AiFixOptions& options) {
   backend::GenerationRequest request;
@@ -196,8 +169,8 @@ class FileFixer {
       }
       const scan::ProposedCode code = scan::extract_code(answer->text);
       if (code.code.empty()) {
-        reject(target, trim(answer->text).empty() ? "the model's answer was empty"
-                                                  : "the model's answer held no code");
+        const bool blank = answer->text.find_first_not_of(" \t\r\n") == std::string::npos;
+        reject(target, blank ? "the model's answer was empty" : "the model's answer held no code");
         continue;
       }
       if (answer->finish != backend::FinishReason::kStop && !(code.fenced && code.closed)) {
@@ -205,7 +178,7 @@ class FileFixer {
         continue;
       }
       const std::string replacement = scan::fit_to_region(code.code, region_text);
-      if (!code.fenced && !share_a_line(replacement, region_text)) {
+      if (!code.fenced && !scan::share_a_line(replacement, region_text)) {
         reject(target,
                "the model's answer held no code (no code block, and nothing like the code it was "
                "shown)");

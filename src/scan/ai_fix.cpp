@@ -239,6 +239,18 @@ FixPrompt fix_prompt(const Finding& finding, const RuleInfo* rule, Language lang
   return prompt;
 }
 
+bool share_a_line(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> lines;
+  for (std::string_view line : split_lines(a)) {
+    if (!trim(line).empty()) lines.push_back(trim(line));
+  }
+  for (std::string_view line : split_lines(b)) {
+    line = trim(line);
+    if (!line.empty() && std::find(lines.begin(), lines.end(), line) != lines.end()) return true;
+  }
+  return false;
+}
+
 ProposedCode extract_code(std::string_view answer) {
   std::string cleaned(answer);
   // Reasoning models' thoughts, closed or cut off.

@@ -77,6 +77,11 @@ struct ProposedCode {
 };
 ProposedCode extract_code(std::string_view answer);
 
+// Whether the two texts have a non-blank line in common (leading and trailing blanks aside): an
+// answer without a code block is taken as code only when it looks like the region rewritten,
+// not like prose.
+bool share_a_line(std::string_view a, std::string_view b);
+
 // Fits proposed code to the region it replaces: CRLF line breaks when the region has them, the
 // region's indentation added when the code came back with none, and the region's final line
 // break.
