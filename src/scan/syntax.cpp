@@ -1,6 +1,9 @@
 #include "scan/syntax.h"
 
 #include <algorithm>
+#include <array>
+#include <string>
+#include <unordered_map>
 
 namespace ward::scan {
 namespace {
@@ -15,7 +18,55 @@ TSTree* parse(Language language, std::string_view text) {
   return tree;
 }
 
+// What node_type() and field() look up for one grammar.
+struct GrammarTables {
+  const TSLanguage* language = nullptr;
+  std::vector<std::string_view> symbol_names;  // by symbol id
+  std::unordered_map<std::string_view, TSFieldId> field_ids;
+};
+
+GrammarTables tables_of(const TSLanguage* language) {
+  GrammarTables tables;
+  tables.language = language;
+  uint32_t symbols = ts_language_symbol_count(language);
+  tables.symbol_names.reserve(symbols);
+  for (uint32_t symbol = 0; symbol < symbols; ++symbol) {
+    tables.symbol_names.emplace_back(
+        ts_language_symbol_name(language, static_cast<TSSymbol>(symbol)));
+  }
+  uint32_t fields = ts_language_field_count(language);
+  for (uint32_t id = 1; id <= fields; ++id) {
+    const char* name = ts_language_field_name_for_id(language, static_cast<TSFieldId>(id));
+    if (name != nullptr) tables.field_ids.emplace(name, static_cast<TSFieldId>(id));
+  }
+  return tables;
+}
+
+// The tables of the grammar `node`'s tree was parsed with; null for a grammar that is not one of
+// the scanner's languages (the callers then ask tree-sitter directly).
+const GrammarTables* grammar_tables(TSNode node) {
+  static const auto kTables = [] {
+    std::array<GrammarTables, std::size(kAllLanguages)> tables;
+    for (size_t i = 0; i < tables.size(); ++i) tables[i] = tables_of(grammar(kAllLanguages[i]));
+    return tables;
+  }();
+  const TSLanguage* language = ts_tree_language(node.tree);
+  for (const auto& tables : kTables) {
+    if (tables.language == language) return &tables;
+  }
+  return nullptr;
+}
+
 }  // namespace
+
+std::string_view node_type(TSNode node) {
+  if (ts_node_is_null(node)) return "";
+  const GrammarTables* tables = grammar_tables(node);
+  TSSymbol symbol = ts_node_symbol(node);
+  // ERROR's symbol id lies past the grammar's own symbols.
+  if (tables == nullptr || symbol >= tables->symbol_names.size()) return ts_node_type(node);
+  return tables->symbol_names[symbol];
+}
 
 LineIndex::LineIndex(std::string_view text) : text_(text) {
   starts_.push_back(0);
@@ -90,20 +141,32 @@ uint32_t SyntaxTree::first_error_line() const {
 
 TSNode field(TSNode node, std::string_view name) {
   if (ts_node_is_null(node)) return node;
-  return ts_node_child_by_field_name(node, name.data(), static_cast<uint32_t>(name.size()));
+  const GrammarTables* tables = grammar_tables(node);
+  if (tables == nullptr) {
+    return ts_node_child_by_field_name(node, name.data(), static_cast<uint32_t>(name.size()));
+  }
+  auto id = tables->field_ids.find(name);
+  return id == tables->field_ids.end() ? TSNode{} : ts_node_child_by_field_id(node, id->second);
 }
 
 std::vector<TSNode> named_children(TSNode node) {
   std::vector<TSNode> children;
   if (ts_node_is_null(node)) return children;
-  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  children.reserve(ts_node_named_child_count(node));
+  // One cursor per thread, reset for each call: a new cursor allocates its stack.
+  struct Cursor {
+    TSTreeCursor cursor = ts_tree_cursor_new(TSNode{});
+    ~Cursor() { ts_tree_cursor_delete(&cursor); }
+  };
+  thread_local Cursor reused;
+  TSTreeCursor& cursor = reused.cursor;
+  ts_tree_cursor_reset(&cursor, node);
   if (ts_tree_cursor_goto_first_child(&cursor)) {
     do {
       TSNode child = ts_tree_cursor_current_node(&cursor);
       if (ts_node_is_named(child)) children.push_back(child);
     } while (ts_tree_cursor_goto_next_sibling(&cursor));
   }
-  ts_tree_cursor_delete(&cursor);
   return children;
 }
 

@@ -61,7 +61,10 @@ class SyntaxTree {
 
 // Small readers over tree-sitter nodes. tree-sitter's own functions crash on a null node (a
 // field that is absent); these answer "nothing" instead, so use them rather than ts_node_*.
-inline std::string_view node_type(TSNode node) { return ts_node_is_null(node) ? "" : ts_node_type(node); }
+// node_type() and field() read tables built once per grammar (symbol names with their lengths,
+// field ids by name): ts_node_type() needs a strlen and ts_node_child_by_field_name() compares
+// the name with every field name of the grammar, on every call of the analyses' hot paths.
+std::string_view node_type(TSNode node);  // "" for a null node
 inline uint32_t child_count(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_child_count(node); }
 inline uint32_t named_child_count(TSNode node) { return ts_node_is_null(node) ? 0 : ts_node_named_child_count(node); }
 inline TSNode child_at(TSNode node, uint32_t i) { return i < child_count(node) ? ts_node_child(node, i) : TSNode{}; }
@@ -74,14 +77,36 @@ inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(nod
 TSNode field(TSNode node, std::string_view name);  // null node when absent (or `node` is null)
 std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
-// Calls `visit` on `node` and every node below it, in document order. `visit` returns false to
-// skip a node's children.
-// (Children are visited through named_children(): ts_node_named_child(node, i) scans from the
-// first child on every call, which is quadratic on long statement lists.)
+// Calls `visit` on `node` and every named node below it, in document order (the named children
+// of each node, as named_children() gives them). `visit` returns false to skip a node's children.
+// One tree cursor walks the whole subtree: ts_node_named_child(node, i) scans from the first
+// child on every call, which is quadratic on long statement lists, and a vector of children per
+// node costs an allocation per node.
 template <typename Visit>
 void walk(TSNode node, Visit&& visit) {
   if (ts_node_is_null(node) || !visit(node)) return;
-  for (TSNode child : named_children(node)) walk(child, visit);
+  TSTreeCursor cursor = ts_tree_cursor_new(node);
+  uint32_t depth = 0;  // of the cursor's node below `node`
+  bool descend = ts_tree_cursor_goto_first_child(&cursor);
+  if (descend) ++depth;
+  while (depth > 0) {
+    if (descend) {
+      TSNode current = ts_tree_cursor_current_node(&cursor);
+      // An anonymous node's subtree is skipped, as named_children() leaves it out.
+      if (ts_node_is_named(current) && visit(current) && ts_tree_cursor_goto_first_child(&cursor)) {
+        ++depth;
+        continue;
+      }
+    }
+    if (ts_tree_cursor_goto_next_sibling(&cursor)) {
+      descend = true;
+    } else {
+      ts_tree_cursor_goto_parent(&cursor);
+      --depth;
+      descend = false;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
 }
 
 }  // namespace ward::scan
