@@ -365,6 +365,17 @@ bool Semantics::is_function(TSNode node) const {
                  "constructor_declaration", "generator_function_declaration", "lambda_expression"});
 }
 
+const std::vector<TSNode>& Semantics::functions() const {
+  if (!functions_) {
+    functions_.emplace();
+    walk(tree_.root(), [&](TSNode node) {
+      if (is_function(node)) functions_->push_back(node);
+      return true;
+    });
+  }
+  return *functions_;
+}
+
 bool Semantics::is_comment(TSNode node) const {
   std::string_view type = node_type(node);
   return type == "comment" || type == "line_comment" || type == "block_comment";

@@ -5,6 +5,7 @@
 // `run(x)` a call of `os.system`). Rules name APIs by these qualified names.
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +44,9 @@ class Semantics {
   // The value of a plain string literal with its quotes removed (escapes kept as written).
   std::string_view string_value(TSNode node) const;
   bool is_function(TSNode node) const;   // a function, method or lambda definition
+  // Every function, method and lambda definition of the file, in document order (nested ones
+  // after their parent). Found on the first call and kept: each taint and memory rule reads them.
+  const std::vector<TSNode>& functions() const;
   // The text of a C macro defined as one number or string literal (#define SIZE 100); empty when
   // the file defines no such macro.
   std::string_view macro_literal(std::string_view name) const;
@@ -60,6 +64,7 @@ class Semantics {
   const SyntaxTree& tree_;
   std::map<std::string, std::string, std::less<>> aliases_;  // local name → qualified name
   std::map<std::string, std::string, std::less<>> macro_literals_;
+  mutable std::optional<std::vector<TSNode>> functions_;
 };
 
 // Does a qualified name match a rule's pattern? Patterns are dotted names where `*` matches one

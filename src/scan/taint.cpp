@@ -260,22 +260,18 @@ class Analysis {
  public:
   Analysis(const Semantics& semantics, const TaintSpec& spec, const MemorySpec* memory = nullptr)
       : sem_(semantics), tree_(semantics.tree()), spec_(spec), memory_(memory) {
-    walk(tree_.root(), [&](TSNode node) {
-      if (is_function(node)) {
-        TSNode name = function_name(node);
-        if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = node;
-      }
-      return true;
-    });
+    for (TSNode function : sem_.functions()) {
+      TSNode name = function_name(function);
+      if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = function;
+    }
   }
 
   std::vector<TaintFlow> run() {
     Environment module;
     analyse_block(tree_.root(), module);
-    walk(tree_.root(), [&](TSNode node) {
-      if (is_function(node) && is_block(field(node, "body"))) analyse_function(node);
-      return true;
-    });
+    for (TSNode function : sem_.functions()) {
+      if (is_block(field(function, "body"))) analyse_function(function);
+    }
     return std::move(flows_);
   }
 
