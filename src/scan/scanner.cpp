@@ -46,11 +46,20 @@ class FileAnalysis {
       }
       Semantics semantics(tree);
       match_calls(semantics, *language);
+      // The memory rules are analysed together (their checks share passes over the file); their
+      // findings are still added in rule order.
+      std::vector<const MemorySpec*> memory_specs;
+      for (const auto& rule : rules_.rules) {
+        if (rule.memory && rule.applies_to(language)) memory_specs.push_back(&*rule.memory);
+      }
+      std::vector<std::vector<TaintFlow>> memory_flows =
+          find_memory_issues(semantics, memory_specs);
+      size_t next_memory_rule = 0;
       for (const auto& rule : rules_.rules) {
         if (!rule.applies_to(language)) continue;
         match_queries(rule, tree, *language);
         if (rule.taint) match_taint(rule, semantics);
-        if (rule.memory) match_memory(rule, semantics);
+        if (rule.memory) add_memory_findings(rule, tree, memory_flows[next_memory_rule++]);
       }
     }
     for (const auto& rule : rules_.rules) {
@@ -121,9 +130,9 @@ class FileAnalysis {
     }
   }
 
-  void match_memory(const CompiledRule& rule, const Semantics& semantics) {
-    const SyntaxTree& tree = semantics.tree();
-    for (const auto& flow : find_memory_issues(semantics, *rule.memory)) {
+  void add_memory_findings(const CompiledRule& rule, const SyntaxTree& tree,
+                           const std::vector<TaintFlow>& flows) {
+    for (const auto& flow : flows) {
       Finding finding = make(rule, ts_node_start_byte(flow.sink), ts_node_end_byte(flow.sink),
                              rule.info.title + ": `" + flow.sink_name + "` (" + flow.source_message + ", line " +
                                  std::to_string(tree.span(flow.source).start_line) + ")");

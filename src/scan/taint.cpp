@@ -255,18 +255,34 @@ std::optional<long long> type_size(std::string_view type) {
   return it->second;
 }
 
-// The analysis of one file against one spec.
+using Check = MemorySpec::Check;
+
+bool follows_buffers(Check check) {
+  return check == Check::kBufferOverflow || check == Check::kBufferUnderwrite ||
+         check == Check::kBufferOverread || check == Check::kBufferUnderread;
+}
+
+// The analysis of one file against one taint spec, or against memory checks that follow the same
+// state: the same allocators and deallocators, and buffers followed by all or by none. A check
+// only decides what is reported, so those checks share one pass and get one list of flows each.
 class Analysis {
  public:
-  Analysis(const Semantics& semantics, const TaintSpec& spec, const MemorySpec* memory = nullptr)
-      : sem_(semantics), tree_(semantics.tree()), spec_(spec), memory_(memory) {
+  Analysis(const Semantics& semantics, const TaintSpec& spec,
+           std::vector<const MemorySpec*> memory_checks = {})
+      : sem_(semantics),
+        tree_(semantics.tree()),
+        spec_(spec),
+        memory_(memory_checks.empty() ? nullptr : memory_checks.front()),
+        memory_checks_(std::move(memory_checks)),
+        flows_(std::max<size_t>(1, memory_checks_.size())) {
     for (TSNode function : sem_.functions()) {
       TSNode name = function_name(function);
       if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = function;
     }
   }
 
-  std::vector<TaintFlow> run() {
+  // One list of flows per memory check, in their order (one list for a taint spec).
+  std::vector<std::vector<TaintFlow>> run() {
     Environment module;
     analyse_block(tree_.root(), module);
     for (TSNode function : sem_.functions()) {
@@ -325,18 +341,19 @@ class Analysis {
     bind_parameters(function, env, nullptr, has_decorator(function, spec_.parameter_decorators));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
-    if (memory_ != nullptr && memory_->check == MemorySpec::Check::kLeak) report_leaks(function, env);
+    if (auto leaks = reporting(Check::kLeak)) report_leaks(function, env, *leaks);
     current_function_ = TSNode{};
   }
 
   // Memory this function allocated, still held by a local variable when the function ends
   // without being freed, returned or stored anywhere else.
-  void report_leaks(TSNode function, const Environment& env) {
+  void report_leaks(TSNode function, const Environment& env, size_t into) {
     for (const auto& [name, value] : env) {
       bool held = value.heap == Value::Heap::kUnchecked || value.heap == Value::Heap::kAllocated;
       if (!held || ts_node_is_null(value.heap_site) || escaped_.count(name) != 0) continue;
       if (enclosing_function(value.heap_site).id != function.id) continue;
-      report(value.heap_site, Taint::from(value.heap_site), name, "allocated here and never freed");
+      report(value.heap_site, Taint::from(value.heap_site), name, "allocated here and never freed",
+             into);
     }
   }
 
@@ -1285,23 +1302,27 @@ class Analysis {
     if (checks_buffers()) {
       if (auto handled = buffer_call(call, name, env)) return *handled;
     }
-    if (any_matches(memory_->dereferencing, name)) {
+    for (size_t into = 0; into < memory_checks_.size(); ++into) {
+      if (!any_matches(memory_checks_[into]->dereferencing, name)) continue;
       for (TSNode argument : call.positional) {
         TSNode variable = written_variable(argument);
         if (!ts_node_is_null(variable) && is(variable, "identifier")) {
           auto it = env.find(tree_.text(variable));
-          if (it != env.end()) check_dereference(argument, it->second);
+          if (it != env.end()) check_dereference(argument, it->second, into);
         }
       }
     }
     return std::nullopt;
   }
 
-  bool checks_buffers() const {
-    return memory_ != nullptr && (memory_->check == MemorySpec::Check::kBufferOverflow ||
-                                  memory_->check == MemorySpec::Check::kBufferUnderwrite ||
-                                  memory_->check == MemorySpec::Check::kBufferOverread ||
-                                  memory_->check == MemorySpec::Check::kBufferUnderread);
+  bool checks_buffers() const { return memory_ != nullptr && follows_buffers(memory_->check); }
+
+  // Where the flows of `check` go, when this analysis reports it.
+  std::optional<size_t> reporting(Check check) const {
+    for (size_t into = 0; into < memory_checks_.size(); ++into) {
+      if (memory_checks_[into]->check == check) return into;
+    }
+    return std::nullopt;
   }
 
   // malloc(n), alloca(n), realloc(p, n), calloc(count, size): the bytes allocated, when constant.
@@ -1405,30 +1426,38 @@ class Analysis {
   void check_write(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
     if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
     long long first = buffer.offset + start;
-    if (first < 0 && memory_->check == MemorySpec::Check::kBufferUnderwrite) {
-      report(site, Taint::from(buffer.block_site), std::string(what) + " writes " + std::to_string(-first) +
-                                                       " bytes before the start of " + buffer_description(buffer),
-             "buffer made here");
-    }
-    if (first >= 0 && first + bytes > *buffer.block_size && memory_->check == MemorySpec::Check::kBufferOverflow) {
+    auto underwrite = reporting(Check::kBufferUnderwrite);
+    if (first < 0 && underwrite) {
       report(site, Taint::from(buffer.block_site),
-             std::string(what) + " writes " + std::to_string(bytes) + " bytes into " + buffer_description(buffer),
-             "buffer made here");
+             std::string(what) + " writes " + std::to_string(-first) +
+                 " bytes before the start of " + buffer_description(buffer),
+             "buffer made here", *underwrite);
+    }
+    auto overflow = reporting(Check::kBufferOverflow);
+    if (first >= 0 && first + bytes > *buffer.block_size && overflow) {
+      report(site, Taint::from(buffer.block_site),
+             std::string(what) + " writes " + std::to_string(bytes) + " bytes into " +
+                 buffer_description(buffer),
+             "buffer made here", *overflow);
     }
   }
 
   void check_read(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
     if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
     long long first = buffer.offset + start;
-    if (first < 0 && memory_->check == MemorySpec::Check::kBufferUnderread) {
-      report(site, Taint::from(buffer.block_site), std::string(what) + " reads " + std::to_string(-first) +
-                                                       " bytes before the start of " + buffer_description(buffer),
-             "buffer made here");
-    }
-    if (first >= 0 && first + bytes > *buffer.block_size && memory_->check == MemorySpec::Check::kBufferOverread) {
+    auto underread = reporting(Check::kBufferUnderread);
+    if (first < 0 && underread) {
       report(site, Taint::from(buffer.block_site),
-             std::string(what) + " reads " + std::to_string(bytes) + " bytes from " + buffer_description(buffer),
-             "buffer made here");
+             std::string(what) + " reads " + std::to_string(-first) +
+                 " bytes before the start of " + buffer_description(buffer),
+             "buffer made here", *underread);
+    }
+    auto overread = reporting(Check::kBufferOverread);
+    if (first >= 0 && first + bytes > *buffer.block_size && overread) {
+      report(site, Taint::from(buffer.block_site),
+             std::string(what) + " reads " + std::to_string(bytes) + " bytes from " +
+                 buffer_description(buffer),
+             "buffer made here", *overread);
     }
   }
 
@@ -1453,8 +1482,10 @@ class Analysis {
     auto it = env.find(tree_.text(variable));
     if (it == env.end()) return;
     Value& value = it->second;
-    if (value.heap == Value::Heap::kFreed && memory_->check == MemorySpec::Check::kDoubleFree) {
-      report(site, Taint::from(value.heap_site), std::string(tree_.text(variable)), "first freed here");
+    auto double_free = reporting(Check::kDoubleFree);
+    if (value.heap == Value::Heap::kFreed && double_free) {
+      report(site, Taint::from(value.heap_site), std::string(tree_.text(variable)),
+             "first freed here", *double_free);
     }
     value.heap = Value::Heap::kFreed;
     value.heap_site = site;
@@ -1462,19 +1493,29 @@ class Analysis {
 
   // A use of a pointer after it was freed (any read of the variable but freeing or reassigning it).
   void check_freed_use(TSNode node, const Value& value) {
-    if (memory_ == nullptr || memory_->check != MemorySpec::Check::kUseAfterFree) return;
-    if (value.heap != Value::Heap::kFreed) return;
-    report(node, Taint::from(value.heap_site), std::string(tree_.text(node)), "freed here");
+    auto use_after_free = reporting(Check::kUseAfterFree);
+    if (!use_after_free || value.heap != Value::Heap::kFreed) return;
+    report(node, Taint::from(value.heap_site), std::string(tree_.text(node)), "freed here",
+           *use_after_free);
   }
 
+  // `*p`, `p->x`, `p[i]`: a dereference for every check.
   void check_dereference(TSNode node, const Value& pointer) {
-    if (memory_ == nullptr) return;
-    if (pointer.heap == Value::Heap::kNull && memory_->check == MemorySpec::Check::kNullDereference) {
-      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)), "set to NULL here");
-    }
-    if (pointer.heap == Value::Heap::kUnchecked && memory_->check == MemorySpec::Check::kUncheckedAllocation) {
+    for (size_t into = 0; into < memory_checks_.size(); ++into)
+      check_dereference(node, pointer, into);
+  }
+
+  // A dereference for the check at `into` (a call dereferences its arguments for the checks that
+  // name it in `dereferencing`).
+  void check_dereference(TSNode node, const Value& pointer, size_t into) {
+    Check check = memory_checks_[into]->check;
+    if (pointer.heap == Value::Heap::kNull && check == Check::kNullDereference) {
       report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)),
-             "allocated here; the result may be NULL and is not checked");
+             "set to NULL here", into);
+    }
+    if (pointer.heap == Value::Heap::kUnchecked && check == Check::kUncheckedAllocation) {
+      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)),
+             "allocated here; the result may be NULL and is not checked", into);
     }
   }
 
@@ -1487,10 +1528,12 @@ class Analysis {
 
   // A sink inside a helper function is reported when a call passes the helper untrusted data (the
   // helper's own analysis starts from trusted parameters).
-  void report(TSNode sink, const Taint& taint, std::string sink_name, std::string source_message = "") {
-    uint32_t key = ts_node_start_byte(sink);
-    if (!reported_.insert(key).second) return;
-    flows_.push_back(TaintFlow{sink, taint.source, std::move(sink_name), std::move(source_message)});
+  // `into`: the memory check's list of flows (0 for a taint spec); one flow per check and place.
+  void report(TSNode sink, const Taint& taint, std::string sink_name,
+              std::string source_message = "", size_t into = 0) {
+    if (!reported_.insert({into, ts_node_start_byte(sink)}).second) return;
+    flows_[into].push_back(
+        TaintFlow{sink, taint.source, std::move(sink_name), std::move(source_message)});
   }
 
   void check_call_sinks(const CallView& call, const std::string& name, const std::vector<Value>& positional,
@@ -1554,13 +1597,15 @@ class Analysis {
   const Semantics& sem_;
   const SyntaxTree& tree_;
   const TaintSpec& spec_;
-  const MemorySpec* memory_;
+  const MemorySpec*
+      memory_;  // the first memory check: its allocators and deallocators are the others'
+  std::vector<const MemorySpec*> memory_checks_;
   std::set<std::string, std::less<>> escaped_;
   std::map<std::string, Taint> helper_results_;
   uint64_t steps_ = 0;
   std::map<std::string, TSNode, std::less<>> functions_;
-  std::vector<TaintFlow> flows_;
-  std::set<uint32_t> reported_;
+  std::vector<std::vector<TaintFlow>> flows_;
+  std::set<std::pair<size_t, uint32_t>> reported_;
   Taint returned_;
   TSNode current_function_{};
   int depth_ = 0;
@@ -1680,7 +1725,7 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
 }
 
 std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec) {
-  return Analysis(semantics, spec).run();
+  return std::move(Analysis(semantics, spec).run().front());
 }
 
 core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets& sets) {
@@ -1718,9 +1763,29 @@ core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets&
   return spec;
 }
 
-std::vector<TaintFlow> find_memory_issues(const Semantics& semantics, const MemorySpec& spec) {
+std::vector<std::vector<TaintFlow>> find_memory_issues(
+    const Semantics& semantics, const std::vector<const MemorySpec*>& specs) {
   static const TaintSpec kNoTaint;
-  return Analysis(semantics, kNoTaint, &spec).run();
+  auto same_state = [](const MemorySpec& a, const MemorySpec& b) {
+    return a.allocators == b.allocators && a.deallocators == b.deallocators &&
+           follows_buffers(a.check) == follows_buffers(b.check);
+  };
+  std::vector<std::vector<TaintFlow>> flows(specs.size());
+  std::vector<bool> done(specs.size(), false);
+  for (size_t first = 0; first < specs.size(); ++first) {
+    if (done[first]) continue;
+    std::vector<size_t> group;
+    std::vector<const MemorySpec*> checks;
+    for (size_t i = first; i < specs.size(); ++i) {
+      if (done[i] || !same_state(*specs[first], *specs[i])) continue;
+      done[i] = true;
+      group.push_back(i);
+      checks.push_back(specs[i]);
+    }
+    auto found = Analysis(semantics, kNoTaint, std::move(checks)).run();
+    for (size_t j = 0; j < group.size(); ++j) flows[group[j]] = std::move(found[j]);
+  }
+  return flows;
 }
 
 }  // namespace ward::scan

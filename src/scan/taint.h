@@ -102,8 +102,11 @@ struct TaintFlow {
 // Every flow from a source to a sink of `spec` in the file.
 std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec);
 
-// Every memory-safety problem of the kind `spec` checks, as flows from where the pointer got its
-// state (allocated, freed, set to NULL) to where it goes wrong.
-std::vector<TaintFlow> find_memory_issues(const Semantics& semantics, const MemorySpec& spec);
+// Every memory-safety problem of the kinds `specs` check, as flows from where the pointer got its
+// state (allocated, freed, set to NULL) to where it goes wrong: one list per spec, in their order.
+// Specs that follow the same state (the same allocators and deallocators, buffers followed or not)
+// share one pass over the file, so a file costs a pass per such group, not per rule.
+std::vector<std::vector<TaintFlow>> find_memory_issues(const Semantics& semantics,
+                                                       const std::vector<const MemorySpec*>& specs);
 
 }  // namespace ward::scan
