@@ -79,6 +79,12 @@ bool name_matches(std::string_view pattern, std::string_view name) {
 }
 
 bool name_matches_from_start(std::string_view pattern, std::string_view name) {
+  // Most patterns a name is tried against start with a different letter: a first segment that is
+  // not a wildcard must equal the name's first segment, so its first character must match too.
+  if (!pattern.empty() && !name.empty() && pattern.front() != '*' &&
+      pattern.front() != name.front()) {
+    return false;
+  }
   size_t p = 0, n = 0;
   while (p < pattern.size()) {
     size_t p_end = std::min(pattern.find('.', p), pattern.size());

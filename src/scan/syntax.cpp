@@ -51,8 +51,11 @@ const GrammarTables* grammar_tables(TSNode node) {
     return tables;
   }();
   const TSLanguage* language = ts_tree_language(node.tree);
+  // A thread reads one tree at a time, so the grammar is nearly always the last one asked for.
+  thread_local const GrammarTables* last = nullptr;
+  if (last != nullptr && last->language == language) return last;
   for (const auto& tables : kTables) {
-    if (tables.language == language) return &tables;
+    if (tables.language == language) return last = &tables;
   }
   return nullptr;
 }
