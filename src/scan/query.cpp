@@ -27,7 +27,8 @@ std::string string_value(const TSQuery* query, uint32_t id) {
 }  // namespace
 
 core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
-                                               const std::vector<Language>& rule_languages) {
+                                               const std::vector<Language>& rule_languages,
+                                               bool compile_now) {
   if (auto status = reader.only_keys({"language", "pattern"}); !status) return status.error();
   QueryPattern pattern;
   auto language_name_value = reader.optional_string("language");
@@ -43,21 +44,42 @@ core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
   }
   auto source = reader.string("pattern");
   if (!source) return source.error();
-  uint32_t offset = 0;
-  TSQueryError error = TSQueryErrorNone;
-  TSQuery* query = ts_query_new(grammar(pattern.language_), source->data(),
-                                static_cast<uint32_t>(source->size()), &offset, &error);
-  if (query == nullptr) {
-    return reader.error("pattern", "has " + std::string(query_error_name(error)) + " at offset " +
-                                       std::to_string(offset) + " for the " +
-                                       std::string(language_name(pattern.language_)) + " grammar");
+  pattern.compiled_ = std::make_shared<Compiled>();
+  pattern.compiled_->where = reader.where();
+  pattern.compiled_->key_path = reader.key_path("pattern");
+  pattern.compiled_->source = std::move(*source);
+  if (compile_now) {
+    if (auto status = pattern.compile(); !status) return status.error();
   }
-  pattern.query_.reset(query, QueryDeleter());
+  return pattern;
+}
+
+core::Status QueryPattern::compile() const {
+  std::call_once(compiled_->once, [&] { compiled_->status = compile_into(language_, *compiled_); });
+  return compiled_->status;
+}
+
+core::Status QueryPattern::compile_into(Language language, Compiled& compiled) {
+  auto error = [&](const std::string& message) {
+    return core::Error(core::Code::kInvalidArgument, compiled.where,
+                       "`" + compiled.key_path + "` " + message);
+  };
+  uint32_t offset = 0;
+  TSQueryError query_error = TSQueryErrorNone;
+  TSQuery* query =
+      ts_query_new(grammar(language), compiled.source.data(),
+                   static_cast<uint32_t>(compiled.source.size()), &offset, &query_error);
+  if (query == nullptr) {
+    return error("has " + std::string(query_error_name(query_error)) + " at offset " +
+                 std::to_string(offset) + " for the " + std::string(language_name(language)) +
+                 " grammar");
+  }
+  compiled.query.reset(query);
   for (uint32_t i = 0; i < ts_query_capture_count(query); ++i) {
     uint32_t length = 0;
     const char* name = ts_query_capture_name_for_id(query, i, &length);
     if (std::string_view(name, length) == "match") {
-      pattern.match_capture_ = i;
+      compiled.match_capture = i;
     }
   }
   for (uint32_t p = 0; p < ts_query_pattern_count(query); ++p) {
@@ -70,7 +92,8 @@ core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
       std::string name = steps[i].type == TSQueryPredicateStepTypeString ? string_value(query, steps[i].value_id) : "";
       if (end - i != 3 || steps[i + 1].type != TSQueryPredicateStepTypeCapture ||
           steps[i + 2].type != TSQueryPredicateStepTypeString) {
-        return reader.error("pattern", "has a predicate other than (#eq?|#not-eq?|#match?|#not-match? @capture \"text\")");
+        return error(
+            "has a predicate other than (#eq?|#not-eq?|#match?|#not-match? @capture \"text\")");
       }
       Predicate predicate;
       predicate.capture = steps[i + 1].value_id;
@@ -80,17 +103,17 @@ core::Result<QueryPattern> QueryPattern::parse(const TomlReader& reader,
         re2::RE2::Options options;
         options.set_log_errors(false);
         auto regex = std::make_shared<const re2::RE2>(predicate.text, options);
-        if (!regex->ok()) return reader.error("pattern", "has an invalid regular expression: " + regex->error());
+        if (!regex->ok()) return error("has an invalid regular expression: " + regex->error());
         predicate.regex = regex;
       } else if (name != "eq?" && name != "not-eq?") {
-        return reader.error("pattern", "uses the predicate #" + name + ", which Ward does not support");
+        return error("uses the predicate #" + name + ", which Ward does not support");
       }
       predicates.push_back(std::move(predicate));
       i = end + 1;
     }
-    pattern.predicates_.push_back(std::move(predicates));
+    compiled.predicates.push_back(std::move(predicates));
   }
-  return pattern;
+  return core::ok_status();
 }
 
 bool QueryPattern::Predicate::holds(const SyntaxTree& tree, TSNode node) const {
@@ -102,13 +125,15 @@ bool QueryPattern::Predicate::holds(const SyntaxTree& tree, TSNode node) const {
 
 std::vector<TSNode> QueryPattern::run(const SyntaxTree& tree) const {
   std::vector<TSNode> found;
+  if (!compile()) return found;
+  const Compiled& compiled = *compiled_;
   TSQueryCursor* cursor = ts_query_cursor_new();
-  ts_query_cursor_exec(cursor, query_.get(), tree.root());
+  ts_query_cursor_exec(cursor, compiled.query.get(), tree.root());
   TSQueryMatch match;
   while (ts_query_cursor_next_match(cursor, &match)) {
     bool accepted = true;
     TSNode location = match.capture_count > 0 ? match.captures[0].node : tree.root();
-    for (const auto& predicate : predicates_[match.pattern_index]) {
+    for (const auto& predicate : compiled.predicates[match.pattern_index]) {
       for (uint16_t c = 0; c < match.capture_count; ++c) {
         if (match.captures[c].index == predicate.capture && !predicate.holds(tree, match.captures[c].node)) {
           accepted = false;
@@ -116,7 +141,9 @@ std::vector<TSNode> QueryPattern::run(const SyntaxTree& tree) const {
       }
     }
     for (uint16_t c = 0; c < match.capture_count; ++c) {
-      if (match_capture_ && match.captures[c].index == *match_capture_) location = match.captures[c].node;
+      if (compiled.match_capture && match.captures[c].index == *compiled.match_capture) {
+        location = match.captures[c].node;
+      }
     }
     if (accepted) found.push_back(location);
   }

@@ -8,6 +8,9 @@
 // #eq?, #not-eq?, #match?, #not-match? (RE2) with a capture and a string.
 
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
@@ -18,10 +21,20 @@ namespace ward::scan {
 
 class QueryPattern {
  public:
-  static core::Result<QueryPattern> parse(const TomlReader& reader, const std::vector<Language>& rule_languages);
+  // Reads a [[query]] table. With `compile_now` the pattern is compiled here and its errors are
+  // this function's; otherwise on first use (compile() or run()). The built-in rules defer it:
+  // ts_query_new analyses the grammar for every pattern, which for the built-in queries together
+  // takes about 0.1 s, most of the start of a scan, while a scan rarely reads every language.
+  // (The tests compile every built-in query.)
+  static core::Result<QueryPattern> parse(const TomlReader& reader,
+                                          const std::vector<Language>& rule_languages,
+                                          bool compile_now = true);
 
   Language language() const { return language_; }
-  // The locations it matches in `tree` (which must be in language()).
+  // Compiles the pattern once (from any thread; later calls give the first call's result).
+  core::Status compile() const;
+  // The locations it matches in `tree` (which must be in language()); none when the pattern does
+  // not compile.
   std::vector<TSNode> run(const SyntaxTree& tree) const;
 
  private:
@@ -35,10 +48,21 @@ class QueryPattern {
   struct QueryDeleter {
     void operator()(TSQuery* query) const { ts_query_delete(query); }
   };
+  // The pattern's text and, once compiled, the query; shared by the copies of the rule set.
+  struct Compiled {
+    std::string where;     // the rule file, for errors
+    std::string key_path;  // "query[0].pattern", for errors
+    std::string source;
+    std::once_flag once;
+    core::Status status;
+    std::unique_ptr<TSQuery, QueryDeleter> query;
+    std::vector<std::vector<Predicate>> predicates;  // per pattern index
+    std::optional<uint32_t> match_capture;
+  };
+  static core::Status compile_into(Language language, Compiled& compiled);
+
   Language language_ = Language::kPython;
-  std::shared_ptr<TSQuery> query_;
-  std::vector<std::vector<Predicate>> predicates_;  // per pattern index
-  std::optional<uint32_t> match_capture_;
+  std::shared_ptr<Compiled> compiled_;
 };
 
 }  // namespace ward::scan

@@ -16,6 +16,7 @@ using core::Error;
 struct ParsedFile {
   std::string name;
   toml::table table;
+  bool built_in = false;  // compiled into the binary from rules/ (and tested there)
 };
 
 core::Result<ParsedFile> parse_toml(const RuleSource& source) {
@@ -117,7 +118,8 @@ core::Result<CompiledRule> compile_rule(const ParsedFile& file, const TaintSpec:
   auto queries = reader.tables("query");
   if (!queries) return queries.error();
   for (const auto& table : *queries) {
-    auto query = QueryPattern::parse(table, rule.info.languages);
+    // A built-in rule's query is compiled when a scan first needs it (see QueryPattern::parse).
+    auto query = QueryPattern::parse(table, rule.info.languages, /*compile_now=*/!file.built_in);
     if (!query) return query.error();
     rule.queries.push_back(std::move(*query));
   }
@@ -175,6 +177,7 @@ bool CompiledRule::applies_to(std::optional<Language> language) const {
 
 core::Result<RuleSet> RuleSet::load(const std::vector<std::filesystem::path>& extra_dirs) {
   std::vector<RuleSource> sources = builtin_rule_sources();
+  const size_t built_in = sources.size();
   for (const auto& dir : extra_dirs) {
     auto more = read_rule_dir(dir);
     if (!more) return more.error().with_context("loading rules: ");
@@ -183,9 +186,11 @@ core::Result<RuleSet> RuleSet::load(const std::vector<std::filesystem::path>& ex
   std::vector<ParsedFile> files;
   TaintSpec::Sets sets;
   std::string digest_input;
-  for (const auto& source : sources) {
+  for (size_t i = 0; i < sources.size(); ++i) {
+    const RuleSource& source = sources[i];
     auto file = parse_toml(source);
     if (!file) return file.error();
+    file->built_in = i < built_in;
     digest_input += source.name + '\0' + source.text + '\0';
     if (file->table.contains("set")) {
       if (auto status = add_set(*file, sets); !status) return status.error();

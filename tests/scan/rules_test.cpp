@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "scan/compiled_rules.h"
 #include "scan/language.h"
 #include "scan/scanner.h"
 #include "support/test_support.h"
@@ -76,6 +77,22 @@ TEST(ScanRuleSet, BuiltInRulesLoadWithUniqueIdsPrefixedByTheirLanguage) {
   ASSERT_NE(sql, nullptr);
   EXPECT_EQ(sql->severity, Severity::kCritical);
   EXPECT_EQ(sql->cwe, std::vector<int>{89});
+}
+
+// The built-in rules' queries are compiled when a scan first needs them, not by RuleSet::load
+// (see QueryPattern::parse), so a mistake in one would only show in a scan of its language.
+TEST(ScanRuleSet, EveryBuiltInQueryCompiles) {
+  auto rules = RuleSet::load();
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  size_t queries = 0;
+  for (const auto& rule : rules->compiled().rules) {
+    for (const auto& query : rule.queries) {
+      auto status = query.compile();
+      EXPECT_TRUE(status.ok()) << rule.info.id << ": " << status.error().to_string();
+      ++queries;
+    }
+  }
+  EXPECT_GT(queries, 0u);
 }
 
 TEST(ScanRuleSet, AnExtraDirectoryAddsItsRulesIncludingSubdirectoriesAndIgnoresOtherFiles) {
