@@ -8,6 +8,10 @@
 namespace ward::infer::fim {
 namespace {
 
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
+}
+
 using tokenizer::kNoToken;
 using tokenizer::Tokenizer;
 
@@ -232,6 +236,10 @@ std::vector<TokenId> PromptBuilder::inner_tokens(std::string_view text) const {
   return prefix_tokens(text);
 }
 
+bool PromptBuilder::is_continuation(const Request& request) {
+  return !request.prefix.empty() && is_blank(request.suffix);
+}
+
 bool PromptBuilder::uses_repository_layout(const Request& request) const {
   return markers_.file_separator != kNoToken &&
          (!request.repository.empty() || !request.path.empty() || !request.related_files.empty());
@@ -275,7 +283,9 @@ std::vector<TokenId> PromptBuilder::assemble(const Request& request,
       out.insert(out.end(), path.begin(), path.end());
     }
   }
-  if (layout_of(format_).suffix_first) {
+  if (is_continuation(request)) {
+    out.insert(out.end(), prefix.begin(), prefix.end());
+  } else if (layout_of(format_).suffix_first) {
     out.push_back(markers_.suffix);
     out.insert(out.end(), suffix.begin(), suffix.end());
     out.push_back(markers_.prefix);
@@ -289,14 +299,6 @@ std::vector<TokenId> PromptBuilder::assemble(const Request& request,
   }
   return out;
 }
-
-namespace {
-
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n") == std::string_view::npos;
-}
-
-}  // namespace
 
 std::string PromptBuilder::heal(std::vector<TokenId>& prefix, std::vector<TokenId>& middle) const {
   // A run of whitespace may have been cut into several tokens ("\n" and the spaces after it):
@@ -386,7 +388,8 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
   std::vector<TokenId> header =
       prompt.repository_context ? repository_header(request) : std::vector<TokenId>{};
   std::vector<TokenId> prefix = prefix_tokens(request.prefix);
-  std::vector<TokenId> suffix = suffix_tokens(request.suffix);
+  std::vector<TokenId> suffix =
+      is_continuation(request) ? std::vector<TokenId>{} : suffix_tokens(request.suffix);
 
   // Everything but the related files, the prefix and the suffix: what no cut can shorten.
   const size_t fixed = assemble(request, header, {}, {}).size();
@@ -463,7 +466,7 @@ core::Result<Prompt> PromptBuilder::build(const Request& request) const {
   }
   prompt.tokens = assemble(request, header, prefix, suffix);
   // Every layout ends where the generation goes on: the middle marker, or the prefix (suffix
-  // first).
+  // first, or a continuation).
   prompt.tokens.insert(prompt.tokens.end(), middle.begin(), middle.end());
   return prompt;
 }

@@ -110,6 +110,14 @@ class PromptBuilder {
   // need.
   core::Result<Prompt> build(const Request& request) const;
 
+  // Whether `request` has a prefix and nothing after the cursor but whitespace. Its prompt is then
+  // the file read left to right (the repository header and path line, then the prefix) with no FIM
+  // markers: a code model trained with FIM on half its samples saw that layout far more often
+  // than a middle with an empty suffix, which it reads as "the file ends here". On Ward's starter
+  // model, next-line exact match on 150 held-out Python lines was 12% this way and 2.7% with
+  // FIM markers around an empty suffix.
+  static bool is_continuation(const Request& request);
+
   // The marker ids (kNoToken where the format has none).
   struct Markers {
     TokenId prefix = tokenizer::kNoToken;

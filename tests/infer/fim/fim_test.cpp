@@ -365,25 +365,41 @@ TEST_F(InferFimVocabularies, PromptsMatchLlamaCppTokenizingTheLayoutText) {
   EXPECT_EQ(qwen_prompt->related_files_used, 2u);
 }
 
-TEST_F(InferFimVocabularies, EmptyPartsAndAPathWithoutRepository) {
-  Request path_only{"x = ", "", "a.py", "", {}, 0};
+// With nothing but whitespace after the cursor the prompt is the file read left to right: the
+// path line, then the prefix, with no FIM markers (PromptBuilder::is_continuation).
+TEST_F(InferFimVocabularies, EmptyPartsAPathWithoutRepositoryAndContinuations) {
   const fs::path starcoder = fixture_vocab("starcoder");
   std::vector<OracleCase> cases = {
       {"qwen path only",
        qwen_,
-       path_only,
-       {{qwen_, "<|file_sep|>a.py\n<|fim_prefix|>x = <|fim_suffix|><|fim_middle|>", true}},
+       Request{"x = ", "1\n", "a.py", "", {}, 0},
+       {{qwen_, "<|file_sep|>a.py\n<|fim_prefix|>x = <|fim_suffix|>1\n<|fim_middle|>", true}},
        {}},
       {"starcoder empty",
        starcoder,
        Request{"", "", "", "", {}, 0},
        {{starcoder, "<fim_prefix><fim_suffix><fim_middle>", true}},
        {}},
-      {"codellama empty suffix",
+      {"starcoder empty prefix",
+       starcoder,
+       Request{"", "x = 1\n", "", "", {}, 0},
+       {{starcoder, "<fim_prefix><fim_suffix>x = 1\n<fim_middle>", true}},
+       {}},
+      {"qwen continuation with a path",
+       qwen_,
+       Request{"x = ", "", "a.py", "", {}, 0},
+       {{qwen_, "<|file_sep|>a.py\nx = ", true}},
+       {}},
+      {"starcoder continuation, blank suffix",
+       starcoder,
+       Request{"def f(x):\n    return x", "\n  \n", "a.py", "", {}, 0},
+       {{starcoder, "<file_sep>a.py\ndef f(x):\n    return x", true}},
+       {}},
+      {"codellama continuation",
        codellama_,
        Request{"int main() {", "", "", "", {}, 0},
-       {{codellama_, kPre + "int main() {" + kSuf, true}},
-       32009},
+       {{codellama_, "int main() {", false}},
+       {}},
   };
   expect_matches_llama_cpp(cases, [](const fs::path& vocab) { return builder(vocab); });
 }
@@ -411,7 +427,7 @@ TEST_F(InferFimVocabularies, MarkupInUserTextStaysText) {
   for (size_t i = 0; i < cases.size(); ++i) {
     SCOPED_TRACE(cases[i].vocab.filename().string());
     const auto b = builder(cases[i].vocab);
-    auto prompt = b.build(Request{"s = '" + cases[i].markup + "'\n", "", "", "", {}, 0});
+    auto prompt = b.build(Request{"s = '" + cases[i].markup + "'\n", "print(s)\n", "", "", {}, 0});
     ASSERT_TRUE(prompt) << prompt.error().to_string();
     const auto& tokens = prompt->tokens;
     EXPECT_EQ(std::count(tokens.begin(), tokens.end(), b.markers().prefix), 1);
@@ -640,7 +656,7 @@ TEST_F(InferFimVocabularies, HealingAnIndentationKeepsItsSplitBeforeAWord) {
   ASSERT_TRUE(std::equal(text.begin(), text.end(), split.begin()));
   std::vector<TokenId> run(split.begin() + static_cast<std::ptrdiff_t>(text.size()), split.end());
   ASSERT_FALSE(run.empty());
-  auto blank = b.build(Request{after_blank, "", "", "", {}, 0, true});
+  auto blank = b.build(Request{after_blank, "return y\n", "", "", {}, 0, true});
   ASSERT_TRUE(blank);
   EXPECT_EQ(blank->healed_text, " ");
   const auto blank_prefix = prefix_part(*blank, b);
@@ -682,7 +698,7 @@ TEST_F(InferFimVocabularies, HealingATabIndentationKeepsItsSplitBeforeAWord) {
   EXPECT_EQ(middle_part(*healed, b), std::vector<TokenId>{newline});
 
   // With no indentation the newline is the run's only token and stays healed, as before.
-  auto newline_only = b.build(Request{"x = 1\n", "", "", "", {}, 0, true});
+  auto newline_only = b.build(Request{"x = 1\n", "y = 2\n", "", "", {}, 0, true});
   ASSERT_TRUE(newline_only);
   EXPECT_EQ(newline_only->healed_text, "\n");
   EXPECT_EQ(prefix_part(*newline_only, b), vocabulary.tokenize("x = 1", false));
@@ -694,7 +710,7 @@ TEST_F(InferFimVocabularies, HealingATabIndentationKeepsItsSplitBeforeAWord) {
   blank.pop_back();
   EXPECT_EQ(piece(blank.back()), "\n");
   blank.pop_back();
-  auto after_blank = b.build(Request{"x = 1\n\n\n", "", "", "", {}, 0, true});
+  auto after_blank = b.build(Request{"x = 1\n\n\n", "y = 2\n", "", "", {}, 0, true});
   ASSERT_TRUE(after_blank);
   EXPECT_EQ(after_blank->healed_text, "\n");
   EXPECT_EQ(prefix_part(*after_blank, b), blank);
@@ -709,7 +725,7 @@ TEST_F(InferFimVocabularies, HealingAnIndentationFollowsEachVocabulary) {
     SCOPED_TRACE(name);
     const auto b = builder(vocab);
     const Tokenizer vocabulary = load(vocab);
-    auto healed = b.build(Request{prefix, "\n", "", "", {}, 0, true});
+    auto healed = b.build(Request{prefix, "\n    return x\n", "", "", {}, 0, true});
     ASSERT_TRUE(healed) << healed.error().to_string();
     EXPECT_EQ(healed->healed_text, " ");
     // The prompt's prefix, what follows the middle marker and the healed text are the text, in
@@ -731,6 +747,25 @@ TEST_F(InferFimVocabularies, HealingAnIndentationFollowsEachVocabulary) {
     canonical.pop_back();
     EXPECT_EQ(tokens, canonical);
   }
+}
+
+// In a continuation the canonical indentation simply ends the prompt: the generation goes on
+// from the prefix, so the token with the newline follows the text before it.
+TEST_F(InferFimVocabularies, HealingAContinuationEndsInTheCanonicalIndentation) {
+  const fs::path starcoder = fixture_vocab("starcoder");
+  const auto b = builder(starcoder);
+  const Tokenizer vocabulary = load(starcoder);
+  const std::string prefix = "def f(x):\n    if x:\n        ";
+  std::vector<TokenId> expected = vocabulary.tokenize(prefix + "y", false);
+  ASSERT_EQ(std::string(vocabulary.token_to_piece(expected.back()).value()), " y");
+  expected.pop_back();
+  if (vocabulary.special_tokens().add_bos) {
+    expected.insert(expected.begin(), vocabulary.special_tokens().bos);
+  }
+  auto healed = b.build(Request{prefix, "", "", "", {}, 0, true});
+  ASSERT_TRUE(healed) << healed.error().to_string();
+  EXPECT_EQ(healed->tokens, expected);
+  EXPECT_EQ(healed->healed_text, " ");
 }
 
 }  // namespace

@@ -55,13 +55,24 @@ TEST(StarterModel, FitsItsSizeLimitAndDescribesItself) {
       << "models/ward-starter-corpus.json must be the manifest the model was trained on";
 }
 
-std::string greedy(const std::string& prompt, int32_t tokens) {
+// The greedy completion of a cursor at the end of `code`, prompted as Ward's completion path
+// prompts it: the prompt builder's layout for nothing after the cursor, with token healing (the
+// cursor may sit inside what the tokenizer would make one token, as after `"__main__`).
+std::string greedy(const std::string& code, int32_t tokens) {
   const auto model = starter();
   if (model == nullptr) return "(no model)";
   auto session = Session::create(model, {.context_size = 256, .threads = 2});
   EXPECT_TRUE(session) << session.error().to_string();
-  const auto ids = model->tokenizer().tokenize(prompt, /*add_special=*/true);
-  auto result = generate(*session, ids, {.limits = {.max_tokens = tokens}});
+  auto builder = fim::PromptBuilder::create(model->tokenizer());
+  if (!builder) return "(no FIM tokens)";
+  fim::Request request;
+  request.prefix = code;
+  request.heal_last_token = true;
+  auto prompt = builder->build(request);
+  EXPECT_TRUE(prompt) << prompt.error().to_string();
+  if (!session || !prompt) return "(failed)";
+  auto result = generate(*session, prompt->tokens,
+                         {.limits = {.max_tokens = tokens}, .forced_prefix = prompt->healed_text});
   EXPECT_TRUE(result) << result.error().to_string();
   return result ? result->text : "(failed)";
 }
