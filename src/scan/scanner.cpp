@@ -46,19 +46,24 @@ class FileAnalysis {
       }
       Semantics semantics(tree);
       match_calls(semantics, *language);
-      // The memory rules are analysed together (their checks share passes over the file); their
-      // findings are still added in rule order.
+      // The taint rules are analysed together, and so are the memory rules (rules that follow the
+      // same state share passes over the file); their findings are still added in rule order.
+      std::vector<const TaintSpec*> taint_specs;
       std::vector<const MemorySpec*> memory_specs;
       for (const auto& rule : rules_.rules) {
-        if (rule.memory && rule.applies_to(language)) memory_specs.push_back(&*rule.memory);
+        if (!rule.applies_to(language)) continue;
+        if (rule.taint) taint_specs.push_back(&*rule.taint);
+        if (rule.memory) memory_specs.push_back(&*rule.memory);
       }
+      std::vector<std::vector<TaintFlow>> taint_flows = find_taint_flows(semantics, taint_specs);
       std::vector<std::vector<TaintFlow>> memory_flows =
           find_memory_issues(semantics, memory_specs);
+      size_t next_taint_rule = 0;
       size_t next_memory_rule = 0;
       for (const auto& rule : rules_.rules) {
         if (!rule.applies_to(language)) continue;
         match_queries(rule, tree, *language);
-        if (rule.taint) match_taint(rule, semantics);
+        if (rule.taint) add_taint_findings(rule, tree, taint_flows[next_taint_rule++]);
         if (rule.memory) add_memory_findings(rule, tree, memory_flows[next_memory_rule++]);
       }
     }
@@ -117,9 +122,9 @@ class FileAnalysis {
     }
   }
 
-  void match_taint(const CompiledRule& rule, const Semantics& semantics) {
-    const SyntaxTree& tree = semantics.tree();
-    for (const auto& flow : find_taint_flows(semantics, *rule.taint)) {
+  void add_taint_findings(const CompiledRule& rule, const SyntaxTree& tree,
+                          const std::vector<TaintFlow>& flows) {
+    for (const auto& flow : flows) {
       std::string source_text(tree.text(flow.source).substr(0, 60));
       Finding finding = make(rule, ts_node_start_byte(flow.sink), ts_node_end_byte(flow.sink),
                              rule.info.title + ": untrusted data from `" + source_text + "` (line " +

@@ -262,26 +262,28 @@ bool follows_buffers(Check check) {
          check == Check::kBufferOverread || check == Check::kBufferUnderread;
 }
 
-// The analysis of one file against one taint spec, or against memory checks that follow the same
-// state: the same allocators and deallocators, and buffers followed by all or by none. A check
-// only decides what is reported, so those checks share one pass and get one list of flows each.
+// The analysis of one file against taint specs that follow the same state (they differ in their
+// sinks only), or against memory checks that do (the same allocators and deallocators, buffers
+// followed by all or by none). A sink or a check only decides what is reported, so these share
+// one pass over the file and get one list of flows each.
 class Analysis {
  public:
-  Analysis(const Semantics& semantics, const TaintSpec& spec,
+  Analysis(const Semantics& semantics, std::vector<const TaintSpec*> taint_specs,
            std::vector<const MemorySpec*> memory_checks = {})
       : sem_(semantics),
         tree_(semantics.tree()),
-        spec_(spec),
+        spec_(*taint_specs.front()),
+        taint_specs_(std::move(taint_specs)),
         memory_(memory_checks.empty() ? nullptr : memory_checks.front()),
         memory_checks_(std::move(memory_checks)),
-        flows_(std::max<size_t>(1, memory_checks_.size())) {
+        flows_(std::max(taint_specs_.size(), memory_checks_.size())) {
     for (TSNode function : sem_.functions()) {
       TSNode name = function_name(function);
       if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = function;
     }
   }
 
-  // One list of flows per memory check, in their order (one list for a taint spec).
+  // One list of flows per taint spec or memory check, in their order.
   std::vector<std::vector<TaintFlow>> run() {
     Environment module;
     analyse_block(tree_.root(), module);
@@ -1538,52 +1540,67 @@ class Analysis {
 
   void check_call_sinks(const CallView& call, const std::string& name, const std::vector<Value>& positional,
                         const std::vector<Value>& keywords) {
-    for (const auto& sink : spec_.sinks) {
-      if (sink.call.callees.empty() || !sink.call.matches(sem_, call)) continue;
-      Taint reaching;
-      for (size_t i = 0; i < positional.size(); ++i) {
-        bool wanted = sink.arguments.empty()
-                          ? sink.keywords.empty()
-                          : std::find(sink.arguments.begin(), sink.arguments.end(), i) != sink.arguments.end();
-        if (wanted) reaching |= positional[i].any();
-      }
-      for (size_t i = 0; i < keywords.size(); ++i) {
-        bool wanted =
-            std::find(sink.keywords.begin(), sink.keywords.end(), call.keywords[i].first) != sink.keywords.end();
-        if (wanted) reaching |= keywords[i].any();
-      }
-      if (reaching.tainted) report(call.node, reaching, name);
+    for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      for (const auto& sink : taint_specs_[into]->sinks)
+        check_call_sink(sink, call, name, positional, keywords, into);
     }
+  }
+
+  void check_call_sink(const TaintSink& sink, const CallView& call, const std::string& name,
+                       const std::vector<Value>& positional, const std::vector<Value>& keywords,
+                       size_t into) {
+    if (sink.call.callees.empty() || !sink.call.matches(sem_, call)) return;
+    Taint reaching;
+    for (size_t i = 0; i < positional.size(); ++i) {
+      bool wanted = sink.arguments.empty() ? sink.keywords.empty()
+                                           : std::find(sink.arguments.begin(), sink.arguments.end(),
+                                                       i) != sink.arguments.end();
+      if (wanted) reaching |= positional[i].any();
+    }
+    for (size_t i = 0; i < keywords.size(); ++i) {
+      bool wanted = std::find(sink.keywords.begin(), sink.keywords.end(), call.keywords[i].first) !=
+                    sink.keywords.end();
+      if (wanted) reaching |= keywords[i].any();
+    }
+    if (reaching.tainted) report(call.node, reaching, name, "", into);
   }
 
   void check_arithmetic_sinks(TSNode node, const std::string& op, const Taint& operands) {
     if (!operands.tainted) return;
-    for (const auto& sink : spec_.sinks) {
-      if (std::find(sink.arithmetic.begin(), sink.arithmetic.end(), op) != sink.arithmetic.end()) {
-        report(node, operands, "`" + op + "`");
+    for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      for (const auto& sink : taint_specs_[into]->sinks) {
+        if (std::find(sink.arithmetic.begin(), sink.arithmetic.end(), op) !=
+            sink.arithmetic.end()) {
+          report(node, operands, "`" + op + "`", "", into);
+        }
       }
     }
   }
 
   void check_assign_sinks(TSNode target, TSNode object, const Value& value) {
     std::string name = sem_.qualified_name(object);
-    for (const auto& sink : spec_.sinks) {
-      if (any_matches(sink.assign, name) && value.any().tainted) report(target, value.any(), name);
+    for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      for (const auto& sink : taint_specs_[into]->sinks) {
+        if (any_matches(sink.assign, name) && value.any().tainted)
+          report(target, value.any(), name, "", into);
+      }
     }
   }
 
   void check_return_sinks(TSNode node, const Value& value) {
     Taint taint = value.any();
     if (!taint.tainted || ts_node_is_null(current_function_) || depth_ > 0) return;
-    for (const auto& sink : spec_.sinks) {
-      if (!sink.returned || !has_decorator(current_function_, sink.decorators)) continue;
-      // A handler that returns another handler's response: the flow is reported in that handler.
-      TSNode origin = enclosing_function(taint.source);
-      if (!ts_node_is_null(origin) && !ts_node_eq(origin, current_function_) &&
-          has_decorator(origin, sink.decorators)) {
-        continue;
+    for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      for (const auto& sink : taint_specs_[into]->sinks) {
+        if (!sink.returned || !has_decorator(current_function_, sink.decorators)) continue;
+        // A handler that returns another handler's response: the flow is reported in that handler.
+        TSNode origin = enclosing_function(taint.source);
+        if (!ts_node_is_null(origin) && !ts_node_eq(origin, current_function_) &&
+            has_decorator(origin, sink.decorators)) {
+          continue;
+        }
+        report(node, taint, "return", "", into);
       }
-      report(node, taint, "return");
     }
   }
 
@@ -1596,7 +1613,8 @@ class Analysis {
 
   const Semantics& sem_;
   const SyntaxTree& tree_;
-  const TaintSpec& spec_;
+  const TaintSpec& spec_;  // the first taint spec: its sources, sanitizers … are the others'
+  std::vector<const TaintSpec*> taint_specs_;
   const MemorySpec*
       memory_;  // the first memory check: its allocators and deallocators are the others'
   std::vector<const MemorySpec*> memory_checks_;
@@ -1724,8 +1742,49 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   return spec;
 }
 
-std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec) {
-  return std::move(Analysis(semantics, spec).run().front());
+namespace {
+
+// Runs `analyse` once per group of `specs` that `same_state` puts together (each group in the
+// specs' order) and gives each spec its own flows, in the specs' order.
+template <typename Spec, typename SameState, typename Analyse>
+std::vector<std::vector<TaintFlow>> in_groups(const std::vector<const Spec*>& specs,
+                                              SameState same_state, Analyse analyse) {
+  std::vector<std::vector<TaintFlow>> flows(specs.size());
+  std::vector<bool> done(specs.size(), false);
+  for (size_t first = 0; first < specs.size(); ++first) {
+    if (done[first]) continue;
+    std::vector<size_t> members;
+    std::vector<const Spec*> group;
+    for (size_t i = first; i < specs.size(); ++i) {
+      if (done[i] || !same_state(*specs[first], *specs[i])) continue;
+      done[i] = true;
+      members.push_back(i);
+      group.push_back(specs[i]);
+    }
+    std::vector<std::vector<TaintFlow>> found = analyse(std::move(group));
+    for (size_t j = 0; j < members.size(); ++j) flows[members[j]] = std::move(found[j]);
+  }
+  return flows;
+}
+
+}  // namespace
+
+std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
+                                                     const std::vector<const TaintSpec*>& specs) {
+  auto same_state = [](const TaintSpec& a, const TaintSpec& b) {
+    auto same_out_sources = [](const OutSource& x, const OutSource& y) {
+      return x.call == y.call && x.first == y.first && x.and_following == y.and_following;
+    };
+    return a.sources == b.sources &&
+           std::equal(a.out_sources.begin(), a.out_sources.end(), b.out_sources.begin(),
+                      b.out_sources.end(), same_out_sources) &&
+           a.propagators == b.propagators && a.range_checks == b.range_checks &&
+           a.sanitizers == b.sanitizers && a.parameter_decorators == b.parameter_decorators &&
+           a.guards == b.guards;
+  };
+  return in_groups(specs, same_state, [&](std::vector<const TaintSpec*> group) {
+    return Analysis(semantics, std::move(group)).run();
+  });
 }
 
 core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets& sets) {
@@ -1770,22 +1829,9 @@ std::vector<std::vector<TaintFlow>> find_memory_issues(
     return a.allocators == b.allocators && a.deallocators == b.deallocators &&
            follows_buffers(a.check) == follows_buffers(b.check);
   };
-  std::vector<std::vector<TaintFlow>> flows(specs.size());
-  std::vector<bool> done(specs.size(), false);
-  for (size_t first = 0; first < specs.size(); ++first) {
-    if (done[first]) continue;
-    std::vector<size_t> group;
-    std::vector<const MemorySpec*> checks;
-    for (size_t i = first; i < specs.size(); ++i) {
-      if (done[i] || !same_state(*specs[first], *specs[i])) continue;
-      done[i] = true;
-      group.push_back(i);
-      checks.push_back(specs[i]);
-    }
-    auto found = Analysis(semantics, kNoTaint, std::move(checks)).run();
-    for (size_t j = 0; j < group.size(); ++j) flows[group[j]] = std::move(found[j]);
-  }
-  return flows;
+  return in_groups(specs, same_state, [&](std::vector<const MemorySpec*> group) {
+    return Analysis(semantics, {&kNoTaint}, std::move(group)).run();
+  });
 }
 
 }  // namespace ward::scan

@@ -99,8 +99,10 @@ struct TaintFlow {
   std::string source_message;  // for memory checks: "freed here", "allocated here", "set to NULL here"
 };
 
-// Every flow from a source to a sink of `spec` in the file.
-std::vector<TaintFlow> find_taint_flows(const Semantics& semantics, const TaintSpec& spec);
+// Every flow from a source to a sink of each of `specs` in the file: one list per spec, in their
+// order. Specs that differ only in their sinks share one pass over the file.
+std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
+                                                     const std::vector<const TaintSpec*>& specs);
 
 // Every memory-safety problem of the kinds `specs` check, as flows from where the pointer got its
 // state (allocated, freed, set to NULL) to where it goes wrong: one list per spec, in their order.
