@@ -259,8 +259,9 @@ std::string Semantics::resolve(std::string name) const {
 }
 
 bool Semantics::is_call(TSNode node) const {
-  return one_of(node_type(node), {"call", "call_expression", "method_invocation",
-                                  "object_creation_expression", "new_expression"});
+  static const NodeTypes kCalls({"call", "call_expression", "method_invocation",
+                                 "object_creation_expression", "new_expression"});
+  return kCalls.contains(node);
 }
 
 CallView Semantics::call(TSNode node) const {
@@ -365,10 +366,11 @@ bool Semantics::is_string_literal(TSNode node) const {
 std::string_view Semantics::string_value(TSNode node) const { return strip_quotes(tree_.text(node)); }
 
 bool Semantics::is_function(TSNode node) const {
-  return one_of(node_type(node),
-                {"function_definition", "function_declaration", "method_declaration", "method_definition",
-                 "arrow_function", "function_expression", "function", "lambda", "func_literal",
-                 "constructor_declaration", "generator_function_declaration", "lambda_expression"});
+  static const NodeTypes kFunctions(
+      {"function_definition", "function_declaration", "method_declaration", "method_definition",
+       "arrow_function", "function_expression", "function", "lambda", "func_literal",
+       "constructor_declaration", "generator_function_declaration", "lambda_expression"});
+  return kFunctions.contains(node);
 }
 
 const std::vector<TSNode>& Semantics::functions() const {
@@ -383,8 +385,8 @@ const std::vector<TSNode>& Semantics::functions() const {
 }
 
 bool Semantics::is_comment(TSNode node) const {
-  std::string_view type = node_type(node);
-  return type == "comment" || type == "line_comment" || type == "block_comment";
+  static const NodeTypes kComments({"comment", "line_comment", "block_comment"});
+  return kComments.contains(node);
 }
 
 }  // namespace ward::scan

@@ -42,14 +42,21 @@ GrammarTables tables_of(const TSLanguage* language) {
   return tables;
 }
 
-// The tables of the grammar `node`'s tree was parsed with; null for a grammar that is not one of
-// the scanner's languages (the callers then ask tree-sitter directly).
-const GrammarTables* grammar_tables(TSNode node) {
+using AllGrammarTables = std::array<GrammarTables, std::size(kAllLanguages)>;
+
+const AllGrammarTables& all_grammar_tables() {
   static const auto kTables = [] {
-    std::array<GrammarTables, std::size(kAllLanguages)> tables;
+    AllGrammarTables tables;
     for (size_t i = 0; i < tables.size(); ++i) tables[i] = tables_of(grammar(kAllLanguages[i]));
     return tables;
   }();
+  return kTables;
+}
+
+// The tables of the grammar `node`'s tree was parsed with; null for a grammar that is not one of
+// the scanner's languages (the callers then ask tree-sitter directly).
+const GrammarTables* grammar_tables(TSNode node) {
+  const AllGrammarTables& kTables = all_grammar_tables();
   const TSLanguage* language = ts_tree_language(node.tree);
   // A thread reads one tree at a time, so the grammar is nearly always the last one asked for.
   thread_local const GrammarTables* last = nullptr;
@@ -61,6 +68,27 @@ const GrammarTables* grammar_tables(TSNode node) {
 }
 
 }  // namespace
+
+NodeTypes::NodeTypes(std::initializer_list<std::string_view> names) : names_(names) {
+  for (const GrammarTables& tables : all_grammar_tables()) {
+    std::vector<bool>& member = by_grammar_.emplace_back(tables.symbol_names.size(), false);
+    for (size_t symbol = 0; symbol < member.size(); ++symbol) {
+      member[symbol] =
+          std::find(names_.begin(), names_.end(), tables.symbol_names[symbol]) != names_.end();
+    }
+  }
+}
+
+bool NodeTypes::contains(TSNode node) const {
+  if (ts_node_is_null(node)) return false;
+  if (const GrammarTables* tables = grammar_tables(node)) {
+    const std::vector<bool>& member =
+        by_grammar_[static_cast<size_t>(tables - all_grammar_tables().data())];
+    TSSymbol symbol = ts_node_symbol(node);
+    if (symbol < member.size()) return member[symbol];
+  }
+  return std::find(names_.begin(), names_.end(), node_type(node)) != names_.end();
+}
 
 std::string_view node_type(TSNode node) {
   if (ts_node_is_null(node)) return "";

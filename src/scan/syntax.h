@@ -75,6 +75,19 @@ inline TSNode parent_of(TSNode node) { return ts_node_is_null(node) ? node : ts_
 inline bool is_named(TSNode node) { return !ts_node_is_null(node) && ts_node_is_named(node); }
 inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(node) && node_type(node) == type; }
 TSNode field(TSNode node, std::string_view name);  // null node when absent (or `node` is null)
+
+// A set of node type names (the kinds of statement, expression … the analyses tell apart), tested
+// by grammar symbol: each grammar's symbols are matched against the names once, when the set is
+// made, so that a test is a table lookup instead of comparing the node's type with every name.
+class NodeTypes {
+ public:
+  explicit NodeTypes(std::initializer_list<std::string_view> names);
+  bool contains(TSNode node) const;  // false for a null node
+
+ private:
+  std::vector<std::string_view> names_;        // for a symbol no table covers (ERROR)
+  std::vector<std::vector<bool>> by_grammar_;  // [index in kAllLanguages][symbol]
+};
 std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
 // Calls `visit` on `node` and every named node below it, in document order (the named children

@@ -130,40 +130,54 @@ TSNode first_field(TSNode node, std::initializer_list<std::string_view> names) {
 
 // Node kinds of the grammars, so that one analysis serves every language.
 bool is_block(TSNode node) {
-  return one_of(node_type(node), {"block", "statement_block", "compound_statement", "module", "program",
-                                  "translation_unit", "source_file", "class_body", "declaration_list",
-                                  "constructor_body", "switch_body", "switch_block", "case_statement",
-                                  "switch_block_statement_group", "expression_case", "default_case"});
+  static const NodeTypes kTypes({"block", "statement_block", "compound_statement", "module",
+                                 "program", "translation_unit", "source_file", "class_body",
+                                 "declaration_list", "constructor_body", "switch_body",
+                                 "switch_block", "case_statement", "switch_block_statement_group",
+                                 "expression_case", "default_case"});
+  return kTypes.contains(node);
 }
 bool is_exit(TSNode node) {
-  return one_of(node_type(node), {"return_statement", "raise_statement", "throw_statement", "break_statement",
-                                  "continue_statement", "goto_statement"});
+  static const NodeTypes kTypes({"return_statement", "raise_statement", "throw_statement",
+                                 "break_statement", "continue_statement", "goto_statement"});
+  return kTypes.contains(node);
 }
 bool is_loop(TSNode node) {
-  return one_of(node_type(node), {"for_statement", "while_statement", "do_statement", "for_in_statement",
-                                  "enhanced_for_statement", "for_range_loop"});
+  static const NodeTypes kTypes({"for_statement", "while_statement", "do_statement",
+                                 "for_in_statement", "enhanced_for_statement", "for_range_loop"});
+  return kTypes.contains(node);
 }
 bool is_declaration(TSNode node) {
-  return one_of(node_type(node), {"lexical_declaration", "variable_declaration", "local_variable_declaration",
-                                  "declaration", "var_declaration", "const_declaration", "field_declaration"});
+  static const NodeTypes kTypes({"lexical_declaration", "variable_declaration",
+                                 "local_variable_declaration", "declaration", "var_declaration",
+                                 "const_declaration", "field_declaration"});
+  return kTypes.contains(node);
 }
 bool is_declarator(TSNode node) {
-  return one_of(node_type(node), {"variable_declarator", "init_declarator", "var_spec", "const_spec"});
+  static const NodeTypes kTypes(
+      {"variable_declarator", "init_declarator", "var_spec", "const_spec"});
+  return kTypes.contains(node);
 }
 bool is_member(TSNode node) {
-  return one_of(node_type(node), {"attribute", "member_expression", "field_expression", "selector_expression",
-                                  "field_access"});
+  static const NodeTypes kTypes({"attribute", "member_expression", "field_expression",
+                                 "selector_expression", "field_access"});
+  return kTypes.contains(node);
 }
 bool is_subscript(TSNode node) {
-  return one_of(node_type(node), {"subscript", "subscript_expression", "array_access", "index_expression"});
+  static const NodeTypes kTypes(
+      {"subscript", "subscript_expression", "array_access", "index_expression"});
+  return kTypes.contains(node);
 }
 bool is_integer(TSNode node) {
-  return one_of(node_type(node), {"integer", "number", "number_literal", "decimal_integer_literal", "int_literal"});
+  static const NodeTypes kTypes(
+      {"integer", "number", "number_literal", "decimal_integer_literal", "int_literal"});
+  return kTypes.contains(node);
 }
 bool is_assignment(TSNode node) {
-  return one_of(node_type(node), {"assignment", "augmented_assignment", "assignment_expression",
-                                  "augmented_assignment_expression", "assignment_statement",
-                                  "short_var_declaration"});
+  static const NodeTypes kTypes({"assignment", "augmented_assignment", "assignment_expression",
+                                 "augmented_assignment_expression", "assignment_statement",
+                                 "short_var_declaration"});
+  return kTypes.contains(node);
 }
 
 // The identifier a declarator, parameter or pattern names (C's `char *buf[10]` names buf).
