@@ -286,7 +286,7 @@ CallView Semantics::call(TSNode node) const {
   }
   view.arguments = field(node, "arguments");
   if (ts_node_is_null(view.arguments)) return view;
-  for (TSNode argument : named_children(view.arguments)) {
+  for (TSNode argument : tree_.children(view.arguments)) {
     if (is_comment(argument)) continue;
     if (is(argument, "keyword_argument")) {
       view.keywords.emplace_back(tree_.text(field(argument, "name")), field(argument, "value"));

@@ -155,6 +155,13 @@ std::string_view SyntaxTree::text(TSNode node) const {
   return text_.substr(start, end - start);
 }
 
+const std::vector<TSNode>& SyntaxTree::children(TSNode node) const {
+  auto [it, added] =
+      children_.try_emplace({node.id, ts_node_is_null(node) ? 0 : ts_node_start_byte(node)});
+  if (added) it->second = named_children(node);
+  return it->second;
+}
+
 // Every child, named or not: a MISSING token (an unclosed parenthesis) is anonymous.
 static uint32_t first_error_line_below(TSNode node) {
   if (!ts_node_has_error(node)) return 0;

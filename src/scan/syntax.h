@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "scan/finding.h"
@@ -32,6 +34,12 @@ class LineIndex {
   std::vector<uint32_t> starts_;
 };
 
+struct NodeKeyHash {
+  size_t operator()(const std::pair<const void*, uint32_t>& key) const {
+    return std::hash<const void*>()(key.first) ^ (static_cast<size_t>(key.second) << 1);
+  }
+};
+
 class SyntaxTree {
  public:
   // Parses `text`, which must outlive the tree. Never fails: a file with syntax errors gives a
@@ -47,6 +55,9 @@ class SyntaxTree {
   const LineIndex& lines() const { return lines_; }
 
   std::string_view text(TSNode node) const;  // empty for a null node
+  // named_children(node) of a node of this tree, found once and kept: every taint and memory
+  // pass of the file reads the same nodes' children (the reference stays valid).
+  const std::vector<TSNode>& children(TSNode node) const;
   Span span(TSNode node) const { return lines_.span(ts_node_start_byte(node), ts_node_end_byte(node)); }
 
  private:
@@ -57,6 +68,9 @@ class SyntaxTree {
   std::string_view text_;
   std::unique_ptr<TSTree, TreeDeleter> tree_;
   LineIndex lines_;
+  // By the node's subtree and start byte (a subtree's position is part of the node it makes).
+  mutable std::unordered_map<std::pair<const void*, uint32_t>, std::vector<TSNode>, NodeKeyHash>
+      children_;
 };
 
 // Small readers over tree-sitter nodes. tree-sitter's own functions crash on a null node (a

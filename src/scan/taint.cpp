@@ -320,9 +320,9 @@ class Analysis {
     std::vector<std::string> names;
     TSNode parent = parent_of(function);
     if (!is(parent, "decorated_definition")) return names;
-    for (TSNode child : named_children(parent)) {
+    for (TSNode child : tree_.children(parent)) {
       if (!is(child, "decorator")) continue;
-      for (TSNode expression : named_children(child)) {
+      for (TSNode expression : tree_.children(child)) {
         names.push_back(sem_.is_call(expression) ? sem_.callee_name(sem_.call(expression))
                                                  : sem_.qualified_name(expression));
       }
@@ -339,7 +339,7 @@ class Analysis {
 
   void bind_parameters(TSNode function, Environment& env, const std::vector<Value>* args, bool untrusted) {
     size_t i = 0;
-    for (TSNode parameter : named_children(function_parameters(function))) {
+    for (TSNode parameter : tree_.children(function_parameters(function))) {
       TSNode name = declared_name(parameter);
       if (ts_node_is_null(name)) continue;
       std::string parameter_name(tree_.text(name));
@@ -375,7 +375,7 @@ class Analysis {
 
   // Statements in order; statements after a return, throw or break never run and are skipped.
   void analyse_block(TSNode block, Environment& env) {
-    for (TSNode statement : named_children(block)) {
+    for (TSNode statement : tree_.children(block)) {
       analyse_statement(statement, env);
       if (is_exit(statement)) break;
     }
@@ -401,7 +401,7 @@ class Analysis {
     if (is_block(node)) {
       analyse_block(node, env);
     } else if (type == "expression_statement") {
-      for (TSNode child : named_children(node)) evaluate(child, env);
+      for (TSNode child : tree_.children(node)) evaluate(child, env);
     } else if (is_assignment(node)) {
       evaluate(node, env);  // Go's `x := v` and `x = v` are statements of their own
     } else if (is_declaration(node)) {
@@ -412,7 +412,7 @@ class Analysis {
       analyse_loop_statement(node, env);
     } else if (type == "return_statement") {
       Value value;
-      for (TSNode child : named_children(node)) {
+      for (TSNode child : tree_.children(node)) {
         Value returned = evaluate(child, env);
         if (!ts_node_is_null(returned.heap_site)) note_escape(returned, env);
         value = merge(value, returned);
@@ -434,7 +434,7 @@ class Analysis {
       analyse_block(field(node, "body"), env);
     } else {
       // try/except/finally, labelled statements, C's preprocessor blocks: their parts in order.
-      for (TSNode child : named_children(node)) {
+      for (TSNode child : tree_.children(node)) {
         if (is_block(child) || type.ends_with("clause") || child_is_statement(child)) {
           analyse_body(child, env);
         } else {
@@ -452,7 +452,7 @@ class Analysis {
 
   void analyse_declaration(TSNode node, Environment& env) {
     bool any = false;
-    for (TSNode child : named_children(node)) {
+    for (TSNode child : tree_.children(node)) {
       if (!is_declarator(child)) continue;
       any = true;
       TSNode value = first_field(child, {"value"});
@@ -465,7 +465,7 @@ class Analysis {
     }
     if (!any) {
       // C's `char buf[100];` has no init_declarator: the name is declared all the same.
-      for (TSNode child : named_children(node)) {
+      for (TSNode child : tree_.children(node)) {
         if (is(child, "pointer_declarator") || is(child, "array_declarator")) {
           TSNode name = declared_name(child);
           if (ts_node_is_null(name)) continue;
@@ -523,7 +523,7 @@ class Analysis {
     // for x in items / for (x of items) / for (T x : items) / for k, v := range items
     TSNode target = first_field(node, {"left", "name"});
     TSNode items = first_field(node, {"right", "value"});
-    for (TSNode child : named_children(node)) {
+    for (TSNode child : tree_.children(node)) {
       if (is(child, "range_clause")) {
         target = field(child, "left");
         items = field(child, "right");
@@ -602,7 +602,7 @@ class Analysis {
     }
     bool has_else = false;
     Environment rest = env;
-    for (TSNode clause : named_children(node)) {
+    for (TSNode clause : tree_.children(node)) {
       if (is(clause, "elif_clause")) {
         Value elif_condition = evaluate(field(clause, "condition"), rest);
         std::optional<bool> elif_known = truth(elif_condition.constant);
@@ -621,7 +621,7 @@ class Analysis {
     if (!ts_node_is_null(alternative) && !is(alternative, "elif_clause")) {
       // Python's else_clause has a body; C's and JavaScript's hold the statement; Java and Go
       // give the statement itself.
-      for (TSNode clause : named_children(node)) {
+      for (TSNode clause : tree_.children(node)) {
         if (!is(clause, "else_clause")) continue;
         alternative = clause;
       }
@@ -744,7 +744,7 @@ class Analysis {
       // const { name, id: key } = req.query: each binding takes the object's taint.
       Value part;
       part.taint = value.any();
-      for (TSNode property : named_children(target)) {
+      for (TSNode property : tree_.children(target)) {
         if (is(property, "shorthand_property_identifier_pattern")) {
           env[std::string(tree_.text(property))] = part;
         } else {
@@ -752,14 +752,14 @@ class Analysis {
         }
       }
     } else if (one_of(node_type(target), {"pattern_list", "tuple_pattern", "list_pattern", "expression_list"})) {
-      std::vector<TSNode> targets = named_children(target);
+      const std::vector<TSNode>& targets = tree_.children(target);
       for (size_t i = 0; i < targets.size(); ++i) {
         Value part;
         part.taint = value.layout_known && i < value.items.size() ? value.items[i] : value.any();
         assign(targets[i], part, env);
       }
     } else {
-      for (TSNode child : named_children(target)) assign(child, value, env);
+      for (TSNode child : tree_.children(target)) assign(child, value, env);
     }
   }
 
@@ -819,13 +819,13 @@ class Analysis {
       return pointee;
     }
     if (type == "new_expression" && memory_ != nullptr) {
-      for (TSNode child : named_children(node)) evaluate(child, env);
+      for (TSNode child : tree_.children(node)) evaluate(child, env);
       value.heap = Value::Heap::kAllocated;  // C++ new throws rather than return null
       value.heap_site = node;
       return value;
     }
     if (type == "delete_expression" && memory_ != nullptr) {
-      for (TSNode child : named_children(node)) release(node, child, env);
+      for (TSNode child : tree_.children(node)) release(node, child, env);
       return value;
     }
     if (sem_.is_string_literal(node)) {
@@ -870,7 +870,7 @@ class Analysis {
     }
     if (type == "list" || type == "tuple" || type == "expression_list") {
       value.layout_known = true;
-      for (TSNode item : named_children(node)) {
+      for (TSNode item : tree_.children(node)) {
         if (is(item, "list_splat")) value.layout_known = false;
         value.items.push_back(evaluate(item, env).any());
       }
@@ -879,7 +879,7 @@ class Analysis {
     if (type == "dictionary") return evaluate_dictionary(node, env);
     if (type == "lambda" || is_function(node)) return value;
     // Anything else (f-strings, comprehensions, await, …): untrusted if any part is.
-    for (TSNode child : named_children(node)) value.taint |= evaluate(child, env).any();
+    for (TSNode child : tree_.children(node)) value.taint |= evaluate(child, env).any();
     return value;
   }
 
@@ -955,7 +955,7 @@ class Analysis {
 
   Value evaluate_dictionary(TSNode node, Environment& env) {
     Value value;
-    for (TSNode pair : named_children(node)) {
+    for (TSNode pair : tree_.children(node)) {
       if (!is(pair, "pair")) {
         value.taint |= evaluate(pair, env).any();
         continue;
@@ -976,7 +976,7 @@ class Analysis {
     TSNode yes = field(node, "consequence");
     TSNode no = field(node, "alternative");
     if (ts_node_is_null(condition)) {  // Python: `a if condition else b`
-      std::vector<TSNode> parts = named_children(node);
+      const std::vector<TSNode>& parts = tree_.children(node);
       if (parts.size() != 3) return Value{};
       yes = parts[0];
       condition = parts[1];
@@ -1089,7 +1089,7 @@ class Analysis {
   Value evaluate_condition(TSNode node, Environment& env) {
     Value result;
     std::vector<Value> values;
-    for (TSNode operand : named_children(node)) values.push_back(evaluate(operand, env));
+    for (TSNode operand : tree_.children(node)) values.push_back(evaluate(operand, env));
     if (is(node, "not_operator") && values.size() == 1) {
       if (auto known = truth(values[0].constant)) result.constant = *known ? 0LL : 1LL;
       return result;
