@@ -2,6 +2,8 @@
 
 #include <re2/re2.h>
 
+#include <algorithm>
+
 namespace ward::scan {
 namespace {
 
@@ -82,6 +84,7 @@ core::Status QueryPattern::compile_into(Language language, Compiled& compiled) {
       compiled.match_capture = i;
     }
   }
+  std::vector<std::string> pattern_texts;
   for (uint32_t p = 0; p < ts_query_pattern_count(query); ++p) {
     uint32_t count = 0;
     const TSQueryPredicateStep* steps = ts_query_predicates_for_pattern(query, p, &count);
@@ -112,8 +115,39 @@ core::Status QueryPattern::compile_into(Language language, Compiled& compiled) {
       i = end + 1;
     }
     compiled.predicates.push_back(std::move(predicates));
+    pattern_texts.push_back(required_text(query, p, compiled.predicates.back()));
   }
+  bool every_pattern_requires_text =
+      std::none_of(pattern_texts.begin(), pattern_texts.end(),
+                   [](const std::string& text) { return text.empty(); });
+  if (every_pattern_requires_text) compiled.required_text = std::move(pattern_texts);
   return core::ok_status();
+}
+
+// Text that every match of pattern `pattern` holds, or "" when it needs none: a positive
+// predicate on a capture the pattern always has (a predicate on an absent capture does not
+// reject) requires the capture's text — a part of the file — to be the #eq? text, or to contain
+// the start that every match of the #match? regex has.
+std::string QueryPattern::required_text(const TSQuery* query, uint32_t pattern,
+                                        const std::vector<Predicate>& predicates) {
+  std::string longest;
+  for (const auto& predicate : predicates) {
+    TSQuantifier quantifier = ts_query_capture_quantifier_for_id(query, pattern, predicate.capture);
+    if (predicate.negate || (quantifier != TSQuantifierOne && quantifier != TSQuantifierOneOrMore))
+      continue;
+    std::string text = predicate.text;
+    if (predicate.regex) {
+      std::string min, max;
+      text.clear();
+      if (predicate.regex->PossibleMatchRange(&min, &max, 16)) {
+        size_t common = 0;
+        while (common < min.size() && common < max.size() && min[common] == max[common]) ++common;
+        text = min.substr(0, common);
+      }
+    }
+    if (text.size() > longest.size()) longest = std::move(text);
+  }
+  return longest;
 }
 
 bool QueryPattern::Predicate::holds(const SyntaxTree& tree, TSNode node) const {
@@ -127,6 +161,14 @@ std::vector<TSNode> QueryPattern::run(const SyntaxTree& tree) const {
   std::vector<TSNode> found;
   if (!compile()) return found;
   const Compiled& compiled = *compiled_;
+  // Running a query walks the whole tree; a file without the text its predicates need is skipped.
+  if (!compiled.required_text.empty() &&
+      std::none_of(compiled.required_text.begin(), compiled.required_text.end(),
+                   [&](const std::string& text) {
+                     return tree.source().find(text) != std::string_view::npos;
+                   })) {
+    return found;
+  }
   TSQueryCursor* cursor = ts_query_cursor_new();
   ts_query_cursor_exec(cursor, compiled.query.get(), tree.root());
   TSQueryMatch match;

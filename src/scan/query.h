@@ -57,9 +57,15 @@ class QueryPattern {
     core::Status status;
     std::unique_ptr<TSQuery, QueryDeleter> query;
     std::vector<std::vector<Predicate>> predicates;  // per pattern index
+    // Text that a file must contain for the query to match in it: one string per pattern, which a
+    // positive #eq? or #match? predicate of the pattern requires its capture to contain. Empty
+    // when some pattern requires none; then every file runs the query.
+    std::vector<std::string> required_text;
     std::optional<uint32_t> match_capture;
   };
   static core::Status compile_into(Language language, Compiled& compiled);
+  static std::string required_text(const TSQuery* query, uint32_t pattern,
+                                   const std::vector<Predicate>& predicates);
 
   Language language_ = Language::kPython;
   std::shared_ptr<Compiled> compiled_;
