@@ -21,6 +21,7 @@ TSTree* parse(Language language, std::string_view text) {
 // What node_type() and field() look up for one grammar.
 struct GrammarTables {
   const TSLanguage* language = nullptr;
+  size_t index = 0;                            // of the language in kAllLanguages
   std::vector<std::string_view> symbol_names;  // by symbol id
   std::unordered_map<std::string_view, TSFieldId> field_ids;
 };
@@ -47,7 +48,10 @@ using AllGrammarTables = std::array<GrammarTables, std::size(kAllLanguages)>;
 const AllGrammarTables& all_grammar_tables() {
   static const auto kTables = [] {
     AllGrammarTables tables;
-    for (size_t i = 0; i < tables.size(); ++i) tables[i] = tables_of(grammar(kAllLanguages[i]));
+    for (size_t i = 0; i < tables.size(); ++i) {
+      tables[i] = tables_of(grammar(kAllLanguages[i]));
+      tables[i].index = i;
+    }
     return tables;
   }();
   return kTables;
@@ -56,12 +60,11 @@ const AllGrammarTables& all_grammar_tables() {
 // The tables of the grammar `node`'s tree was parsed with; null for a grammar that is not one of
 // the scanner's languages (the callers then ask tree-sitter directly).
 const GrammarTables* grammar_tables(TSNode node) {
-  const AllGrammarTables& kTables = all_grammar_tables();
   const TSLanguage* language = ts_tree_language(node.tree);
   // A thread reads one tree at a time, so the grammar is nearly always the last one asked for.
   thread_local const GrammarTables* last = nullptr;
   if (last != nullptr && last->language == language) return last;
-  for (const auto& tables : kTables) {
+  for (const auto& tables : all_grammar_tables()) {
     if (tables.language == language) return last = &tables;
   }
   return nullptr;
@@ -82,8 +85,7 @@ NodeTypes::NodeTypes(std::initializer_list<std::string_view> names) : names_(nam
 bool NodeTypes::contains(TSNode node) const {
   if (ts_node_is_null(node)) return false;
   if (const GrammarTables* tables = grammar_tables(node)) {
-    const std::vector<bool>& member =
-        by_grammar_[static_cast<size_t>(tables - all_grammar_tables().data())];
+    const std::vector<bool>& member = by_grammar_[tables->index];
     TSSymbol symbol = ts_node_symbol(node);
     if (symbol < member.size()) return member[symbol];
   }
