@@ -133,8 +133,10 @@ std::string QueryPattern::required_text(const TSQuery* query, uint32_t pattern,
   std::string longest;
   for (const auto& predicate : predicates) {
     TSQuantifier quantifier = ts_query_capture_quantifier_for_id(query, pattern, predicate.capture);
-    if (predicate.negate || (quantifier != TSQuantifierOne && quantifier != TSQuantifierOneOrMore))
+    if (predicate.negate ||
+        (quantifier != TSQuantifierOne && quantifier != TSQuantifierOneOrMore)) {
       continue;
+    }
     std::string text = predicate.text;
     if (predicate.regex) {
       std::string min, max;

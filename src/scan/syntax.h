@@ -34,6 +34,7 @@ class LineIndex {
   std::vector<uint32_t> starts_;
 };
 
+// Hashes a node's identity within a tree: its subtree and its start byte.
 struct NodeKeyHash {
   size_t operator()(const std::pair<const void*, uint32_t>& key) const {
     return std::hash<const void*>()(key.first) ^ (static_cast<size_t>(key.second) << 1);
@@ -102,6 +103,7 @@ class NodeTypes {
   std::vector<std::string_view> names_;        // for a symbol no table covers (ERROR)
   std::vector<std::vector<bool>> by_grammar_;  // [index in kAllLanguages][symbol]
 };
+
 std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
 // Calls `visit` on `node` and every named node below it, in document order (the named children

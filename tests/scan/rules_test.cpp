@@ -149,6 +149,27 @@ TEST(ScanRuleSet, AnOrganisationRuleFiresThroughScanText) {
   EXPECT_EQ(count_rule(*plain, "python.acme-danger"), 0u);
 }
 
+// A query whose #match? regex starts with fixed text is not run on a file without that text (see
+// QueryPattern::run); wherever the file has it, the query still finds its matches, also when the
+// text occurs elsewhere first.
+TEST(ScanRuleSet, AQueryWithAMatchPredicateFindsEveryMatchOfItsText) {
+  TempDir dir;
+  write_text(dir / "acme.toml",
+             rule_text("python.acme-call",
+                       "[[query]]\npattern = '''((call function: (identifier) @name) @match "
+                       "(#match? @name \"^acme_(run|start)$\"))'''\n"));
+  auto rules = RuleSet::load({dir.path()});
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  auto count = [&](const std::string& source) -> size_t {
+    auto result = scan_text(*rules, source, "app.py");
+    EXPECT_TRUE(result.ok()) << result.error().to_string();
+    return result.ok() ? count_rule(*result, "python.acme-call") : 0;
+  };
+  EXPECT_EQ(count("# acme_ tools\nacme_run()\nx = acme_start(1)\nacme_stop()\n"), 2u);
+  EXPECT_EQ(count("run()\nstart(1)\n"), 0u);
+  EXPECT_EQ(count("acme_runner()\n"), 0u);
+}
+
 TEST(ScanRuleSet, AMissingRulesDirectoryIsAnErrorNamingIt) {
   TempDir dir;
   auto error = load_error(dir / "no-such-dir");
