@@ -97,7 +97,7 @@ class FileAnalysis {
     const SyntaxTree& tree = semantics.tree();
     walk(tree.root(), [&](TSNode node) {
       if (!semantics.is_call(node)) return true;
-      CallView call = semantics.call(node);
+      const CallView& call = semantics.call(node);
       std::string name = semantics.callee_name(call);
       for (const CompiledRule* rule : call_rules) {
         for (const auto& pattern : rule->calls) {

@@ -264,8 +264,11 @@ bool Semantics::is_call(TSNode node) const {
   return kCalls.contains(node);
 }
 
-CallView Semantics::call(TSNode node) const {
-  CallView view;
+const CallView& Semantics::call(TSNode node) const {
+  auto [it, added] =
+      calls_.try_emplace({node.id, ts_node_is_null(node) ? 0 : ts_node_start_byte(node)});
+  CallView& view = it->second;
+  if (!added) return view;
   view.node = node;
   std::string_view type = node_type(node);
   if (type == "method_invocation") {
@@ -317,7 +320,7 @@ std::string Semantics::qualified_name(TSNode node) const {
     return prefix + "." + member;
   }
   if (is_call(node)) {
-    CallView view = call(node);
+    const CallView& view = call(node);
     // require('m') names the module m (JavaScript).
     if (type == "call_expression" && tree_.text(view.callee) == "require" && view.positional.size() == 1 &&
         is_string_literal(view.positional[0])) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -34,7 +35,8 @@ class Semantics {
 
   const SyntaxTree& tree() const { return tree_; }
   bool is_call(TSNode node) const;
-  CallView call(TSNode node) const;
+  // The parts of a call node, found once and kept: every taint and memory pass reads each call.
+  const CallView& call(TSNode node) const;
   // The dotted qualified name of a name, member chain or call chain (`a.b().c`), with the first
   // segment resolved through the file's imports; empty when `node` is not such an expression.
   std::string qualified_name(TSNode node) const;
@@ -65,6 +67,7 @@ class Semantics {
   std::map<std::string, std::string, std::less<>> aliases_;  // local name → qualified name
   std::map<std::string, std::string, std::less<>> macro_literals_;
   mutable std::optional<std::vector<TSNode>> functions_;
+  mutable std::unordered_map<std::pair<const void*, uint32_t>, CallView, NodeKeyHash> calls_;
 };
 
 // Does a qualified name match a rule's pattern? Patterns are dotted names where `*` matches one

@@ -1122,7 +1122,7 @@ class Analysis {
   }
 
   Value evaluate_call(TSNode node, Environment& env) {
-    CallView call = sem_.call(node);
+    const CallView& call = sem_.call(node);
     std::string name = sem_.callee_name(call);
     if (memory_ != nullptr) {
       if (auto handled = memory_call(call, name, env)) return *handled;
