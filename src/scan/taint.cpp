@@ -1438,43 +1438,47 @@ class Analysis {
            (buffer.offset != 0 ? " at offset " + std::to_string(buffer.offset) : "");
   }
 
-  // Writing `bytes` bytes (starting at byte `start` past the pointer) through `buffer`.
-  void check_write(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
+  // A read or a write through a buffer: its words in the message, and the checks that report
+  // bytes before the buffer's start and past its end.
+  struct Access {
+    std::string_view verb;         // "writes"
+    std::string_view preposition;  // "into"
+    Check before_start;
+    Check past_end;
+  };
+  static constexpr Access kWrite{"writes", "into", Check::kBufferUnderwrite,
+                                 Check::kBufferOverflow};
+  static constexpr Access kRead{"reads", "from", Check::kBufferUnderread, Check::kBufferOverread};
+
+  // `access` of `bytes` bytes (starting at byte `start` past the pointer) through `buffer`.
+  void check_access(const Access& access, TSNode site, const Value& buffer, long long bytes,
+                    std::string_view what, long long start) {
     if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
     long long first = buffer.offset + start;
-    auto underwrite = reporting(Check::kBufferUnderwrite);
-    if (first < 0 && underwrite) {
+    auto before_start = reporting(access.before_start);
+    if (first < 0 && before_start) {
       report(site, Taint::from(buffer.block_site),
-             std::string(what) + " writes " + std::to_string(-first) +
+             std::string(what) + " " + std::string(access.verb) + " " + std::to_string(-first) +
                  " bytes before the start of " + buffer_description(buffer),
-             "buffer made here", *underwrite);
+             "buffer made here", *before_start);
     }
-    auto overflow = reporting(Check::kBufferOverflow);
-    if (first >= 0 && first + bytes > *buffer.block_size && overflow) {
+    auto past_end = reporting(access.past_end);
+    if (first >= 0 && first + bytes > *buffer.block_size && past_end) {
       report(site, Taint::from(buffer.block_site),
-             std::string(what) + " writes " + std::to_string(bytes) + " bytes into " +
-                 buffer_description(buffer),
-             "buffer made here", *overflow);
+             std::string(what) + " " + std::string(access.verb) + " " + std::to_string(bytes) +
+                 " bytes " + std::string(access.preposition) + " " + buffer_description(buffer),
+             "buffer made here", *past_end);
     }
   }
 
-  void check_read(TSNode site, const Value& buffer, long long bytes, std::string_view what, long long start = 0) {
-    if (!buffer.block_size || ts_node_is_null(buffer.block_site)) return;
-    long long first = buffer.offset + start;
-    auto underread = reporting(Check::kBufferUnderread);
-    if (first < 0 && underread) {
-      report(site, Taint::from(buffer.block_site),
-             std::string(what) + " reads " + std::to_string(-first) +
-                 " bytes before the start of " + buffer_description(buffer),
-             "buffer made here", *underread);
-    }
-    auto overread = reporting(Check::kBufferOverread);
-    if (first >= 0 && first + bytes > *buffer.block_size && overread) {
-      report(site, Taint::from(buffer.block_site),
-             std::string(what) + " reads " + std::to_string(bytes) + " bytes from " +
-                 buffer_description(buffer),
-             "buffer made here", *overread);
-    }
+  void check_write(TSNode site, const Value& buffer, long long bytes, std::string_view what,
+                   long long start = 0) {
+    check_access(kWrite, site, buffer, bytes, what, start);
+  }
+
+  void check_read(TSNode site, const Value& buffer, long long bytes, std::string_view what,
+                  long long start = 0) {
+    check_access(kRead, site, buffer, bytes, what, start);
   }
 
   // buffer[index]: the bytes touched for the lowest and the highest index it can have.
