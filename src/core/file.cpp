@@ -1,10 +1,9 @@
 #include "core/file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -64,16 +63,36 @@ Status fsync_directory(const fs::path& dir) {
   return {};
 }
 
+// Whether `path` names something that is not a file to replace: a device, a FIFO or a socket.
+bool is_special_file(const fs::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) return false;
+  return S_ISCHR(info.st_mode) || S_ISBLK(info.st_mode) || S_ISFIFO(info.st_mode) ||
+         S_ISSOCK(info.st_mode);
+}
+
+Status write_into(const fs::path& path, std::string_view contents) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) return io_error(path, "opening", errno);
+  Status status = write_all(fd, contents, path);
+  if (::close(fd) != 0 && status.ok()) status = io_error(path, "closing", errno);
+  return status;
+}
+
 }  // namespace
 
 Status write_file_atomic(const fs::path& path, std::string_view contents, mode_t mode) {
+  // `-o /dev/null`, `-o /dev/stdout` or a shell's process substitution: renaming a new file over
+  // such a path would replace the device or the pipe (for root, even /dev/null itself), so what
+  // is written goes into it as it is.
+  if (is_special_file(path)) return write_into(path, contents);
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");
   const fs::path temp = dir / ("." + path.filename().string() + ".tmp-" + new_id().to_string());
   // Created private, then set to exactly `mode` whatever the umask, before any byte is written.
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return io_error(path, "creating a temporary file beside it", errno);
   Status status = ::fchmod(fd, mode) == 0 ? write_all(fd, contents, path)
-                                           : Status(io_error(path, "setting the mode of", errno));
+                                          : Status(io_error(path, "setting the mode of", errno));
   if (status.ok() && ::fsync(fd) != 0) status = io_error(path, "syncing", errno);
   if (::close(fd) != 0 && status.ok()) status = io_error(path, "closing", errno);
   if (status.ok() && ::rename(temp.c_str(), path.c_str()) != 0) {
@@ -120,9 +139,10 @@ Result<std::string> read_private_file(const fs::path& path, std::string_view wha
   }
   if ((info.st_mode & 077) != 0) {
     ::close(fd);
-    return refuse(fmt::format("is accessible to other users (mode {:04o}); run `chmod 600 {}` so "
-                              "that only its owner can read it",
-                              info.st_mode & 07777, path.string()));
+    return refuse(
+        fmt::format("is accessible to other users (mode {:04o}); run `chmod 600 {}` so "
+                    "that only its owner can read it",
+                    info.st_mode & 07777, path.string()));
   }
   std::string buffer(max_bytes + 1, '\0');
   std::size_t size = 0;

@@ -4,10 +4,11 @@
 // the target, and the directory is fsynced so the rename itself survives a crash.
 // Thread-safe: each call works on its own temporary file.
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <string_view>
-#include <sys/types.h>
 
 #include "core/error.h"
 
@@ -15,6 +16,8 @@ namespace ward::core {
 
 // Atomically replaces `path` with `contents`; the file gets exactly `mode`, whatever the umask, and
 // is never wider than 0600 while being written. On failure the old file, if any, is untouched.
+// A path naming a device, FIFO or socket (/dev/null, /dev/stdout, a shell's process substitution)
+// is written into as it is, never replaced.
 Status write_file_atomic(const std::filesystem::path& path, std::string_view contents,
                          mode_t mode = 0600);
 

@@ -1,7 +1,9 @@
 #include "core/file.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "support/test_support.h"
 
@@ -36,6 +38,27 @@ TEST(FileTest, FailedWriteLeavesTheOldFile) {
   EXPECT_FALSE(write_file_atomic(blocked, "new").ok());
   EXPECT_EQ(*read_file(path), "old");
   EXPECT_TRUE(fs::is_directory(blocked / "inner"));
+}
+
+// `ward scan -o /dev/null` once renamed its report over /dev/null, which then stayed a regular
+// file for every later reader. A FIFO stands in for any such path (a test that wrote to /dev/null
+// itself would, run as root on a regression, break the machine it runs on).
+TEST(FileTest, ADeviceOrPipeIsWrittenIntoNotReplaced) {
+  TempDir dir;
+  const fs::path fifo = dir / "report.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // A reader is there first (non-blocking, so that a test of a broken writer fails, not hangs).
+  const int reader = ::open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  ASSERT_GE(reader, 0);
+  EXPECT_TRUE(write_file_atomic(fifo, "the report\n").ok());
+  char buffer[64] = {};
+  const ssize_t got = ::read(reader, buffer, sizeof buffer);
+  ::close(reader);
+  const std::string received(buffer, got > 0 ? static_cast<size_t>(got) : 0);
+  EXPECT_EQ(received, "the report\n");
+  EXPECT_EQ(fs::status(fifo).type(), fs::file_type::fifo);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator()), 1)
+      << "no temporary file beside it";
 }
 
 TEST(FileTest, ReadMissingFileNamesIt) {
