@@ -164,6 +164,118 @@ SOURCES = [
         ("falcon", "python3-falcon", "Apache-2.0", "License: Apache-2\n"),
         ("webob", "python3-webob", "Expat"),
     )],
+    # More application code, added for the second training stage (models/README.md): OpenStack
+    # services and clients, web frameworks and their plugins, database drivers, tools. The large
+    # OpenStack services are capped so that one project's idioms do not dominate.
+    *[_dist_package(*entry) for entry in (
+        ("cinder", "python3-cinder", "Apache-2.0", "License: Apache-2\n", 8_000_000),
+        ("nova", "python3-nova", "Apache-2.0", "License: Apache-2\n", 8_000_000),
+        ("manila", "python3-manila", "Apache-2.0", "License: Apache-2\n", 6_000_000),
+        ("kubernetes", "python3-kubernetes", "Apache-2.0", "License: Apache-2\n", 3_000_000),
+        ("ironic", "python3-ironic", "Apache-2.0", "License: Apache-2\n", 6_000_000),
+        ("heat", "python3-heat", "Apache-2.0", "License: Apache-2\n", 6_000_000),
+        ("pydicom", "python3-pydicom", "Expat", None, 3_000_000),
+        ("octavia", "python3-octavia", "Apache-2.0"),
+        ("keystone", "python3-keystone", "Apache-2.0", "License: Apache-2\n"),
+        ("libcloud", "python3-libcloud", "Apache-2.0"),
+        ("openstack", "python3-openstacksdk", "Apache-2.0", "License: Apache-2\n"),
+        ("os_ken", "python3-os-ken", "Apache-2.0", "License: Apache-2\n"),
+        ("tempest", "python3-tempest", "Apache-2.0", "License: Apache-2\n"),
+        ("horizon", "python3-django-horizon", "Apache-2.0"),
+        ("openstack_auth", "python3-django-horizon", "Apache-2.0"),
+        ("openstack_dashboard", "python3-django-horizon", "Apache-2.0"),
+        ("openstackclient", "python3-openstackclient", "Apache-2.0", "License: Apache-2\n"),
+        ("spyder", "python3-spyder", "MIT"),
+        ("ezdxf", "python3-ezdxf", "Expat"),
+        ("glance", "python3-glance", "Apache-2.0", "License: Apache-2\n"),
+        ("datalad", "python3-datalad", "Expat"),
+        ("senlin", "python3-senlin", "Apache-2.0", "License: Apache-2\n"),
+        ("trove", "python3-trove", "Apache-2.0", "License: Apache-2\n"),
+        ("electrum", "python3-electrum", "Expat"),
+        ("swift", "python3-swift", "Apache-2.0", "License: Apache-2\n"),
+        ("telethon", "python3-telethon", "MIT"),
+        ("neutron", "python3-neutron", "Apache-2.0"),
+        ("magnum", "python3-magnum", "Apache-2.0", "License: Apache-2\n"),
+        ("mapproxy", "python3-mapproxy", "Apache-2.0"),
+        ("passlib", "python3-passlib", "BSD-3-Clause"),
+        ("kafka", "python3-kafka", "Apache-2.0", "License: Apache-2\n"),
+        ("novaclient", "python3-novaclient", "Apache-2.0", "License: Apache-2\n"),
+        ("prompt_toolkit", "python3-prompt-toolkit", "BSD-3-Clause"),
+        ("elasticsearch", "python3-elasticsearch", "Apache-2.0"),
+        ("botocore", "python3-botocore", "Apache-2.0"),
+        ("keystoneauth1", "python3-keystoneauth1", "Apache-2.0", "License: Apache-2\n"),
+        ("cherrypy", "python3-cherrypy3", "BSD-3-Clause"),
+        ("zarr", "python3-zarr", "Expat"),
+        ("paste", "python3-paste", "Expat"),
+        ("oslo_messaging", "python3-oslo.messaging", "Apache-2.0", "License: Apache-2\n"),
+        ("allauth", "python3-django-allauth", "MIT"),
+        ("imageio", "python3-imageio", "BSD-2-Clause"),
+        ("pint", "python3-pint", "BSD-3-Clause", "License: BSD-3-clauses\n"),
+        ("eventlet", "python3-eventlet", "Expat"),
+        ("oslo_db", "python3-oslo.db", "Apache-2.0", "License: Apache-2\n"),
+        ("authlib", "python3-authlib", "BSD-3-Clause"),
+        ("jupyter_server", "python3-jupyter-server", "BSD-3-Clause"),
+        ("cmd2", "python3-cmd2", "MIT"),
+        ("rest_framework", "python3-djangorestframework", "BSD-2-Clause"),
+        ("sentry_sdk", "python3-sentry-sdk", "BSD-2-Clause"),
+        ("playhouse", "python3-peewee", "Expat"),
+        ("fsspec", "python3-fsspec", "BSD-3-Clause"),
+        ("pecan", "python3-pecan", "BSD-3-Clause", "License: BSD-3-clauses\n"),
+        ("pendulum", "python3-pendulum", "MIT"),
+        ("pyasn1", "python3-pyasn1", "BSD-2-Clause"),
+        ("websockets", "python3-websockets", "BSD-3-Clause"),
+        ("graphene", "python3-graphene", "MIT"),
+        ("h2", "python3-h2", "MIT"),
+        ("asyncpg", "python3-asyncpg", "Apache-2.0"),
+        ("pyflakes", "python3-pyflakes", "MIT"),
+        ("rq", "python3-rq", "BSD-2-Clause"),
+        ("s3transfer", "python3-s3transfer", "Apache-2.0"),
+        ("isort", "python3-isort", "Expat"),
+        ("boto3", "python3-boto3", "Apache-2.0"),
+        ("arrow", "python3-arrow", "Apache-2.0"),
+        ("sqlalchemy_utils", "python3-sqlalchemy-utils", "BSD-3-Clause"),
+        ("nbconvert", "python3-nbconvert", "BSD-3-Clause"),
+        ("mako", "python3-mako", "Expat"),
+        ("gunicorn", "python3-gunicorn", "MIT"),
+        ("cliff", "python3-cliff", "Apache-2.0"),
+        ("wsme", "python3-wsme", "Expat"),
+        ("wsmeext", "python3-wsme", "Expat"),
+        ("feedparser", "python3-feedparser", "BSD-2-Clause"),
+        ("hpack", "python3-hpack", "MIT"),
+        ("watchdog", "python3-watchdog", "Apache-2.0", "License: Apache-2\n"),
+        ("markdown_it", "python3-markdown-it", "Expat"),
+        ("h11", "python3-h11", "Expat"),
+        ("apscheduler", "python3-apscheduler", "Expat"),
+        ("tlz", "python3-toolz", "BSD-3-Clause"),
+        ("toolz", "python3-toolz", "BSD-3-Clause"),
+        ("flake8", "python3-flake8", "Expat"),
+        ("loguru", "python3-loguru", "MIT"),
+        ("structlog", "python3-structlog", "Apache-2.0", "License: Apache-2.0 or Expat\n"),
+        ("simplejson", "python3-simplejson", "MIT"),
+        ("nbformat", "python3-nbformat", "BSD-3-Clause"),
+        ("uvicorn", "python3-uvicorn", "BSD-3-Clause"),
+        ("more_itertools", "python3-more-itertools", "MIT", "License: MIT-style\n"),
+        ("prometheus_client", "python3-prometheus-client", "Apache-2.0"),
+        ("typer", "python3-typer", "Expat"),
+        ("pymysql", "python3-pymysql", "Expat"),
+        ("sqlparse", "python3-sqlparse", "BSD-3-Clause", "License: BSD-3\n"),
+        ("sortedcontainers", "python3-sortedcontainers", "Apache-2.0"),
+        ("responses", "python3-responses", "Apache-2.0"),
+        ("stevedore", "python3-stevedore", "Apache-2.0"),
+        ("factory", "python3-factory-boy", "MIT"),
+        ("cytoolz", "python3-cytoolz", "BSD-3-Clause"),
+        ("limits", "python3-limits", "Expat"),
+        ("wtforms", "python3-wtforms", "BSD-3-Clause"),
+        ("flask_sqlalchemy", "python3-flask-sqlalchemy", "BSD-3-Clause"),
+        ("httpretty", "python3-httpretty", "MIT"),
+        ("jwt", "python3-jwt", "Expat"),
+        ("mistune", "python3-mistune", "BSD-3-Clause"),
+        ("tenacity", "python3-tenacity", "Apache-2.0", "License: Apache-2\n"),
+        ("aiosqlite", "python3-aiosqlite", "Expat"),
+        ("itsdangerous", "python3-itsdangerous", "BSD-3-Clause"),
+        ("cachetools", "python3-cachetools", "Expat"),
+        ("bcrypt", "python3-bcrypt", "Apache-2.0"),
+    )],
     dict(name="go-stdlib", package="golang-1.19-src", root="/usr/share/go-1.19/src",
          licence="Go", evidence="License: Go", exclude=("testdata",)),
     dict(name="boost", package="libboost1.81-dev", root="/usr/include/boost",
@@ -269,7 +381,7 @@ class CorpusBuilder:
     def _add_files(self, record: dict, root: str, paths: list[str], max_bytes: int | None) -> None:
         if max_bytes is not None:
             # Take files in the order of a hash of their path, so a cap samples the whole tree.
-            paths = sorted(paths, key=lambda p: _hash_int(os.path.relpath(p, root)))
+            paths = sorted(paths, key=lambda p: hash_int(os.path.relpath(p, root)))
         counts = {split: collections.Counter() for split in ("train", "heldout")}
         languages = collections.Counter()
         kept_bytes = 0
@@ -288,7 +400,7 @@ class CorpusBuilder:
                 continue
             self.seen_hashes.add(digest)
             rel = os.path.relpath(path, root)
-            split = "heldout" if _hash_int(f"{record['name']}/{rel}") % 1000 < HELDOUT_PER_MILLE \
+            split = "heldout" if hash_int(f"{record['name']}/{rel}") % 1000 < HELDOUT_PER_MILLE \
                 else "train"
             nbytes = len(text.encode("utf-8"))
             self.files_out[split].write(json.dumps(
@@ -442,7 +554,7 @@ def _read_code(path: str) -> tuple[str | None, str]:
     return text, ""
 
 
-def _hash_int(text: str) -> int:
+def hash_int(text: str) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest()[:16], 16)
 
 
