@@ -56,6 +56,9 @@ def main() -> None:
     parser.add_argument("--name", default="ward-starter")
     parser.add_argument("--license", default="NOASSERTION",
                         help="SPDX id for the weights (the project has not chosen one yet)")
+    parser.add_argument("--continues", metavar="MODEL.gguf",
+                        help="the model this one was initialised from (train.py --init-gguf): "
+                             "its ward.training.steps and .tokens are added to this run's")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
 
@@ -63,6 +66,8 @@ def main() -> None:
     if path.endswith(".json"):
         path = weights.join(path)
     config, training, arrays = weights.load(path)
+    if args.continues:
+        training = add_earlier_training(training, args.continues)
     corpus = {}
     if args.tokens:
         with open(os.path.join(args.tokens, "tokens.json")) as f:
@@ -130,6 +135,17 @@ def export(arrays: dict[str, np.ndarray], config: dict, training: dict, corpus: 
         else:
             w.add_tensor(name, array.shape, matrix_type, encode(array, matrix_type))
     return w.write(args.output)
+
+
+def add_earlier_training(training: dict, earlier_model: str) -> dict:
+    """Steps and tokens counted from scratch: this run's plus those its starting model records."""
+    metadata = gguf.read(earlier_model).metadata
+    totals = dict(training)
+    for key, field in (("steps", "ward.training.steps"), ("tokens_seen", "ward.training.tokens")):
+        if field not in metadata:
+            raise ValueError(f"{earlier_model} has no {field}: it was not exported by this script")
+        totals[key] = int(training.get(key, 0)) + int(metadata[field].value)
+    return totals
 
 
 def tensor_order(n_layers: int) -> list[str]:
