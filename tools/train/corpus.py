@@ -285,12 +285,19 @@ SOURCES = [
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", required=True, help="output folder")
+    parser.add_argument("--out", help="output folder")
+    parser.add_argument("--list-packages", action="store_true",
+                        help="print the Debian packages the sources come from, and exit")
     parser.add_argument("--node-modules", default=os.path.join(_repo_root(), "node_modules"),
                         help="npm packages to take MIT/Apache/BSD/ISC sources from")
     parser.add_argument("--max-npm-bytes", type=int, default=4_000_000,
                         help="cap per npm package (bytes)")
     args = parser.parse_args()
+    if args.list_packages:
+        print(" ".join(sorted({source["package"] for source in SOURCES})))
+        return
+    if not args.out:
+        parser.error("--out is required (the folder to write the corpus into)")
     os.makedirs(args.out, exist_ok=True)
 
     builder = CorpusBuilder(args.out)
