@@ -42,6 +42,11 @@ def main() -> None:
     fractions = parse_fractions(args.earlier)
     if not 0.0 <= args.new <= 1.0:
         sys.exit(f"mix.py: --new {args.new}: give a fraction from 0 to 1")
+    for path in [args.earlier_manifest] + [os.path.join(args.corpus, name) for name in
+                                           ("train.jsonl", "heldout.jsonl", "manifest.json")]:
+        if not os.path.isfile(path):
+            sys.exit(f"mix.py: {path}: no such file (--corpus takes a folder written by "
+                     f"corpus.py, --earlier-manifest that of the earlier stage)")
     with open(args.earlier_manifest, encoding="utf-8") as f:
         earlier_sources = {source["name"] for source in json.load(f)["sources"]}
     os.makedirs(args.out, exist_ok=True)
