@@ -163,11 +163,10 @@ SOURCES = [
         ("oslo_config", "python3-oslo.config", "Apache-2.0"),
         ("falcon", "python3-falcon", "Apache-2.0", "License: Apache-2\n"),
         ("webob", "python3-webob", "Expat"),
-    )],
-    # More application code, added for the second training stage (models/README.md): OpenStack
-    # services and clients, web frameworks and their plugins, database drivers, tools. The large
-    # OpenStack services are capped so that one project's idioms do not dominate.
-    *[_dist_package(*entry) for entry in (
+        # More application code, added for the second training stage (models/README.md):
+        # OpenStack services and clients, web frameworks and their plugins, database drivers,
+        # tools. The large OpenStack services are capped so that one project's idioms do not
+        # dominate.
         ("cinder", "python3-cinder", "Apache-2.0", "License: Apache-2\n", 8_000_000),
         ("nova", "python3-nova", "Apache-2.0", "License: Apache-2\n", 8_000_000),
         ("manila", "python3-manila", "Apache-2.0", "License: Apache-2\n", 6_000_000),

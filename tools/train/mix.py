@@ -10,7 +10,7 @@ split and its manifest, unchanged: the mix draws from those sources) and OUT/mix
 options and what was kept), ready for tokenize_corpus.py --corpus OUT.
 
   python3 tools/train/mix.py --corpus /tmp/train/corpus4 --earlier-manifest \\
-      models/ward-starter-corpus.json --earlier python=0.1,go=0.25,cpp=0.25 --out /tmp/train/mix4
+      /tmp/train/stage1-manifest.json --earlier python=0.15 --new 0.25 --out /tmp/train/mix3
 
 Languages that --earlier does not name keep all their earlier files; name one with 0 to drop it.
 """
@@ -34,14 +34,12 @@ def main() -> None:
                         help="manifest.json of the corpus the earlier stage trained on")
     parser.add_argument("--earlier", default="",
                         help="LANG=FRACTION,...: share of the earlier sources' files kept")
-    parser.add_argument("--new", type=float, default=1.0,
+    parser.add_argument("--new", type=fraction, default=1.0,
                         help="share of the new sources' files kept (default 1: all)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
 
     fractions = parse_fractions(args.earlier)
-    if not 0.0 <= args.new <= 1.0:
-        sys.exit(f"mix.py: --new {args.new}: give a fraction from 0 to 1")
     for path in [args.earlier_manifest] + [os.path.join(args.corpus, name) for name in
                                            ("train.jsonl", "heldout.jsonl", "manifest.json")]:
         if not os.path.isfile(path):
@@ -62,6 +60,14 @@ def main() -> None:
     print(f"mix: kept {json.dumps(kept)}", file=sys.stderr)
 
 
+def fraction(text: str) -> float:
+    """A share from 0 to 1 (argparse reports the ValueError as an invalid value)."""
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise ValueError(f"{text} is not a fraction from 0 to 1")
+    return value
+
+
 def parse_fractions(text: str) -> dict[str, float]:
     languages = set(LANGUAGES.values())
     fractions = {}
@@ -71,12 +77,9 @@ def parse_fractions(text: str) -> dict[str, float]:
             sys.exit(f"mix.py: --earlier names {lang!r}; the languages are "
                      f"{', '.join(sorted(languages))}")
         try:
-            fraction = float(value)
+            fractions[lang] = fraction(value)
         except ValueError:
-            fraction = -1.0
-        if not 0.0 <= fraction <= 1.0:
             sys.exit(f"mix.py: --earlier {lang}={value!r}: give a fraction from 0 to 1")
-        fractions[lang] = fraction
     return fractions
 
 
