@@ -85,7 +85,7 @@ def parse_fractions(text: str) -> dict[str, float]:
 
 def select(corpus_train: str, out_train: str, earlier_sources: set[str],
            fractions: dict[str, float], new_fraction: float) -> dict[str, dict[str, int]]:
-    """Copies the chosen documents; returns the bytes kept per origin (new, earlier) and language."""
+    """Copies the chosen documents; returns the bytes kept per origin (new, earlier), language."""
     kept: dict[str, collections.Counter] = {"new": collections.Counter(),
                                             "earlier": collections.Counter()}
     with open(corpus_train, encoding="utf-8") as source, \
