@@ -1,6 +1,9 @@
 #include "scan/taint.h"
 
 #include <algorithm>
+#include <array>
+#include <bit>
+#include <cstdint>
 #include <functional>
 #include <set>
 #include <variant>
@@ -8,14 +11,37 @@
 namespace ward::scan {
 namespace {
 
-// Whether a value may hold untrusted data, and the source it came from (for the trace).
+// The taint rules of a file are analysed in one pass. Rules that agree on where untrusted data
+// comes from and what makes it safe share a lane; a value's taint is kept per lane, so that a
+// sanitiser of one rule leaves the data untrusted for the others.
+constexpr size_t kMaxLanes = 8;
+using Lanes = uint8_t;
+
+constexpr Lanes lane_bit(size_t lane) {
+  return static_cast<Lanes>(1U << lane);
+}
+
+// Per lane, whether a value may hold untrusted data, and the source it came from (for the trace,
+// as an index into the analysis' table of source nodes).
 struct Taint {
-  bool tainted = false;
-  TSNode source{};
-  static Taint from(TSNode source) { return Taint{true, source}; }
+  Lanes lanes = 0;
+  std::array<uint32_t, kMaxLanes> sources{};
+
+  bool tainted() const { return lanes != 0; }
+  bool has(size_t lane) const { return (lanes & lane_bit(lane)) != 0; }
+  // The first source to reach a lane stays its source.
   Taint& operator|=(const Taint& other) {
-    if (!tainted && other.tainted) *this = other;
+    for (Lanes added = other.lanes & ~lanes; added != 0; added &= added - 1) {
+      size_t lane = static_cast<size_t>(std::countr_zero(added));
+      sources[lane] = other.sources[lane];
+    }
+    lanes |= other.lanes;
     return *this;
+  }
+  Taint only(Lanes kept) const {
+    Taint kept_taint = *this;
+    kept_taint.lanes &= kept;
+    return kept_taint;
   }
 };
 
@@ -45,7 +71,14 @@ struct Value {
   std::optional<long long> filled;
   std::optional<std::pair<long long, long long>> range;
 
-  bool tainted() const { return taint.tainted; }
+  bool tainted() const { return taint.tainted(); }
+  // No untrusted data of `lanes` left in the value or its items.
+  void clear(Lanes lanes) {
+    Lanes kept = static_cast<Lanes>(~lanes);
+    taint.lanes &= kept;
+    for (auto& [key, item] : keys) item.lanes &= kept;
+    for (auto& item : items) item.lanes &= kept;
+  }
   Taint any() const {
     Taint all = taint;
     for (const auto& [key, item] : keys) all |= item;
@@ -115,6 +148,51 @@ bool any_matches(const std::vector<std::string>& patterns, std::string_view name
   }
   return false;
 }
+
+std::string_view pattern_of(const std::string& name) {
+  return name;
+}
+std::string_view pattern_of(const OutSource& out) {
+  return out.call;
+}
+
+// The lists of names (sources, sanitizers …) of an analysis' lanes: lanes with the same list
+// share it, so that a name is tested against each list once.
+template <typename Item>
+class LaneLists {
+ public:
+  void add(const std::vector<Item>& list, size_t lane) {
+    if (list.empty()) return;
+    for (auto& [known, lanes] : lists_) {
+      if (*known == list) {
+        lanes |= lane_bit(lane);
+        return;
+      }
+    }
+    lists_.emplace_back(&list, lane_bit(lane));
+  }
+
+  // The lanes with an item in their list that passes `test`.
+  template <typename Test>
+  Lanes where(Test test) const {
+    Lanes found = 0;
+    for (const auto& [list, lanes] : lists_) {
+      if (std::any_of(list->begin(), list->end(), test)) found |= lanes;
+    }
+    return found;
+  }
+
+  // The lanes whose list has a pattern that `name` matches.
+  Lanes matching(std::string_view name) const {
+    if (name.empty()) return 0;
+    return where([&](const Item& item) { return name_matches(pattern_of(item), name); });
+  }
+
+  const std::vector<std::pair<const std::vector<Item>*, Lanes>>& lists() const { return lists_; }
+
+ private:
+  std::vector<std::pair<const std::vector<Item>*, Lanes>> lists_;
+};
 
 bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
   return std::find(types.begin(), types.end(), type) != types.end();
@@ -276,21 +354,30 @@ bool follows_buffers(Check check) {
          check == Check::kBufferOverread || check == Check::kBufferUnderread;
 }
 
-// The analysis of one file against taint specs that follow the same state (they differ in their
-// sinks only), or against memory checks that do (the same allocators and deallocators, buffers
-// followed by all or by none). A sink or a check only decides what is reported, so these share
-// one pass over the file and get one list of flows each.
+// Taint specs with the same sources, sanitizers, propagators, checks and guards follow the same
+// state (they differ in their sinks only): they share a lane.
+bool same_state(const TaintSpec& a, const TaintSpec& b) {
+  return a.sources == b.sources && a.out_sources == b.out_sources &&
+         a.propagators == b.propagators && a.range_checks == b.range_checks &&
+         a.sanitizers == b.sanitizers && a.parameter_decorators == b.parameter_decorators &&
+         a.guards == b.guards;
+}
+
+// The analysis of one file against taint specs of up to kMaxLanes lanes, or against memory
+// checks that follow the same state (the same allocators and deallocators, buffers followed by
+// all or by none). A sink or a check only decides what is reported, so these share one pass over
+// the file and get one list of flows each.
 class Analysis {
  public:
   Analysis(const Semantics& semantics, std::vector<const TaintSpec*> taint_specs,
            std::vector<const MemorySpec*> memory_checks = {})
       : sem_(semantics),
         tree_(semantics.tree()),
-        spec_(*taint_specs.front()),
         taint_specs_(std::move(taint_specs)),
         memory_(memory_checks.empty() ? nullptr : memory_checks.front()),
         memory_checks_(std::move(memory_checks)),
         flows_(std::max(taint_specs_.size(), memory_checks_.size())) {
+    assign_lanes();
     for (TSNode function : sem_.functions()) {
       TSNode name = function_name(function);
       if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = function;
@@ -309,6 +396,49 @@ class Analysis {
 
  private:
   bool is_function(TSNode node) const { return sem_.is_function(node); }
+
+  void assign_lanes() {
+    std::vector<const TaintSpec*> lane_specs;
+    for (const TaintSpec* spec : taint_specs_) {
+      auto same = std::find_if(lane_specs.begin(), lane_specs.end(),
+                               [&](const TaintSpec* other) { return same_state(*other, *spec); });
+      size_t lane = static_cast<size_t>(same - lane_specs.begin());
+      lane_of_.push_back(lane);
+      if (same != lane_specs.end()) continue;
+      lane_specs.push_back(spec);
+      lanes_ |= lane_bit(lane);
+      if (spec->range_checks) range_checked_lanes_ |= lane_bit(lane);
+      sources_.add(spec->sources, lane);
+      out_sources_.add(spec->out_sources, lane);
+      propagators_.add(spec->propagators, lane);
+      sanitizers_.add(spec->sanitizers, lane);
+      parameter_decorators_.add(spec->parameter_decorators, lane);
+      guards_.add(spec->guards, lane);
+    }
+  }
+
+  // Untrusted data of `lanes` that enters at `source`.
+  Taint entering(TSNode source, Lanes lanes) {
+    Taint taint;
+    if (lanes == 0) return taint;
+    if (source_nodes_.empty() || !ts_node_eq(source_nodes_.back(), source))
+      source_nodes_.push_back(source);
+    taint.lanes = lanes;
+    taint.sources.fill(static_cast<uint32_t>(source_nodes_.size() - 1));
+    return taint;
+  }
+
+  TSNode source_of(const Taint& taint, size_t lane) const {
+    return source_nodes_[taint.sources[lane]];
+  }
+
+  // `value` for every lane but `sourced`, for which it is data from the source `node`.
+  Value with_source(Value value, TSNode node, Lanes sourced) {
+    if (sourced == 0) return value;
+    value.clear(sourced);
+    value.taint |= entering(node, sourced);
+    return value;
+  }
 
   // Loops are analysed twice and helpers per call, which multiplies on deeply nested code: past
   // this many steps a file's analysis stops with what it found (generated and template-heavy
@@ -337,7 +467,16 @@ class Analysis {
     return false;
   }
 
-  void bind_parameters(TSNode function, Environment& env, const std::vector<Value>* args, bool untrusted) {
+  // The lanes for which the parameters of `function` are untrusted (a request handler's).
+  Lanes untrusted_parameters(TSNode function) const {
+    if (parameter_decorators_.lists().empty()) return 0;
+    Lanes lanes = 0;
+    for (const auto& name : decorators_of(function)) lanes |= parameter_decorators_.matching(name);
+    return lanes;
+  }
+
+  void bind_parameters(TSNode function, Environment& env, const std::vector<Value>* args,
+                       Lanes untrusted) {
     size_t i = 0;
     for (TSNode parameter : tree_.children(function_parameters(function))) {
       TSNode name = declared_name(parameter);
@@ -346,7 +485,7 @@ class Analysis {
       if (args != nullptr && (parameter_name == "self" || parameter_name == "cls")) continue;
       Value value;
       if (args != nullptr && i < args->size()) value = (*args)[i];
-      if (untrusted) value.taint = Taint::from(parameter);
+      if (untrusted != 0) value.taint = entering(parameter, untrusted);
       env[parameter_name] = value;
       ++i;
     }
@@ -354,7 +493,7 @@ class Analysis {
 
   void analyse_function(TSNode function) {
     Environment env;
-    bind_parameters(function, env, nullptr, has_decorator(function, spec_.parameter_decorators));
+    bind_parameters(function, env, nullptr, untrusted_parameters(function));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
     if (auto leaks = reporting(Check::kLeak)) report_leaks(function, env, *leaks);
@@ -368,8 +507,7 @@ class Analysis {
       bool held = value.heap == Value::Heap::kUnchecked || value.heap == Value::Heap::kAllocated;
       if (!held || ts_node_is_null(value.heap_site) || escaped_.count(name) != 0) continue;
       if (enclosing_function(value.heap_site).id != function.id) continue;
-      report(value.heap_site, Taint::from(value.heap_site), name, "allocated here and never freed",
-             into);
+      report(value.heap_site, value.heap_site, name, "allocated here and never freed", into);
     }
   }
 
@@ -653,23 +791,27 @@ class Analysis {
     });
   }
 
-  // The branch an `if` takes when its condition holds; range-checked variables are safe inside.
+  // The branch an `if` takes when its condition holds; range-checked variables are safe inside
+  // for the lanes that take range checks, and get their taint back after the branch unless it
+  // made them untrusted again.
   void analyse_branch(TSNode body, TSNode condition, Environment& env) {
-    if (!spec_.range_checks) {
+    if (range_checked_lanes_ == 0) {
       analyse_body(body, env);
       return;
     }
-    std::map<std::string, Value, std::less<>> saved;
+    std::map<std::string, Taint, std::less<>> saved;
     for (const auto& name : range_checked(condition)) {
       auto it = env.find(name);
       if (it == env.end()) continue;
-      saved[name] = it->second;
-      it->second = Value{};
+      saved[name] = it->second.any();
+      it->second.clear(range_checked_lanes_);
     }
     analyse_body(body, env);
-    for (auto& [name, value] : saved) {
+    for (auto& [name, taint] : saved) {
       auto it = env.find(name);
-      if (it != env.end() && !it->second.tainted()) it->second = value;
+      if (it == env.end()) continue;
+      Lanes untouched = range_checked_lanes_ & static_cast<Lanes>(~it->second.taint.lanes);
+      it->second.taint |= taint.only(untouched);
     }
   }
 
@@ -699,7 +841,7 @@ class Analysis {
   // `if "'" in name: return` (or several such tests joined by `or`): past the test, `name` holds
   // none of the rule's guard strings, which makes it safe for this rule's sinks.
   void apply_guard(TSNode condition, Environment& env) {
-    if (spec_.guards.empty()) return;
+    if (guards_.lists().empty()) return;
     if (is(condition, "parenthesized_expression") && named_child_count(condition) == 1) {
       condition = named_child_at(condition, 0);
     }
@@ -716,12 +858,10 @@ class Analysis {
       return;
     }
     std::string_view tested = sem_.string_value(needle);
-    for (const auto& guard : spec_.guards) {
-      if (tested.find(guard) == std::string_view::npos) continue;
-      auto it = env.find(tree_.text(haystack));
-      if (it != env.end()) it->second = Value{};
-      return;
-    }
+    Lanes guarded = guards_.where(
+        [&](const std::string& guard) { return tested.find(guard) != std::string_view::npos; });
+    auto it = env.find(tree_.text(haystack));
+    if (guarded != 0 && it != env.end()) it->second.clear(guarded);
   }
 
   void assign(TSNode target, const Value& value, Environment& env) {
@@ -903,7 +1043,7 @@ class Analysis {
     // A C macro that names a variable (#define COMMAND_ARG3 data).
     if (it = env.find(name); it != env.end()) return it->second;
     Value value;
-    if (any_matches(spec_.sources, name)) value.taint = Taint::from(node);
+    value.taint = entering(node, sources_.matching(name));
     return value;
   }
 
@@ -943,14 +1083,12 @@ class Analysis {
       value.taint = pointer.any();
       return value;
     }
-    if (any_matches(spec_.sources, sem_.qualified_name(node))) {
-      value.taint = Taint::from(node);
-      return value;
-    }
+    Lanes sourced = sources_.matching(sem_.qualified_name(node));
+    if (sourced != 0 && sourced == lanes_) return with_source(value, node, sourced);
     auto it = env.find(tree_.text(node));
-    if (it != env.end()) return it->second;
+    if (it != env.end()) return with_source(it->second, node, sourced);
     value.taint = evaluate(first_field(node, {"object", "operand", "argument"}), env).any();
-    return value;
+    return with_source(value, node, sourced);
   }
 
   Value evaluate_dictionary(TSNode node, Environment& env) {
@@ -1136,23 +1274,30 @@ class Analysis {
     taint_out_arguments(call, name, positional, env);
     if (checks_buffers()) forget_contents(call, env);
 
-    Value result;
-    if (any_matches(spec_.sanitizers, name)) return result;
-    if (any_matches(spec_.sources, name)) {
-      result.taint = Taint::from(node);
-      return result;
-    }
-    // fgets, recv, fscanf …: the data goes to the argument; the result is a count or a status.
-    if (std::any_of(spec_.out_sources.begin(), spec_.out_sources.end(),
-                    [&](const OutSource& out) { return name_matches(out.call, name); })) {
-      return result;
-    }
+    // A sanitiser's result is safe and a source's untrusted, for the lanes that name them; the
+    // result of fgets, recv, fscanf … is a count or a status (the data goes to an argument).
+    Lanes sanitized = sanitizers_.matching(name);
+    Lanes sourced = sources_.matching(name) & static_cast<Lanes>(~sanitized);
+    Lanes filling = out_sources_.matching(name);
+    Lanes settled = sanitized | sourced | filling;
+    if (settled != 0 && settled == lanes_) return with_source(Value{}, node, sourced);
+    Value result = call_result(call, receiver, positional, keywords, env);
+    if (settled == 0) return result;
+    result.clear(settled);
+    return with_source(std::move(result), node, sourced);
+  }
+
+  // What a call gives back when it is neither a source nor a sanitiser.
+  Value call_result(const CallView& call, const Value& receiver,
+                    const std::vector<Value>& positional, const std::vector<Value>& keywords,
+                    Environment& env) {
     if (auto modelled = container_method(call, positional, env)) return *modelled;
     absorb_into_receiver(call, positional, env);
     auto local = functions_.find(std::string(tree_.text(call.callee)));
     if (local != functions_.end() && ts_node_is_null(call.receiver)) {
       return call_local_function(local->second, positional);
     }
+    Value result;
     result.taint = receiver.any();
     for (const auto& argument : positional) result.taint |= argument.any();
     for (const auto& argument : keywords) result.taint |= argument.any();
@@ -1162,18 +1307,26 @@ class Analysis {
   // C: fgets(buf, …) fills buf with untrusted data; strcpy(dst, src) copies src's taint into dst.
   void taint_out_arguments(const CallView& call, const std::string& name, const std::vector<Value>& args,
                            Environment& env) {
-    for (const auto& out : spec_.out_sources) {
-      if (!name_matches(out.call, name)) continue;
-      for (size_t i = out.first; i < call.positional.size() && (i == out.first || out.and_following); ++i) {
-        TSNode variable = written_variable(call.positional[i]);
-        if (!ts_node_is_null(variable)) env[std::string(tree_.text(variable))].taint |= Taint::from(call.node);
+    for (const auto& [outs, lanes] : out_sources_.lists()) {
+      for (const auto& out : *outs) {
+        if (!name_matches(out.call, name)) continue;
+        for (size_t i = out.first;
+             i < call.positional.size() && (i == out.first || out.and_following); ++i) {
+          TSNode variable = written_variable(call.positional[i]);
+          if (!ts_node_is_null(variable)) {
+            env[std::string(tree_.text(variable))].taint |= entering(call.node, lanes);
+          }
+        }
       }
     }
-    if (args.empty() || !any_matches(spec_.propagators, name)) return;
+    Lanes copying = propagators_.matching(name);
+    if (args.empty() || copying == 0) return;
     Taint copied;
     for (size_t i = 1; i < args.size(); ++i) copied |= args[i].any();
+    copied = copied.only(copying);
     TSNode variable = written_variable(call.positional[0]);
-    if (copied.tainted && !ts_node_is_null(variable)) env[std::string(tree_.text(variable))].taint |= copied;
+    if (copied.tainted() && !ts_node_is_null(variable))
+      env[std::string(tree_.text(variable))].taint |= copied;
   }
 
   // Methods of lists, dicts, deques and config parsers on a local variable, modelled per item.
@@ -1220,7 +1373,7 @@ class Analysis {
     }
     Taint absorbed;
     for (const auto& argument : args) absorbed |= argument.any();
-    if (!absorbed.tainted) return;
+    if (!absorbed.tainted()) return;
     env[std::string(tree_.text(call.receiver))].taint |= absorbed;
   }
 
@@ -1266,7 +1419,7 @@ class Analysis {
     // sinks are already reported): analyse it once per state.
     std::string key = std::to_string(ts_node_start_byte(function));
     for (const auto& argument : args) {
-      key += argument.any().tainted ? 'T' : '.';
+      key += '/' + std::to_string(argument.any().lanes);
       key += static_cast<char>('0' + static_cast<int>(argument.heap));
       key += argument.block_size ? 'B' : '.';
     }
@@ -1457,14 +1610,14 @@ class Analysis {
     long long first = buffer.offset + start;
     auto before_start = reporting(access.before_start);
     if (first < 0 && before_start) {
-      report(site, Taint::from(buffer.block_site),
+      report(site, buffer.block_site,
              std::string(what) + " " + std::string(access.verb) + " " + std::to_string(-first) +
                  " bytes before the start of " + buffer_description(buffer),
              "buffer made here", *before_start);
     }
     auto past_end = reporting(access.past_end);
     if (first >= 0 && first + bytes > *buffer.block_size && past_end) {
-      report(site, Taint::from(buffer.block_site),
+      report(site, buffer.block_site,
              std::string(what) + " " + std::string(access.verb) + " " + std::to_string(bytes) +
                  " bytes " + std::string(access.preposition) + " " + buffer_description(buffer),
              "buffer made here", *past_end);
@@ -1504,8 +1657,8 @@ class Analysis {
     Value& value = it->second;
     auto double_free = reporting(Check::kDoubleFree);
     if (value.heap == Value::Heap::kFreed && double_free) {
-      report(site, Taint::from(value.heap_site), std::string(tree_.text(variable)),
-             "first freed here", *double_free);
+      report(site, value.heap_site, std::string(tree_.text(variable)), "first freed here",
+             *double_free);
     }
     value.heap = Value::Heap::kFreed;
     value.heap_site = site;
@@ -1515,8 +1668,7 @@ class Analysis {
   void check_freed_use(TSNode node, const Value& value) {
     auto use_after_free = reporting(Check::kUseAfterFree);
     if (!use_after_free || value.heap != Value::Heap::kFreed) return;
-    report(node, Taint::from(value.heap_site), std::string(tree_.text(node)), "freed here",
-           *use_after_free);
+    report(node, value.heap_site, std::string(tree_.text(node)), "freed here", *use_after_free);
   }
 
   // `*p`, `p->x`, `p[i]`: a dereference for every check.
@@ -1530,11 +1682,10 @@ class Analysis {
   void check_dereference(TSNode node, const Value& pointer, size_t into) {
     Check check = memory_checks_[into]->check;
     if (pointer.heap == Value::Heap::kNull && check == Check::kNullDereference) {
-      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)),
-             "set to NULL here", into);
+      report(node, pointer.heap_site, std::string(tree_.text(node)), "set to NULL here", into);
     }
     if (pointer.heap == Value::Heap::kUnchecked && check == Check::kUncheckedAllocation) {
-      report(node, Taint::from(pointer.heap_site), std::string(tree_.text(node)),
+      report(node, pointer.heap_site, std::string(tree_.text(node)),
              "allocated here; the result may be NULL and is not checked", into);
     }
   }
@@ -1549,11 +1700,17 @@ class Analysis {
   // A sink inside a helper function is reported when a call passes the helper untrusted data (the
   // helper's own analysis starts from trusted parameters).
   // `into`: the memory check's list of flows (0 for a taint spec); one flow per check and place.
-  void report(TSNode sink, const Taint& taint, std::string sink_name,
-              std::string source_message = "", size_t into = 0) {
+  void report(TSNode sink, TSNode source, std::string sink_name, std::string source_message = "",
+              size_t into = 0) {
     if (!reported_.insert({into, ts_node_start_byte(sink)}).second) return;
     flows_[into].push_back(
-        TaintFlow{sink, taint.source, std::move(sink_name), std::move(source_message)});
+        TaintFlow{sink, source, std::move(sink_name), std::move(source_message)});
+  }
+
+  // The flow of taint spec `into`, when `taint` holds its lane's data.
+  void report_taint(TSNode sink, const Taint& taint, std::string sink_name, size_t into) {
+    size_t lane = lane_of_[into];
+    if (taint.has(lane)) report(sink, source_of(taint, lane), std::move(sink_name), "", into);
   }
 
   void check_call_sinks(const CallView& call, const std::string& name, const std::vector<Value>& positional,
@@ -1580,44 +1737,46 @@ class Analysis {
                     sink.keywords.end();
       if (wanted) reaching |= keywords[i].any();
     }
-    if (reaching.tainted) report(call.node, reaching, name, "", into);
+    report_taint(call.node, reaching, name, into);
   }
 
   void check_arithmetic_sinks(TSNode node, const std::string& op, const Taint& operands) {
-    if (!operands.tainted) return;
+    if (!operands.tainted()) return;
     for (size_t into = 0; into < taint_specs_.size(); ++into) {
       for (const auto& sink : taint_specs_[into]->sinks) {
         if (std::find(sink.arithmetic.begin(), sink.arithmetic.end(), op) !=
             sink.arithmetic.end()) {
-          report(node, operands, "`" + op + "`", "", into);
+          report_taint(node, operands, "`" + op + "`", into);
         }
       }
     }
   }
 
   void check_assign_sinks(TSNode target, TSNode object, const Value& value) {
+    Taint taint = value.any();
+    if (!taint.tainted()) return;
     std::string name = sem_.qualified_name(object);
     for (size_t into = 0; into < taint_specs_.size(); ++into) {
       for (const auto& sink : taint_specs_[into]->sinks) {
-        if (any_matches(sink.assign, name) && value.any().tainted)
-          report(target, value.any(), name, "", into);
+        if (any_matches(sink.assign, name)) report_taint(target, taint, name, into);
       }
     }
   }
 
   void check_return_sinks(TSNode node, const Value& value) {
     Taint taint = value.any();
-    if (!taint.tainted || ts_node_is_null(current_function_) || depth_ > 0) return;
+    if (!taint.tainted() || ts_node_is_null(current_function_) || depth_ > 0) return;
     for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      if (!taint.has(lane_of_[into])) continue;
       for (const auto& sink : taint_specs_[into]->sinks) {
         if (!sink.returned || !has_decorator(current_function_, sink.decorators)) continue;
         // A handler that returns another handler's response: the flow is reported in that handler.
-        TSNode origin = enclosing_function(taint.source);
+        TSNode origin = enclosing_function(source_of(taint, lane_of_[into]));
         if (!ts_node_is_null(origin) && !ts_node_eq(origin, current_function_) &&
             has_decorator(origin, sink.decorators)) {
           continue;
         }
-        report(node, taint, "return", "", into);
+        report_taint(node, taint, "return", into);
       }
     }
   }
@@ -1631,8 +1790,17 @@ class Analysis {
 
   const Semantics& sem_;
   const SyntaxTree& tree_;
-  const TaintSpec& spec_;  // the first taint spec: its sources, sanitizers … are the others'
   std::vector<const TaintSpec*> taint_specs_;
+  std::vector<size_t> lane_of_;  // each taint spec's lane
+  Lanes lanes_ = 0;              // every lane of the analysis
+  Lanes range_checked_lanes_ = 0;
+  LaneLists<std::string> sources_;
+  LaneLists<OutSource> out_sources_;
+  LaneLists<std::string> propagators_;
+  LaneLists<std::string> sanitizers_;
+  LaneLists<std::string> parameter_decorators_;
+  LaneLists<std::string> guards_;
+  std::vector<TSNode> source_nodes_;  // where the data of each taint entered
   const MemorySpec*
       memory_;  // the first memory check: its allocators and deallocators are the others'
   std::vector<const MemorySpec*> memory_checks_;
@@ -1762,20 +1930,33 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
 
 namespace {
 
-// Runs `analyse` once per group of `specs` that `same_state` puts together (each group in the
-// specs' order) and gives each spec its own flows, in the specs' order.
-template <typename Spec, typename SameState, typename Analyse>
-std::vector<std::vector<TaintFlow>> in_groups(const std::vector<const Spec*>& specs,
-                                              SameState same_state, Analyse analyse) {
+// For each spec, the index of its group: the specs that `same_state` puts together, numbered in
+// the order of their first spec.
+template <typename Spec, typename SameState>
+std::vector<size_t> state_groups(const std::vector<const Spec*>& specs, SameState same_state) {
+  std::vector<const Spec*> firsts;
+  std::vector<size_t> groups;
+  for (const Spec* spec : specs) {
+    auto same = std::find_if(firsts.begin(), firsts.end(),
+                             [&](const Spec* first) { return same_state(*first, *spec); });
+    groups.push_back(static_cast<size_t>(same - firsts.begin()));
+    if (same == firsts.end()) firsts.push_back(spec);
+  }
+  return groups;
+}
+
+// Runs `analyse` once per pass, on the specs `pass_of` gives it (in the specs' order), and gives
+// each spec its own flows, in the specs' order.
+template <typename Spec, typename Analyse>
+std::vector<std::vector<TaintFlow>> in_passes(const std::vector<const Spec*>& specs,
+                                              const std::vector<size_t>& pass_of, Analyse analyse) {
   std::vector<std::vector<TaintFlow>> flows(specs.size());
-  std::vector<bool> done(specs.size(), false);
-  for (size_t first = 0; first < specs.size(); ++first) {
-    if (done[first]) continue;
+  size_t passes = pass_of.empty() ? 0 : *std::max_element(pass_of.begin(), pass_of.end()) + 1;
+  for (size_t pass = 0; pass < passes; ++pass) {
     std::vector<size_t> members;
     std::vector<const Spec*> group;
-    for (size_t i = first; i < specs.size(); ++i) {
-      if (done[i] || !same_state(*specs[first], *specs[i])) continue;
-      done[i] = true;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      if (pass_of[i] != pass) continue;
       members.push_back(i);
       group.push_back(specs[i]);
     }
@@ -1789,18 +1970,10 @@ std::vector<std::vector<TaintFlow>> in_groups(const std::vector<const Spec*>& sp
 
 std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
                                                      const std::vector<const TaintSpec*>& specs) {
-  auto same_state = [](const TaintSpec& a, const TaintSpec& b) {
-    auto same_out_sources = [](const OutSource& x, const OutSource& y) {
-      return x.call == y.call && x.first == y.first && x.and_following == y.and_following;
-    };
-    return a.sources == b.sources &&
-           std::equal(a.out_sources.begin(), a.out_sources.end(), b.out_sources.begin(),
-                      b.out_sources.end(), same_out_sources) &&
-           a.propagators == b.propagators && a.range_checks == b.range_checks &&
-           a.sanitizers == b.sanitizers && a.parameter_decorators == b.parameter_decorators &&
-           a.guards == b.guards;
-  };
-  return in_groups(specs, same_state, [&](std::vector<const TaintSpec*> group) {
+  // Each group of specs that follow the same state is a lane; a pass takes kMaxLanes of them.
+  std::vector<size_t> pass_of = state_groups(specs, same_state);
+  for (size_t& pass : pass_of) pass /= kMaxLanes;
+  return in_passes(specs, pass_of, [&](std::vector<const TaintSpec*> group) {
     return Analysis(semantics, std::move(group)).run();
   });
 }
@@ -1842,14 +2015,14 @@ core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets&
 
 std::vector<std::vector<TaintFlow>> find_memory_issues(
     const Semantics& semantics, const std::vector<const MemorySpec*>& specs) {
-  static const TaintSpec kNoTaint;
   auto same_state = [](const MemorySpec& a, const MemorySpec& b) {
     return a.allocators == b.allocators && a.deallocators == b.deallocators &&
            follows_buffers(a.check) == follows_buffers(b.check);
   };
-  return in_groups(specs, same_state, [&](std::vector<const MemorySpec*> group) {
-    return Analysis(semantics, {&kNoTaint}, std::move(group)).run();
-  });
+  return in_passes(specs, state_groups(specs, same_state),
+                   [&](std::vector<const MemorySpec*> group) {
+                     return Analysis(semantics, {}, std::move(group)).run();
+                   });
 }
 
 }  // namespace ward::scan

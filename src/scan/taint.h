@@ -41,6 +41,7 @@ struct OutSource {
   std::string call;
   size_t first = 0;
   bool and_following = false;
+  bool operator==(const OutSource&) const = default;
 };
 
 struct TaintSpec {
@@ -100,7 +101,8 @@ struct TaintFlow {
 };
 
 // Every flow from a source to a sink of each of `specs` in the file: one list per spec, in their
-// order. Specs that differ only in their sinks share one pass over the file.
+// order. One pass over the file serves up to eight groups of specs that differ in more than their
+// sinks (their sources, sanitisers, checks): taint is followed per group.
 std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
                                                      const std::vector<const TaintSpec*>& specs);
 

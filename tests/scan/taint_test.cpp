@@ -1,6 +1,7 @@
-// Python taint tracking through scan_text() with the built-in rules: untrusted data from a source
-// reaching a sink through assignments, string building, containers and helpers; constant
-// conditions, sanitisers and dead code that must not produce findings.
+// Taint tracking through scan_text() with the built-in rules (Python, and C where a rule needs
+// it): untrusted data from a source reaching a sink through assignments, string building,
+// containers and helpers; constant conditions, sanitisers and dead code that must not produce
+// findings; rules analysed together that must not affect one another.
 
 #include <gtest/gtest.h>
 
@@ -374,6 +375,60 @@ TEST(ScanTaint, SqlThroughAnAttributeCursor) {
 TEST(ScanTaint, EachSinkIsReportedOncePerRule) {
   auto result = scan(handler("    os.system(param + param)\n"));
   EXPECT_EQ(of_rule(result, kCommand).size(), 1u);
+}
+
+// --- rules analysed together --------------------------------------------------------------------
+// The taint rules of a file are followed in one pass, per rule group: what makes data safe for
+// one rule must leave it untrusted for the others.
+
+TEST(ScanTaint, ASanitiserOfOneRuleLeavesTheDataUntrustedForTheOthers) {
+  const std::string text = handler(
+      "    safe = shlex.quote(param)\n"
+      "    os.system(\"ls \" + safe)\n"
+      "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+      "    cur.execute(\"SELECT * FROM t WHERE a = '\" + safe + \"'\")\n",
+      "import shlex\nimport sqlite3\n");
+  expect_no_flow(text, kCommand);
+  expect_flow(text, kSql, "cur.execute(");
+}
+
+TEST(ScanTaint, AGuardOfOneRuleLeavesTheDataUntrustedForTheOthers) {
+  const std::string text = handler(
+      "    if \"'\" in param:\n"
+      "        return \"bad\"\n"
+      "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+      "    cur.execute(\"SELECT * FROM t WHERE a = '\" + param + \"'\")\n"
+      "    os.system(\"ls \" + param)\n",
+      "import sqlite3\n");
+  expect_no_flow(text, kSql);
+  expect_flow(text, kCommand, "os.system(");
+}
+
+TEST(ScanTaint, ARangeCheckGuardsArithmeticButNotAFormatString) {
+  const std::string text =
+      "#include <stdio.h>\n"
+      "#include <stdlib.h>\n"
+      "#include <string.h>\n"
+      "\n"
+      "void report(void) {\n"
+      "    char line[64];\n"
+      "    fgets(line, sizeof line, stdin);\n"
+      "    int count = atoi(line);\n"
+      "    if (count < 100 && strlen(line) < 32) {\n"
+      "        int doubled = count * 2;\n"
+      "        printf(line);\n"
+      "    }\n"
+      "    int tripled = count * 3;\n"
+      "}\n";
+  auto result = scan_text(builtin_rules(), text, "report.c");
+  ASSERT_TRUE(result.ok()) << result.error().to_string();
+  auto overflows = of_rule(*result, "c.integer-overflow");
+  ASSERT_EQ(overflows.size(), 1u);
+  EXPECT_EQ(overflows[0].span.start_line, line_containing(text, "count * 3"));
+  auto formats = of_rule(*result, "c.format-string");
+  ASSERT_EQ(formats.size(), 1u);
+  EXPECT_EQ(formats[0].span.start_line, line_containing(text, "printf(line)"));
+  EXPECT_EQ(formats[0].trace[0].span.start_line, line_containing(text, "fgets("));
 }
 
 }  // namespace
