@@ -1815,19 +1815,39 @@ class Analysis {
   int depth_ = 0;
 };
 
+// Appends `names` to `expanded`, each @set replaced by its items (which may name sets in turn);
+// `within` holds the sets being expanded, so that a set that contains itself is an error.
+core::Status expand_into(const TomlReader& reader, std::string_view key, const TaintSpec::Sets& sets,
+                         const std::vector<std::string>& names, std::vector<std::string>& expanded,
+                         std::vector<std::string_view>& within) {
+  for (const auto& name : names) {
+    if (!name.starts_with("@")) {
+      expanded.push_back(name);
+      continue;
+    }
+    std::string_view set = std::string_view(name).substr(1);
+    auto it = sets.find(set);
+    if (it == sets.end()) {
+      return reader.error(key, "refers to the set " + name + ", which no rule file defines");
+    }
+    if (std::find(within.begin(), within.end(), set) != within.end()) {
+      return reader.error(key, "refers to the set " + name + ", which contains itself: remove the loop");
+    }
+    within.push_back(set);
+    if (auto status = expand_into(reader, key, sets, it->second, expanded, within); !status) return status;
+    within.pop_back();
+  }
+  return core::ok_status();
+}
+
 core::Result<std::vector<std::string>> expand_sets(const TomlReader& reader, std::string_view key,
                                                    const TaintSpec::Sets& sets) {
   auto names = reader.strings(key);
   if (!names) return names.error();
   std::vector<std::string> expanded;
-  for (const auto& name : *names) {
-    if (!name.starts_with("@")) {
-      expanded.push_back(name);
-      continue;
-    }
-    auto it = sets.find(std::string_view(name).substr(1));
-    if (it == sets.end()) return reader.error(key, "refers to the set " + name + ", which no rule file defines");
-    expanded.insert(expanded.end(), it->second.begin(), it->second.end());
+  std::vector<std::string_view> within;
+  if (auto status = expand_into(reader, key, sets, *names, expanded, within); !status) {
+    return status.error();
   }
   return expanded;
 }

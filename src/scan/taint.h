@@ -108,8 +108,8 @@ std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
 
 // Every memory-safety problem of the kinds `specs` check, as flows from where the pointer got its
 // state (allocated, freed, set to NULL) to where it goes wrong: one list per spec, in their order.
-// Specs that follow the same state (the same allocators and deallocators, buffers followed or not)
-// share one pass over the file, so a file costs a pass per such group, not per rule.
+// Specs with the same allocators and deallocators share one pass over the file, so a file costs a
+// pass per such group, not per rule.
 std::vector<std::vector<TaintFlow>> find_memory_issues(const Semantics& semantics,
                                                        const std::vector<const MemorySpec*>& specs);
 

@@ -310,6 +310,37 @@ TEST(ScanRuleSet, ABuiltInSetCanBeUsedByAnOrganisationRule) {
   }
 }
 
+TEST(ScanRuleSet, ASetMayNameOtherSets) {
+  TempDir dir;
+  write_text(dir / "sets.toml",
+             "set = \"acme-input\"\nitems = [\"@python-untrusted-input\", \"acme.read\"]\n");
+  write_text(dir / "taint.toml",
+             rule_text("python.acme-nested",
+                       "[taint]\nsources = [\"@acme-input\"]\n"
+                       "[[taint.sink]]\ncall = [\"acme.run\"]\narguments = [0]\n"));
+  auto rules = RuleSet::load({dir.path()});
+  ASSERT_TRUE(rules.ok()) << rules.error().to_string();
+  auto result = scan_text(*rules,
+                          "import acme\nimport sys\n\ndef main():\n    acme.run(sys.argv[1])\n"
+                          "    acme.run(acme.read())\n    acme.run('constant')\n",
+                          "tool.py");
+  ASSERT_TRUE(result.ok()) << result.error().to_string();
+  EXPECT_EQ(count_rule(*result, "python.acme-nested"), 2u);
+}
+
+TEST(ScanRuleSet, ASetThatContainsItselfIsAnError) {
+  TempDir dir;
+  write_text(dir / "a.toml", "set = \"acme-a\"\nitems = [\"@acme-b\"]\n");
+  write_text(dir / "b.toml", "set = \"acme-b\"\nitems = [\"x\", \"@acme-a\"]\n");
+  write_text(dir / "taint.toml",
+             rule_text("python.acme-loop",
+                       "[taint]\nsources = [\"@acme-a\"]\n"
+                       "[[taint.sink]]\ncall = [\"acme.run\"]\narguments = [0]\n"));
+  auto error = load_error(dir.path());
+  EXPECT_NE(error.where().find("taint.toml"), std::string::npos) << error.to_string();
+  EXPECT_NE(error.message().find("contains itself"), std::string::npos) << error.to_string();
+}
+
 TEST(ScanRuleSet, ADuplicateIdInTwoFilesNamesTheSecondFileAndTheId) {
   TempDir dir;
   write_text(dir / "a.toml", rule_text("python.acme-twice", kCallBody));

@@ -41,6 +41,16 @@ void read_before(char *out) {
   memcpy(out, data - 4, 8);  // ward-expect: c.buffer-underread
 }
 
+void heap_copy(void) {
+  char *line = malloc(10);
+  char *stack = alloca(4);
+  if (line == NULL) return;
+  strcpy(line, "123456789");
+  strcpy(line, "longer than ten");  // ward-expect: c.buffer-overflow
+  memset(stack, 0, 8);  // ward-expect: c.buffer-overflow
+  free(line);
+}
+
 void release_twice(void) {
   char *data = malloc(32);
   if (data == NULL) return;
