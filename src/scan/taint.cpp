@@ -364,9 +364,8 @@ bool same_state(const TaintSpec& a, const TaintSpec& b) {
 }
 
 // The analysis of one file against taint specs of up to kMaxLanes lanes, or against memory
-// checks that follow the same state (the same allocators and deallocators, buffers followed by
-// all or by none). A sink or a check only decides what is reported, so these share one pass over
-// the file and get one list of flows each.
+// checks with the same allocators and deallocators. A sink or a check only decides what is
+// reported, so these share one pass over the file and get one list of flows each.
 class Analysis {
  public:
   Analysis(const Semantics& semantics, std::vector<const TaintSpec*> taint_specs,
@@ -378,6 +377,14 @@ class Analysis {
         memory_checks_(std::move(memory_checks)),
         flows_(std::max(taint_specs_.size(), memory_checks_.size())) {
     assign_lanes();
+    for (const MemorySpec* check : memory_checks_) {
+      if (follows_buffers(check->check)) {
+        checks_buffers_ = true;
+        block_allocators_ = &check->allocators;
+      } else {
+        heap_allocators_ = &check->allocators;
+      }
+    }
     for (TSNode function : sem_.functions()) {
       TSNode name = function_name(function);
       if (!ts_node_is_null(name)) functions_[std::string(tree_.text(name))] = function;
@@ -1457,19 +1464,19 @@ class Analysis {
       for (size_t i = 1; i < call.positional.size(); ++i) evaluate(call.positional[i], env);
       return Value{};
     }
-    if (any_matches(memory_->allocators, name)) {
+    bool heap = heap_allocators_ != nullptr && any_matches(*heap_allocators_, name);
+    if (heap || (block_allocators_ != nullptr && any_matches(*block_allocators_, name))) {
       Value result;
       std::vector<Value> args;
       for (TSNode argument : call.positional) args.push_back(evaluate(argument, env));
-      result.heap = Value::Heap::kUnchecked;
-      result.heap_site = call.node;
+      if (heap) {  // not alloca: its block has a size, but is no heap memory to check or free
+        result.heap = Value::Heap::kUnchecked;
+        result.heap_site = call.node;
+      }
       result.pointer = true;
       result.block_size = allocation_size(name, args);
       result.block_site = call.node;
       return result;
-    }
-    if (checks_buffers()) {
-      if (auto handled = buffer_call(call, name, env)) return *handled;
     }
     for (size_t into = 0; into < memory_checks_.size(); ++into) {
       if (!any_matches(memory_checks_[into]->dereferencing, name)) continue;
@@ -1481,10 +1488,10 @@ class Analysis {
         }
       }
     }
-    return std::nullopt;
+    return checks_buffers() ? buffer_call(call, name, env) : std::nullopt;
   }
 
-  bool checks_buffers() const { return memory_ != nullptr && follows_buffers(memory_->check); }
+  bool checks_buffers() const { return checks_buffers_; }
 
   // Where the flows of `check` go, when this analysis reports it.
   std::optional<size_t> reporting(Check check) const {
@@ -1801,9 +1808,12 @@ class Analysis {
   LaneLists<std::string> parameter_decorators_;
   LaneLists<std::string> guards_;
   std::vector<TSNode> source_nodes_;  // where the data of each taint entered
-  const MemorySpec*
-      memory_;  // the first memory check: its allocators and deallocators are the others'
+  const MemorySpec* memory_;          // the first memory check: its deallocators are the others'
   std::vector<const MemorySpec*> memory_checks_;
+  bool checks_buffers_ = false;  // some memory check follows the sizes of buffers
+  // What the checks that follow heap state, and those that follow buffers, count as allocators.
+  const std::vector<std::string>* heap_allocators_ = nullptr;
+  const std::vector<std::string>* block_allocators_ = nullptr;
   std::set<std::string, std::less<>> escaped_;
   std::map<std::string, Taint> helper_results_;
   uint64_t steps_ = 0;
@@ -1986,6 +1996,32 @@ std::vector<std::vector<TaintFlow>> in_passes(const std::vector<const Spec*>& sp
   return flows;
 }
 
+// For each memory check, its pass: checks share one when they have the same deallocators, and
+// those that follow heap state agree on allocators, as do those that follow buffers (for which
+// alloca allocates too).
+std::vector<size_t> memory_passes(const std::vector<const MemorySpec*>& specs) {
+  struct Pass {
+    const MemorySpec* heap = nullptr;
+    const MemorySpec* buffers = nullptr;
+  };
+  std::vector<Pass> passes;
+  std::vector<size_t> pass_of;
+  for (const MemorySpec* spec : specs) {
+    bool buffers = follows_buffers(spec->check);
+    auto fits = [&](const Pass& pass) {
+      const MemorySpec* any = pass.heap != nullptr ? pass.heap : pass.buffers;
+      const MemorySpec* same_kind = buffers ? pass.buffers : pass.heap;
+      return any->deallocators == spec->deallocators &&
+             (same_kind == nullptr || same_kind->allocators == spec->allocators);
+    };
+    auto pass = std::find_if(passes.begin(), passes.end(), fits);
+    if (pass == passes.end()) pass = passes.insert(passes.end(), Pass{});
+    (buffers ? pass->buffers : pass->heap) = spec;
+    pass_of.push_back(static_cast<size_t>(pass - passes.begin()));
+  }
+  return pass_of;
+}
+
 }  // namespace
 
 std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
@@ -2035,14 +2071,9 @@ core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets&
 
 std::vector<std::vector<TaintFlow>> find_memory_issues(
     const Semantics& semantics, const std::vector<const MemorySpec*>& specs) {
-  auto same_state = [](const MemorySpec& a, const MemorySpec& b) {
-    return a.allocators == b.allocators && a.deallocators == b.deallocators &&
-           follows_buffers(a.check) == follows_buffers(b.check);
-  };
-  return in_passes(specs, state_groups(specs, same_state),
-                   [&](std::vector<const MemorySpec*> group) {
-                     return Analysis(semantics, {}, std::move(group)).run();
-                   });
+  return in_passes(specs, memory_passes(specs), [&](std::vector<const MemorySpec*> group) {
+    return Analysis(semantics, {}, std::move(group)).run();
+  });
 }
 
 }  // namespace ward::scan

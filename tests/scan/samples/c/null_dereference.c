@@ -1,5 +1,6 @@
 /* Pointers dereferenced while NULL. */
 #include <stddef.h>
+#include <string.h>
 
 struct node {
   struct node *next;
@@ -16,4 +17,12 @@ int count(const struct node *list) {
   int n = 0;
   for (const struct node *p = list; p != NULL; p = p->next) ++n;
   return n;
+}
+
+/* strcpy is both a dereference and a modelled buffer copy: both checks see it. */
+void copy_names(const char* name) {
+  char* target = NULL;
+  char small[4];
+  strcpy(target, name);               // ward-expect: c.null-dereference
+  strcpy(small, "longer than four");  // ward-expect: c.buffer-overflow
 }
