@@ -1279,6 +1279,7 @@ class Analysis {
     for (const auto& [key, argument] : call.keywords) keywords.push_back(evaluate(argument, env));
     check_call_sinks(call, name, positional, keywords);
     taint_out_arguments(call, name, positional, env);
+    forget_written_values(call, env);
     if (checks_buffers()) forget_contents(call, env);
 
     // A sanitiser's result is safe and a source's untrusted, for the lanes that name them; the
@@ -1502,11 +1503,13 @@ class Analysis {
   }
 
   // malloc(n), alloca(n), realloc(p, n), calloc(count, size): the bytes allocated, when constant.
+  // A negative size converts to a huge size_t: the block's size is not known.
   static std::optional<long long> allocation_size(std::string_view name, const std::vector<Value>& args) {
     auto constant = [&](size_t i) -> std::optional<long long> {
       if (i >= args.size()) return std::nullopt;
-      if (auto* value = std::get_if<long long>(&args[i].constant)) return *value;
-      return std::nullopt;
+      auto* value = std::get_if<long long>(&args[i].constant);
+      if (value == nullptr || *value < 0) return std::nullopt;
+      return *value;
     };
     if (name.ends_with("calloc")) {
       auto count = constant(0), size = constant(1);
@@ -1572,6 +1575,19 @@ class Analysis {
       return std::nullopt;
     }
     return result;
+  }
+
+  // f(&x): the call may store any value in x (fscanf(stdin, "%d", &n)).
+  void forget_written_values(const CallView& call, Environment& env) {
+    for (TSNode argument : call.positional) {
+      if (!is(argument, "pointer_expression") || tree_.text(field(argument, "operator")) != "&") {
+        continue;
+      }
+      auto it = env.find(tree_.text(field(argument, "argument")));
+      if (it == env.end()) continue;
+      it->second.constant = std::monostate{};
+      it->second.range.reset();
+    }
   }
 
   // A buffer passed to a call the analysis does not model may come back holding anything.

@@ -1,4 +1,5 @@
 /* Heap and buffer bugs the [memory] rules follow along each path. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +50,22 @@ void heap_copy(void) {
   strcpy(line, "longer than ten");  // ward-expect: c.buffer-overflow
   memset(stack, 0, 8);  // ward-expect: c.buffer-overflow
   free(line);
+}
+
+void read_count(void) {
+  int count = 0;
+  char small[4];
+  scanf("%d", &count);
+  if (count != 0) {
+    memset(small, 0, 8);  // ward-expect: c.buffer-overflow
+  }
+}
+
+void negative_size(void) {
+  char* block = malloc(-1);
+  if (block == NULL) return;
+  block[0] = 'x';
+  free(block);
 }
 
 void release_twice(void) {
