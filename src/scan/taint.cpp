@@ -364,8 +364,8 @@ bool same_state(const TaintSpec& a, const TaintSpec& b) {
 }
 
 // The analysis of one file against taint specs of up to kMaxLanes lanes, or against memory
-// checks with the same allocators and deallocators. A sink or a check only decides what is
-// reported, so these share one pass over the file and get one list of flows each.
+// checks that memory_passes() puts together. A sink or a check only decides what is reported, so
+// these share one pass over the file and get one list of flows each.
 class Analysis {
  public:
   Analysis(const Semantics& semantics, std::vector<const TaintSpec*> taint_specs,

@@ -108,8 +108,9 @@ std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
 
 // Every memory-safety problem of the kinds `specs` check, as flows from where the pointer got its
 // state (allocated, freed, set to NULL) to where it goes wrong: one list per spec, in their order.
-// Specs with the same allocators and deallocators share one pass over the file, so a file costs a
-// pass per such group, not per rule.
+// Checks with the same deallocators share one pass over the file (those that follow heap state
+// must agree on their allocators, as must those that follow buffers), so a file costs a pass per
+// such group, not per rule.
 std::vector<std::vector<TaintFlow>> find_memory_issues(const Semantics& semantics,
                                                        const std::vector<const MemorySpec*>& specs);
 
