@@ -6,10 +6,6 @@
 namespace ward::scan {
 namespace {
 
-bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
-  return std::find(types.begin(), types.end(), type) != types.end();
-}
-
 bool is_identifier(std::string_view type) {
   return one_of(type, {"identifier", "property_identifier", "field_identifier", "type_identifier",
                        "package_identifier", "namespace_identifier", "shorthand_property_identifier",

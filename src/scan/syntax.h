@@ -5,6 +5,8 @@
 
 #include <tree_sitter/api.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -89,6 +91,9 @@ inline TSNode named_child_at(TSNode node, uint32_t i) {
 inline TSNode parent_of(TSNode node) { return ts_node_is_null(node) ? node : ts_node_parent(node); }
 inline bool is_named(TSNode node) { return !ts_node_is_null(node) && ts_node_is_named(node); }
 inline bool is(TSNode node, std::string_view type) { return !ts_node_is_null(node) && node_type(node) == type; }
+inline bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
+  return std::find(types.begin(), types.end(), type) != types.end();
+}
 TSNode field(TSNode node, std::string_view name);  // null node when absent (or `node` is null)
 
 // A set of node type names (the kinds of statement, expression … the analyses tell apart), tested

@@ -194,10 +194,6 @@ class LaneLists {
   std::vector<std::pair<const std::vector<Item>*, Lanes>> lists_;
 };
 
-bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
-  return std::find(types.begin(), types.end(), type) != types.end();
-}
-
 TSNode first_field(TSNode node, std::initializer_list<std::string_view> names) {
   for (std::string_view name : names) {
     TSNode found = field(node, name);
@@ -1841,141 +1837,6 @@ class Analysis {
   int depth_ = 0;
 };
 
-// Appends `names` to `expanded`, each @set replaced by its items (which may name sets in turn);
-// `within` holds the sets being expanded, so that a set that contains itself is an error.
-core::Status expand_into(const TomlReader& reader, std::string_view key, const TaintSpec::Sets& sets,
-                         const std::vector<std::string>& names, std::vector<std::string>& expanded,
-                         std::vector<std::string_view>& within) {
-  for (const auto& name : names) {
-    if (!name.starts_with("@")) {
-      expanded.push_back(name);
-      continue;
-    }
-    std::string_view set = std::string_view(name).substr(1);
-    auto it = sets.find(set);
-    if (it == sets.end()) {
-      return reader.error(key, "refers to the set " + name + ", which no rule file defines");
-    }
-    if (std::find(within.begin(), within.end(), set) != within.end()) {
-      return reader.error(key, "refers to the set " + name + ", which contains itself: remove the loop");
-    }
-    within.push_back(set);
-    if (auto status = expand_into(reader, key, sets, it->second, expanded, within); !status) return status;
-    within.pop_back();
-  }
-  return core::ok_status();
-}
-
-core::Result<std::vector<std::string>> expand_sets(const TomlReader& reader, std::string_view key,
-                                                   const TaintSpec::Sets& sets) {
-  auto names = reader.strings(key);
-  if (!names) return names.error();
-  std::vector<std::string> expanded;
-  std::vector<std::string_view> within;
-  if (auto status = expand_into(reader, key, sets, *names, expanded, within); !status) {
-    return status.error();
-  }
-  return expanded;
-}
-
-}  // namespace
-
-core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& sets) {
-  if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators", "guards",
-                                      "propagators", "range-checks"});
-      !status) {
-    return status.error();
-  }
-  TaintSpec spec;
-  auto sources = expand_sets(reader, "sources", sets);
-  if (!sources) return sources.error();
-  if (sources->empty()) return reader.error("sources", "is required: name where untrusted data comes from");
-  for (auto& source : *sources) {
-    size_t arrow = source.find("->");
-    if (arrow == std::string::npos) {
-      spec.sources.push_back(std::move(source));
-      continue;
-    }
-    OutSource out;
-    out.call = source.substr(0, arrow);
-    std::string index = source.substr(arrow + 2);
-    out.and_following = !index.empty() && index.back() == '+';
-    if (out.and_following) index.pop_back();
-    if (out.call.empty() || index.empty() || index.find_first_not_of("0123456789") != std::string::npos) {
-      return reader.error("sources", "has \"" + source + "\": write an out-parameter source as CALL->N or CALL->N+");
-    }
-    out.first = std::stoul(index);
-    spec.out_sources.push_back(std::move(out));
-  }
-  auto propagators = expand_sets(reader, "propagators", sets);
-  if (!propagators) return propagators.error();
-  spec.propagators = std::move(*propagators);
-  auto range_checks = reader.optional_boolean("range-checks");
-  if (!range_checks) return range_checks.error();
-  spec.range_checks = range_checks->value_or(false);
-  auto sanitizers = expand_sets(reader, "sanitizers", sets);
-  if (!sanitizers) return sanitizers.error();
-  spec.sanitizers = std::move(*sanitizers);
-  auto decorators = expand_sets(reader, "parameter-decorators", sets);
-  if (!decorators) return decorators.error();
-  spec.parameter_decorators = std::move(*decorators);
-  auto guards = reader.strings("guards");
-  if (!guards) return guards.error();
-  spec.guards = std::move(*guards);
-  auto sinks = reader.tables("sink");
-  if (!sinks) return sinks.error();
-  if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");
-  for (const auto& table : *sinks) {
-    if (auto status =
-            table.only_keys({"call", "argument", "arguments", "keywords", "assign", "return", "from", "arithmetic"});
-        !status) {
-      return status.error();
-    }
-    TaintSink sink;
-    if (table.has("call")) {
-      auto call = CallPattern::parse(table, /*strict=*/false);
-      if (!call) return call.error();
-      sink.call = std::move(*call);
-    }
-    auto arguments = table.integers("arguments");
-    if (!arguments) return arguments.error();
-    for (int64_t index : *arguments) {
-      if (index < 0) return table.error("arguments", "must hold indexes of 0 or more");
-      sink.arguments.push_back(static_cast<size_t>(index));
-    }
-    auto keywords = table.strings("keywords");
-    if (!keywords) return keywords.error();
-    sink.keywords = std::move(*keywords);
-    auto assign = expand_sets(table, "assign", sets);
-    if (!assign) return assign.error();
-    sink.assign = std::move(*assign);
-    auto returned = table.optional_boolean("return");
-    if (!returned) return returned.error();
-    sink.returned = returned->value_or(false);
-    auto from = expand_sets(table, "from", sets);
-    if (!from) return from.error();
-    sink.decorators = std::move(*from);
-    auto arithmetic = table.strings("arithmetic");
-    if (!arithmetic) return arithmetic.error();
-    for (const auto& op : *arithmetic) {
-      if (!one_of(op, {"+", "-", "*", "<<", "++", "--"})) {
-        return table.error("arithmetic", "may hold only \"+\", \"-\", \"*\", \"<<\", \"++\" and \"--\"");
-      }
-    }
-    sink.arithmetic = std::move(*arithmetic);
-    if (sink.call.callees.empty() && sink.assign.empty() && !sink.returned && sink.arithmetic.empty()) {
-      return table.error("call", "is required (or `assign`, `arithmetic`, or `return = true`): say what the sink is");
-    }
-    if (sink.returned && sink.decorators.empty()) {
-      return table.error("from", "is required with `return = true`: name the decorators of request handlers");
-    }
-    spec.sinks.push_back(std::move(sink));
-  }
-  return spec;
-}
-
-namespace {
-
 // For each spec, the index of its group: the specs that `same_state` puts together, numbered in
 // the order of their first spec.
 template <typename Spec, typename SameState>
@@ -2048,41 +1909,6 @@ std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
   return in_passes(specs, pass_of, [&](std::vector<const TaintSpec*> group) {
     return Analysis(semantics, std::move(group)).run();
   });
-}
-
-core::Result<MemorySpec> MemorySpec::parse(const TomlReader& reader, const Sets& sets) {
-  if (auto status = reader.only_keys({"check", "allocators", "deallocators", "dereferencing"}); !status) {
-    return status.error();
-  }
-  MemorySpec spec;
-  auto check = reader.string("check");
-  if (!check) return check.error();
-  static const std::map<std::string, Check, std::less<>> kChecks = {
-      {"double-free", Check::kDoubleFree},
-      {"use-after-free", Check::kUseAfterFree},
-      {"null-dereference", Check::kNullDereference},
-      {"unchecked-allocation", Check::kUncheckedAllocation},
-      {"leak", Check::kLeak},
-      {"buffer-overflow", Check::kBufferOverflow},
-      {"buffer-underwrite", Check::kBufferUnderwrite},
-      {"buffer-overread", Check::kBufferOverread},
-      {"buffer-underread", Check::kBufferUnderread}};
-  auto it = kChecks.find(*check);
-  if (it == kChecks.end()) {
-    return reader.error("check", "must be double-free, use-after-free, null-dereference, unchecked-allocation, leak, "
-                                 "buffer-overflow, buffer-underwrite, buffer-overread or buffer-underread");
-  }
-  spec.check = it->second;
-  for (auto [key, target] : {std::pair{"allocators", &spec.allocators}, {"deallocators", &spec.deallocators},
-                             {"dereferencing", &spec.dereferencing}}) {
-    auto names = expand_sets(reader, key, sets);
-    if (!names) return names.error();
-    *target = std::move(*names);
-  }
-  if (spec.allocators.empty() || spec.deallocators.empty()) {
-    return reader.error("allocators", "and `deallocators` are required: name the calls that allocate and free");
-  }
-  return spec;
 }
 
 std::vector<std::vector<TaintFlow>> find_memory_issues(
