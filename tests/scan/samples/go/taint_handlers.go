@@ -1,5 +1,5 @@
-// Request data that flows through variables into sinks (the -flow taint rules). The variables are
-// declared with var: the taint engine does not follow Go's := and = statements yet.
+// Request data that flows through variables into sinks (the -flow taint rules), declared with var,
+// := and =.
 package main
 
 import (
@@ -57,4 +57,14 @@ func logs() {
 	var dir = os.Getenv("LOG_DIR")
 	os.Open(dir + "/app.log") // ward-expect: go.path-traversal-flow
 	os.Open("/var/log/app.log")
+}
+
+func preview(w http.ResponseWriter, r *http.Request) {
+	target := r.URL.Query().Get("url")
+	resp, _ := http.Get(target) // ward-expect: go.ssrf-flow
+	req, _ := http.NewRequest("GET", target, nil) // ward-expect: go.ssrf-flow
+	search, _ := http.Get("https://api.example.com/search?q=" + url.QueryEscape(target))
+	status, _ := http.Get("https://api.example.com/status")
+	_, _, _, _ = resp, req, search, status
+	fmt.Fprint(w, "fetched")
 }

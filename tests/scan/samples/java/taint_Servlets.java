@@ -2,7 +2,10 @@
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
+import java.net.URL;
+import java.net.URLEncoder;
 import java.nio.file.Files;
 import java.nio.file.Paths;
 import java.sql.Connection;
@@ -71,5 +74,14 @@ public class AccountServlet extends HttpServlet {
     String expression = "/accounts/account[name='" + user + "']";
     xpath.evaluate(expression, accounts);  // ward-expect: java.xpath-injection-flow
     xpath.evaluate("/accounts/account[1]/name", accounts);
+  }
+
+  protected void doOptions(HttpServletRequest request, HttpServletResponse response) throws Exception {
+    String target = request.getParameter("url");
+    InputStream page = new URL(target).openStream();  // ward-expect: java.ssrf-flow
+    String query = URLEncoder.encode(target, "UTF-8");
+    InputStream search = new URL("https://api.example.com/search?q=" + query).openStream();
+    InputStream status = new URL("https://api.example.com/status").openStream();
+    response.setStatus(page.read() + search.read() + status.read() > 0 ? 200 : 204);
   }
 }

@@ -4,6 +4,7 @@ const fs = require('fs');
 const path = require('path');
 const mysql = require('mysql');
 const escapeHtml = require('escape-html');
+const axios = require('axios');
 
 const app = express();
 const db = mysql.createConnection({ host: 'localhost' });
@@ -37,6 +38,15 @@ app.get('/login', (req, res) => {
   const next = req.query.next;
   res.redirect(next);  // ward-expect: javascript.open-redirect-flow
   res.redirect('/home?from=' + encodeURIComponent(next));
+});
+
+app.get('/preview', async (req, res) => {
+  const target = req.query.url;
+  const page = await fetch(target);  // ward-expect: javascript.ssrf-flow
+  const feed = await axios.get(req.body.feed);  // ward-expect: javascript.ssrf-flow
+  const search = await fetch('https://api.example.com/search?q=' + encodeURIComponent(target));
+  const status = await fetch('https://api.example.com/status');
+  res.json({ page: page.status, feed: feed.status, search: search.status, status: status.status });
 });
 
 app.listen(3000);

@@ -3,8 +3,11 @@ import os
 import pickle
 import sqlite3
 import subprocess
+import urllib.parse
+import urllib.request
 
 import ldap
+import requests
 from flask import Flask, redirect, request, session
 from lxml import etree
 
@@ -83,3 +86,13 @@ def hello():
 def prefs():
     session["theme"] = request.args.get("theme")  # ward-expect: python.trust-boundary
     return "saved"
+
+
+@app.route("/preview")
+def preview():
+    target = request.args.get("url")
+    page = requests.get(target, timeout=5)  # ward-expect: python.ssrf
+    feed = urllib.request.urlopen(request.args["feed"])  # ward-expect: python.ssrf
+    search = requests.get("https://api.example.com/search?q=" + urllib.parse.quote(target), timeout=5)
+    fixed = requests.get("https://api.example.com/status", timeout=5)
+    return str(len(page.content) + len(feed.read()) + len(search.content) + len(fixed.content))
