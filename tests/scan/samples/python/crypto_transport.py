@@ -22,9 +22,14 @@ def encrypt(key, iv, data):
     blocks = AES.new(key, AES.MODE_ECB)  # ward-expect: python.cipher-ecb-mode
     by_keyword = AES.new(key, mode=AES.MODE_ECB)  # ward-expect: python.cipher-ecb-mode
     ecb = Cipher(algorithms.AES(key), modes.ECB())  # ward-expect: python.cipher-ecb-mode
+    fixed_iv = AES.new(key, AES.MODE_CBC, b"0123456789abcdef")  # ward-expect: python.static-iv
+    fixed_nonce = AES.new(key, AES.MODE_GCM, nonce=bytes(12))  # ward-expect: python.static-iv
+    zero_iv = Cipher(algorithms.AES(key), modes.CBC(b"\x00" * 16))  # ward-expect: python.static-iv
+    counter = Cipher(algorithms.AES(key), modes.CTR(nonce=b"0123456789abcdef"))  # ward-expect: python.static-iv
     good = AES.new(key, AES.MODE_GCM, nonce=iv)
     also_good = Cipher(algorithms.AES(key), modes.GCM(iv))
-    return legacy, stream, triple, blocks, by_keyword, ecb, good, also_good
+    fresh = Cipher(algorithms.AES(key), modes.CBC(os.urandom(16)))
+    return legacy, stream, triple, blocks, by_keyword, ecb, fixed_iv, fixed_nonce, zero_iv, counter, good, also_good, fresh
 
 
 def keys():
