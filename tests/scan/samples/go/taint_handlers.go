@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+
+	"github.com/lib/pq"
 )
 
 var db *sql.DB
@@ -27,6 +29,9 @@ func account(w http.ResponseWriter, r *http.Request) {
 	var query = "SELECT id FROM accounts WHERE name = '" + name + "'"
 	db.Query(query) // ward-expect: go.sql-injection-flow
 	db.Query("SELECT id FROM accounts WHERE name = $1", name)
+	var table = pq.QuoteIdentifier(r.FormValue("table"))
+	var listing = "SELECT id FROM " + table
+	db.Query(listing)
 	var id, _ = strconv.Atoi(r.FormValue("id"))
 	db.Exec("DELETE FROM accounts WHERE id = " + strconv.Itoa(id)) // ward-expect: go.sql-injection
 }
