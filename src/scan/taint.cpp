@@ -873,7 +873,8 @@ class Analysis {
       target = named_child_at(target, 0);
     }
     if (is(target, "identifier") || is_member(target)) {
-      if (is_member(target) && !ts_node_is_null(value.heap_site)) note_escape(value, env);
+      // Stored in a structure, or in a second variable (`data = tmpData`): either may free it.
+      if (!ts_node_is_null(value.heap_site)) note_escape(value, env);
       env[std::string(tree_.text(target))] = value;
     } else if (is(target, "pointer_expression")) {
       if (memory_ != nullptr) {
@@ -1073,8 +1074,16 @@ class Analysis {
       if (auto size = type_size(tree_.text(type))) value.constant = *size;
       return value;
     }
-    Value operand = evaluate(field(node, "value"), env);
-    if (operand.block_size && operand.offset == 0) value.constant = *operand.block_size;
+    // The operand is not evaluated (`sizeof *p` reads nothing): only a buffer's known size counts.
+    TSNode operand = field(node, "value");
+    while (is(operand, "parenthesized_expression") && named_child_count(operand) == 1) {
+      operand = named_child_at(operand, 0);
+    }
+    if (!is(operand, "identifier")) return value;
+    auto it = env.find(tree_.text(operand));
+    if (it != env.end() && it->second.block_size && it->second.offset == 0) {
+      value.constant = *it->second.block_size;
+    }
     return value;
   }
 
@@ -1230,13 +1239,18 @@ class Analysis {
   Value evaluate_condition(TSNode node, Environment& env) {
     Value result;
     std::vector<Value> values;
-    for (TSNode operand : tree_.children(node)) values.push_back(evaluate(operand, env));
+    std::string op = operator_text(tree_, node);
+    bool short_circuit = op == "&&" || op == "||" || op == "and" || op == "or";
+    for (TSNode operand : tree_.children(node)) {
+      values.push_back(evaluate(operand, env));
+      // `p != NULL && p->x`, `!p || p->x`: the right operand runs only once the left tested p.
+      if (short_circuit) mark_tested(operand, env);
+    }
     if (is(node, "not_operator") && values.size() == 1) {
       if (auto known = truth(values[0].constant)) result.constant = *known ? 0LL : 1LL;
       return result;
     }
     if (values.size() != 2) return result;
-    std::string op = operator_text(tree_, node);
     auto x = truth(values[0].constant), y = truth(values[1].constant);
     if ((op == "and" || op == "&&") && x && y) result.constant = (*x && *y) ? 1LL : 0LL;
     if ((op == "or" || op == "||") && x && y) result.constant = (*x || *y) ? 1LL : 0LL;

@@ -68,6 +68,25 @@ void negative_size(void) {
   free(block);
 }
 
+void size_of_pointee(void) {
+  double* value = NULL;
+  value = malloc(sizeof(*value));
+  if (value == NULL) return;
+  *value = 1.5;
+  free(value);
+}
+
+void grow(void) {
+  char* data = malloc(16);
+  char* bigger;
+  if (data == NULL) return;
+  bigger = realloc(data, 64);
+  if (bigger != NULL) {
+    data = bigger;
+  }
+  free(data);
+}
+
 void release_twice(void) {
   char *data = malloc(32);
   if (data == NULL) return;

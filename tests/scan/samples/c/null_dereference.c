@@ -13,6 +13,13 @@ int first_value(struct node *list) {
   return empty->value;  // ward-expect: c.null-dereference
 }
 
+int guarded(void) {
+  struct node* none = NULL;
+  if ((none != NULL) & (none->value == 5)) return 1;  // ward-expect: c.null-dereference
+  if (none != NULL && none->value == 5) return 2;
+  return 0;
+}
+
 int count(const struct node *list) {
   int n = 0;
   for (const struct node *p = list; p != NULL; p = p->next) ++n;
