@@ -1,5 +1,6 @@
 /* Untrusted data (environment, standard input, the command line) reaching sinks: the taint rules. */
 #include <fcntl.h>
+#include <ldap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,4 +41,17 @@ int shrink(void) {
   if (fgets(line, sizeof line, stdin) == NULL) return 0;
   count = atoi(line);
   return count - 1;  // ward-expect: c.integer-underflow
+}
+
+void find_user(LDAP *directory) {
+  char name[64];
+  char filter[128];
+  LDAPMessage *found = NULL;
+  if (fgets(name, sizeof name, stdin) == NULL) return;
+  snprintf(filter, sizeof filter, "(uid=%s)", name);
+  ldap_search_ext_s(directory, "ou=people,dc=example,dc=com", LDAP_SCOPE_SUBTREE, filter, NULL, 0, NULL,  // ward-expect: c.ldap-injection
+                    NULL, NULL, 0, &found);
+  ldap_search_ext_s(directory, "ou=people,dc=example,dc=com", LDAP_SCOPE_SUBTREE, "(objectClass=person)",
+                    NULL, 0, NULL, NULL, NULL, 0, &found);
+  ldap_msgfree(found);
 }
