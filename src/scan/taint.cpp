@@ -242,6 +242,14 @@ bool is_subscript(TSNode node) {
       {"subscript", "subscript_expression", "array_access", "index_expression"});
   return kTypes.contains(node);
 }
+// The index of `a[i]`: Python's subscript, C's index, C++'s one-element indices list.
+TSNode subscript_index(TSNode node) {
+  TSNode index = first_field(node, {"subscript", "index"});
+  if (!ts_node_is_null(index)) return index;
+  TSNode indices = field(node, "indices");
+  return named_child_count(indices) == 1 ? named_child_at(indices, 0) : TSNode{};
+}
+
 bool is_integer(TSNode node) {
   static const NodeTypes kTypes(
       {"integer", "number", "number_literal", "decimal_integer_literal", "int_literal"});
@@ -913,12 +921,12 @@ class Analysis {
     if (memory_ != nullptr) {
       Value buffer = evaluate(object, env);
       check_dereference(target, buffer);
-      Value index = evaluate(first_field(target, {"subscript", "index"}), env);
+      Value index = evaluate(subscript_index(target), env);
       check_index(target, buffer, index, /*write=*/true);
       note_terminator(object, index, value, env);
     }
     std::string name(tree_.text(object));
-    Value key = evaluate(first_field(target, {"subscript", "index"}), env);
+    Value key = evaluate(subscript_index(target), env);
     Value& container = env[name];
     auto constant_key = key_of(key.constant);
     if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
@@ -966,6 +974,8 @@ class Analysis {
       for (TSNode child : tree_.children(node)) evaluate(child, env);
       value.heap = Value::Heap::kAllocated;  // C++ new throws rather than return null
       value.heap_site = node;
+      value.pointer = true;
+      size_new_array(node, env, value);
       return value;
     }
     if (type == "delete_expression" && memory_ != nullptr) {
@@ -983,6 +993,7 @@ class Analysis {
       return value;
     }
     if (type == "sizeof_expression") return evaluate_sizeof(node, env);
+    if (type == "condition_clause") return evaluate_condition_clause(node, env);
     if (is_assignment(node)) return evaluate_assignment(node, env);
     if (is_member(node)) return evaluate_member(node, env);
     if (sem_.is_call(node)) return evaluate_call(node, env);
@@ -1051,6 +1062,32 @@ class Analysis {
     return value;
   }
 
+  // new T[N]: a block of N * sizeof(T) bytes.
+  void size_new_array(TSNode node, Environment& env, Value& value) {
+    TSNode declarator = field(node, "declarator");
+    std::optional<long long> element = type_size(tree_.text(field(node, "type")));
+    if (!is(declarator, "new_declarator") || !element) return;
+    value.element = *element;
+    Value count = evaluate(field(declarator, "length"), env);
+    auto* elements = std::get_if<long long>(&count.constant);
+    if (elements == nullptr || *elements < 0) return;
+    value.block_size = *elements * *element;
+    value.block_site = node;
+  }
+
+  // C++'s `if (init; value)`, `while (value)`, `switch (value)`: the value, after the init.
+  Value evaluate_condition_clause(TSNode node, Environment& env) {
+    for (TSNode initializer : tree_.children(field(node, "initializer"))) {
+      analyse_statement(initializer, env);
+    }
+    TSNode condition = field(node, "value");
+    if (is_declaration(condition)) {  // if (T* p = f()): the condition is p, of unknown value
+      analyse_declaration(condition, env);
+      return Value{};
+    }
+    return evaluate(condition, env);
+  }
+
   // #define SIZE 100, #define SRC_STRING "AAAA": the literal's value.
   Value evaluate_macro_literal(std::string_view literal) {
     Value value;
@@ -1081,7 +1118,10 @@ class Analysis {
     }
     if (!is(operand, "identifier")) return value;
     auto it = env.find(tree_.text(operand));
-    if (it != env.end() && it->second.block_size && it->second.offset == 0) {
+    if (it == env.end()) {
+      // sizeof(wchar_t), sizeof(int64_t): a type name the grammar cannot tell from a variable.
+      if (auto size = type_size(tree_.text(operand))) value.constant = *size;
+    } else if (it->second.block_size && it->second.offset == 0) {
       value.constant = *it->second.block_size;
     }
     return value;
@@ -1178,7 +1218,7 @@ class Analysis {
   Value evaluate_subscript(TSNode node, Environment& env) {
     Value container = evaluate(first_field(node, {"value", "object", "argument", "array", "operand"}), env);
     check_dereference(node, container);
-    TSNode index = first_field(node, {"subscript", "index"});
+    TSNode index = subscript_index(node);
     if (checks_buffers()) check_index(node, container, evaluate(index, env), /*write=*/false);
     Value result;
     if (is(index, "slice")) {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 struct record {
   char name[16];
@@ -85,6 +86,13 @@ void grow(void) {
     data = bigger;
   }
   free(data);
+}
+
+void wide_heap_copy(void) {
+  wchar_t* text = (wchar_t*)malloc(4 * sizeof(wchar_t));
+  if (text == NULL) return;
+  wcscpy(text, L"much longer than four");  // ward-expect: c.buffer-overflow
+  free(text);
 }
 
 void release_twice(void) {
