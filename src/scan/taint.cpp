@@ -418,7 +418,13 @@ class Analysis {
       if (same != lane_specs.end()) continue;
       lane_specs.push_back(spec);
       lanes_ |= lane_bit(lane);
-      if (spec->range_checks) range_checked_lanes_ |= lane_bit(lane);
+      using RangeCheck = TaintSpec::RangeCheck;
+      if (spec->range_checks == RangeCheck::kUpper || spec->range_checks == RangeCheck::kAny) {
+        upper_checked_lanes_ |= lane_bit(lane);
+      }
+      if (spec->range_checks == RangeCheck::kLower || spec->range_checks == RangeCheck::kAny) {
+        lower_checked_lanes_ |= lane_bit(lane);
+      }
       sources_.add(spec->sources, lane);
       out_sources_.add(spec->out_sources, lane);
       propagators_.add(spec->propagators, lane);
@@ -806,40 +812,61 @@ class Analysis {
   // for the lanes that take range checks, and get their taint back after the branch unless it
   // made them untrusted again.
   void analyse_branch(TSNode body, TSNode condition, Environment& env) {
-    if (range_checked_lanes_ == 0) {
+    if ((upper_checked_lanes_ | lower_checked_lanes_) == 0) {
       analyse_body(body, env);
       return;
     }
-    std::map<std::string, Taint, std::less<>> saved;
-    for (const auto& name : range_checked(condition)) {
+    std::map<std::string, std::pair<Taint, Lanes>, std::less<>> saved;
+    for (const auto& [name, lanes] : range_checked(condition)) {
       auto it = env.find(name);
-      if (it == env.end()) continue;
-      saved[name] = it->second.any();
-      it->second.clear(range_checked_lanes_);
+      if (it == env.end() || lanes == 0) continue;
+      saved[name] = {it->second.any(), lanes};
+      it->second.clear(lanes);
     }
     analyse_body(body, env);
-    for (auto& [name, taint] : saved) {
+    for (auto& [name, before] : saved) {
       auto it = env.find(name);
       if (it == env.end()) continue;
-      Lanes untouched = range_checked_lanes_ & static_cast<Lanes>(~it->second.taint.lanes);
-      it->second.taint |= taint.only(untouched);
+      Lanes untouched = before.second & static_cast<Lanes>(~it->second.taint.lanes);
+      it->second.taint |= before.first.only(untouched);
     }
   }
 
-  // The variables a condition compares with <, <=, > or >= (`data < INT_MAX`, `abs(x) <= y`).
-  std::vector<std::string> range_checked(TSNode condition) const {
-    std::vector<std::string> names;
+  // The variables a condition compares with a limit, each with the lanes for which that checks
+  // it: those checked from above by `x < LIMIT` or `LIMIT >= x`, those checked from below by
+  // `x > LIMIT`. Every variable on a side counts; `abs(x) <= LIMIT` bounds x both ways, and so does
+  // a chain such as Python's `a < b < c`.
+  std::map<std::string, Lanes, std::less<>> range_checked(TSNode condition) const {
+    static const std::vector<std::string> kAbsolute = {"abs", "labs", "llabs", "imaxabs", "fabs"};
+    std::map<std::string, Lanes, std::less<>> checked;
+    const Lanes both = upper_checked_lanes_ | lower_checked_lanes_;
+    std::function<void(TSNode, Lanes)> bound = [&](TSNode side, Lanes lanes) {
+      walk(side, [&](TSNode operand) {
+        if (lanes != both && sem_.is_call(operand) &&
+            any_matches(kAbsolute, sem_.callee_name(sem_.call(operand)))) {
+          bound(operand, both);
+          return false;
+        }
+        if (is(operand, "identifier")) checked[std::string(tree_.text(operand))] |= lanes;
+        return true;
+      });
+    };
     walk(condition, [&](TSNode node) {
-      if ((is(node, "binary_expression") || is(node, "comparison_operator")) &&
-          is_relational(operator_text(tree_, node))) {
-        walk(node, [&](TSNode operand) {
-          if (is(operand, "identifier")) names.emplace_back(tree_.text(operand));
-          return true;
-        });
+      if (!is(node, "binary_expression") && !is(node, "comparison_operator")) return true;
+      std::string op = operator_text(tree_, node);
+      if (!is_relational(op)) return true;
+      TSNode left = field(node, "left");
+      TSNode right = field(node, "right");
+      if (ts_node_is_null(left) || ts_node_is_null(right)) {
+        bound(node, both);
+        return true;
       }
+      bool less = op == "<" || op == "<=";
+      bound(left, less ? upper_checked_lanes_ : lower_checked_lanes_);
+      bound(right, less ? lower_checked_lanes_ : upper_checked_lanes_);
       return true;
     });
-    return names;
+    return checked;
   }
 
   static bool exits(TSNode body) {
@@ -1866,7 +1893,8 @@ class Analysis {
   std::vector<const TaintSpec*> taint_specs_;
   std::vector<size_t> lane_of_;  // each taint spec's lane
   Lanes lanes_ = 0;              // every lane of the analysis
-  Lanes range_checked_lanes_ = 0;
+  Lanes upper_checked_lanes_ = 0;  // lanes whose rules take `x < LIMIT` as checking x
+  Lanes lower_checked_lanes_ = 0;  // and `x > LIMIT`
   LaneLists<std::string> sources_;
   LaneLists<OutSource> out_sources_;
   LaneLists<std::string> propagators_;

@@ -49,9 +49,11 @@ struct TaintSpec {
   std::vector<OutSource> out_sources;   // calls that fill an argument with untrusted data
   // Calls that copy their other arguments into the first (strcpy, strcat, memcpy, sprintf …).
   std::vector<std::string> propagators;
-  // Inside `if (x < LIMIT)` (any relational test of x) x counts as checked: for rules about
-  // arithmetic on untrusted numbers.
-  bool range_checks = false;
+  // For rules about arithmetic on untrusted numbers: a value compared with a limit counts as
+  // checked inside the branch, when the comparison bounds it from above (`x < LIMIT`, `LIMIT > x`:
+  // no overflow), from below (`x > LIMIT`: no underflow), or either way.
+  enum class RangeCheck { kNone, kUpper, kLower, kAny };
+  RangeCheck range_checks = RangeCheck::kNone;
   std::vector<std::string> sanitizers;  // calls whose result is safe for this rule's sinks
   std::vector<TaintSink> sinks;
   // Parameters of functions with these decorators are untrusted (Flask's <path> parameters).

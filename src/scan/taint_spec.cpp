@@ -52,6 +52,23 @@ core::Result<std::vector<std::string>> expand_sets(const TomlReader& reader, std
   return expanded;
 }
 
+// range-checks = "upper" | "lower" | "any"; true, as earlier rule files say, is "any".
+core::Result<TaintSpec::RangeCheck> read_range_checks(const TomlReader& reader) {
+  using RangeCheck = TaintSpec::RangeCheck;
+  if (!reader.has("range-checks")) return RangeCheck::kNone;
+  if (auto flag = reader.optional_boolean("range-checks"); flag) {
+    return **flag ? RangeCheck::kAny : RangeCheck::kNone;
+  }
+  auto text = reader.string("range-checks");
+  if (text && *text == "upper") return RangeCheck::kUpper;
+  if (text && *text == "lower") return RangeCheck::kLower;
+  if (text && *text == "any") return RangeCheck::kAny;
+  return reader.error(
+      "range-checks",
+      "must be \"upper\" (x < LIMIT checks x against overflow), \"lower\" (x > LIMIT, "
+      "against underflow) or \"any\"");
+}
+
 }  // namespace
 
 core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& sets) {
@@ -88,9 +105,9 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   auto propagators = expand_sets(reader, "propagators", sets);
   if (!propagators) return propagators.error();
   spec.propagators = std::move(*propagators);
-  auto range_checks = reader.optional_boolean("range-checks");
+  auto range_checks = read_range_checks(reader);
   if (!range_checks) return range_checks.error();
-  spec.range_checks = range_checks->value_or(false);
+  spec.range_checks = *range_checks;
   auto sanitizers = expand_sets(reader, "sanitizers", sets);
   if (!sanitizers) return sanitizers.error();
   spec.sanitizers = std::move(*sanitizers);

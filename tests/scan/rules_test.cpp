@@ -341,6 +341,18 @@ TEST(ScanRuleSet, ASetThatContainsItselfIsAnError) {
   EXPECT_NE(error.message().find("contains itself"), std::string::npos) << error.to_string();
 }
 
+TEST(ScanRuleSet, ARangeCheckMustSayWhichBound) {
+  TempDir dir;
+  write_text(dir / "range.toml",
+             rule_text("python.acme-range",
+                       "[taint]\nsources = [\"sys.argv\"]\nrange-checks = \"sideways\"\n"
+                       "[[taint.sink]]\narithmetic = [\"+\"]\n"));
+  auto error = load_error(dir.path());
+  EXPECT_NE(error.where().find("range.toml"), std::string::npos) << error.to_string();
+  EXPECT_NE(error.message().find("`taint.range-checks`"), std::string::npos) << error.to_string();
+  EXPECT_NE(error.message().find("\"upper\""), std::string::npos) << error.to_string();
+}
+
 TEST(ScanRuleSet, ADuplicateIdInTwoFilesNamesTheSecondFileAndTheId) {
   TempDir dir;
   write_text(dir / "a.toml", rule_text("python.acme-twice", kCallBody));

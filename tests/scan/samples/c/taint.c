@@ -43,6 +43,27 @@ int shrink(void) {
   return count - 1;  // ward-expect: c.integer-underflow
 }
 
+/* Which side of a limit a test checks decides which wrap-around it rules out. */
+int scale(void) {
+  char line[32];
+  int count;
+  if (fgets(line, sizeof line, stdin) == NULL) return 0;
+  count = atoi(line);
+  if (count > 0) {
+    return count * 2;  // ward-expect: c.integer-overflow
+  }
+  if (count < 0) {
+    return count * 2;  // ward-expect: c.integer-underflow
+  }
+  if (count > -1000 && count < 1000) {
+    return count * 2 + count - 1;
+  }
+  if (abs(count) < 1000) {
+    return count * count;
+  }
+  return 0;
+}
+
 void find_user(LDAP *directory) {
   char name[64];
   char filter[128];
