@@ -496,6 +496,7 @@ class Analysis {
                        Lanes untrusted) {
     size_t i = 0;
     for (TSNode parameter : tree_.children(function_parameters(function))) {
+      note_unsigned(parameter);
       TSNode name = declared_name(parameter);
       if (ts_node_is_null(name)) continue;
       std::string parameter_name(tree_.text(name));
@@ -510,6 +511,7 @@ class Analysis {
 
   void analyse_function(TSNode function) {
     Environment env;
+    unsigned_.clear();
     bind_parameters(function, env, nullptr, untrusted_parameters(function));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
@@ -606,6 +608,7 @@ class Analysis {
   }
 
   void analyse_declaration(TSNode node, Environment& env) {
+    note_unsigned(node);
     bool any = false;
     for (TSNode child : tree_.children(node)) {
       if (!is_declarator(child)) continue;
@@ -632,6 +635,18 @@ class Analysis {
           evaluate(child, env);
         }
       }
+    }
+  }
+
+  // The names a C declaration gives an unsigned integer type (unsigned …, size_t, uintN_t).
+  void note_unsigned(TSNode declaration) {
+    std::string_view type = tree_.text(field(declaration, "type"));
+    bool is_unsigned = type.find("unsigned") != std::string_view::npos || type == "size_t" ||
+                       (type.starts_with("uint") && type.ends_with("_t"));
+    if (!is_unsigned) return;
+    for (TSNode child : tree_.children(declaration)) {
+      TSNode name = declared_name(child);
+      if (is(name, "identifier")) unsigned_.insert(std::string(tree_.text(name)));
     }
   }
 
@@ -954,6 +969,7 @@ class Analysis {
     }
     std::string name(tree_.text(object));
     Value key = evaluate(subscript_index(target), env);
+    check_index_sinks(target, key, subscript_index(target));
     Value& container = env[name];
     auto constant_key = key_of(key.constant);
     if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
@@ -1253,6 +1269,7 @@ class Analysis {
       return result;
     }
     Value key = evaluate(index, env);
+    check_index_sinks(node, key, index);
     auto constant_key = key_of(key.constant);
     result.taint = container.taint;
     if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
@@ -1852,6 +1869,23 @@ class Analysis {
     }
   }
 
+  // buffer[index] with an untrusted index. An index declared unsigned cannot be negative, so rules
+  // that want it checked from below do not report it.
+  void check_index_sinks(TSNode access, const Value& index, TSNode index_node) {
+    Taint taint = index.any();
+    if (!taint.tainted()) return;
+    bool unsigned_index =
+        is(index_node, "identifier") && unsigned_.count(tree_.text(index_node)) != 0;
+    for (size_t into = 0; into < taint_specs_.size(); ++into) {
+      const TaintSpec& spec = *taint_specs_[into];
+      if (unsigned_index && spec.range_checks == TaintSpec::RangeCheck::kLower) continue;
+      for (const auto& sink : spec.sinks) {
+        if (sink.index)
+          report_taint(access, taint, "`" + std::string(tree_.text(access)) + "`", into);
+      }
+    }
+  }
+
   void check_assign_sinks(TSNode target, TSNode object, const Value& value) {
     Taint taint = value.any();
     if (!taint.tainted()) return;
@@ -1909,6 +1943,7 @@ class Analysis {
   const std::vector<std::string>* heap_allocators_ = nullptr;
   const std::vector<std::string>* block_allocators_ = nullptr;
   std::set<std::string, std::less<>> escaped_;
+  std::set<std::string, std::less<>> unsigned_;  // variables declared with an unsigned type
   std::map<std::string, Taint> helper_results_;
   uint64_t steps_ = 0;
   std::map<std::string, TSNode, std::less<>> functions_;

@@ -33,6 +33,9 @@ struct TaintSink {
   bool returned = false;               // or: returned from a function with a `from` decorator
   std::vector<std::string> decorators;  // for `returned`: the decorators that make a function a handler
   std::vector<std::string> arithmetic;  // or: arithmetic on untrusted numbers ("+", "*", "-", "++", "--")
+  // or: an untrusted number used as an array index (with range-checks = "lower", an index declared
+  // unsigned is not reported: it cannot be negative)
+  bool index = false;
 };
 
 // A call that stores untrusted data into one of its arguments (C's fgets(buf, n, stdin) fills

@@ -122,7 +122,7 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");
   for (const auto& table : *sinks) {
     if (auto status = table.only_keys({"call", "argument", "arguments", "keywords", "assign",
-                                       "return", "from", "arithmetic"});
+                                       "return", "from", "arithmetic", "index"});
         !status) {
       return status.error();
     }
@@ -159,11 +159,14 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
       }
     }
     sink.arithmetic = std::move(*arithmetic);
+    auto index = table.optional_boolean("index");
+    if (!index) return index.error();
+    sink.index = index->value_or(false);
     if (sink.call.callees.empty() && sink.assign.empty() && !sink.returned &&
-        sink.arithmetic.empty()) {
-      return table.error(
-          "call",
-          "is required (or `assign`, `arithmetic`, or `return = true`): say what the sink is");
+        sink.arithmetic.empty() && !sink.index) {
+      return table.error("call",
+                         "is required (or `assign`, `arithmetic`, `index = true` or `return = "
+                         "true`): say what the sink is");
     }
     if (sink.returned && sink.decorators.empty()) {
       return table.error(

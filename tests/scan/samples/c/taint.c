@@ -64,6 +64,28 @@ int scale(void) {
   return 0;
 }
 
+/* An index read from input must be checked on both sides, unless it is unsigned. */
+int lookup(const int table[10]) {
+  char line[32];
+  int slot;
+  size_t row;
+  if (fgets(line, sizeof line, stdin) == NULL) return -1;
+  slot = atoi(line);
+  row = strtoul(line, NULL, 10);
+  if (slot < 10) {
+    return table[slot];  // ward-expect: c.index-negative
+  }
+  if (slot >= 0) {
+    return table[slot];  // ward-expect: c.index-too-large
+  }
+  if (row < 10) {
+    return table[row];
+  }
+  size_t length = strlen(line);
+  if (length > 0 && line[length - 1] == '\n') line[length - 1] = '\0';
+  return -1;
+}
+
 void find_user(LDAP *directory) {
   char name[64];
   char filter[128];
