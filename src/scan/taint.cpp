@@ -1245,8 +1245,33 @@ class Analysis {
       assign(left, combined, env);
       return combined;
     }
+    check_realloc_over_pointer(left, field(node, "right"), env);
     assign(left, right, env);
     return right;
+  }
+
+  // p = realloc(p, n): a realloc that fails returns NULL and leaves the block allocated, and the
+  // only pointer to the block has just been overwritten with that NULL.
+  void check_realloc_over_pointer(TSNode target, TSNode value, const Environment& env) {
+    auto leaks = reporting(Check::kLeak);
+    if (!leaks || !is(target, "identifier")) return;
+    while (is(value, "cast_expression") ||
+           (is(value, "parenthesized_expression") && named_child_count(value) == 1)) {
+      value = is(value, "cast_expression") ? field(value, "value") : named_child_at(value, 0);
+    }
+    if (!sem_.is_call(value)) return;
+    const CallView& call = sem_.call(value);
+    if (call.positional.empty() || !sem_.callee_name(call).ends_with("realloc") ||
+        tree_.text(call.positional[0]) != tree_.text(target)) {
+      return;
+    }
+    auto it = env.find(tree_.text(target));
+    if (it != env.end() && it->second.heap == Value::Heap::kNull)
+      return;  // realloc(NULL, n) allocates
+    bool known = it != env.end() && !ts_node_is_null(it->second.heap_site);
+    report(value, known ? it->second.heap_site : value, std::string(tree_.text(target)),
+           "allocated here; if realloc fails, its NULL overwrites the only pointer to the block",
+           *leaks);
   }
 
   Value evaluate_update(TSNode node, Environment& env) {

@@ -95,6 +95,16 @@ void wide_heap_copy(void) {
   free(text);
 }
 
+void grow_in_place(void) {
+  char* data = malloc(16);
+  if (data == NULL) return;
+  data = realloc(data, 64);  // ward-expect: c.memory-leak
+  free(data);
+  char* fresh = NULL;
+  fresh = realloc(fresh, 64);
+  free(fresh);
+}
+
 void release_twice(void) {
   char *data = malloc(32);
   if (data == NULL) return;
