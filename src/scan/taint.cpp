@@ -315,21 +315,31 @@ TSNode written_variable(TSNode node) {
   return TSNode{};
 }
 
+// The operator of a binary, comparison or assignment node; Python's two-word operators read
+// "not in" and "is not" however they are spaced.
 std::string operator_text(const SyntaxTree& tree, TSNode node) {
   TSNode op = field(node, "operator");
   if (!ts_node_is_null(op)) return std::string(tree.text(op));
   std::string text;  // Python's comparison_operator keeps its operators as unnamed children
   for (uint32_t i = 0; i < child_count(node); ++i) {
     TSNode child = child_at(node, i);
-    if (!is_named(child)) text += tree.text(child);
+    if (is_named(child)) continue;
+    for (char c : tree.text(child)) {
+      bool space = std::isspace(static_cast<unsigned char>(c)) != 0;
+      if (!space)
+        text += c;
+      else if (!text.empty() && text.back() != ' ')
+        text += ' ';
+    }
   }
   return text;
 }
 
 bool is_relational(std::string_view op) { return op == "<" || op == "<=" || op == ">" || op == ">="; }
 bool is_comparison(std::string_view op) {
-  return is_relational(op) || op == "==" || op == "!=" || op == "===" || op == "!==" || op == "&&" || op == "||" ||
-         op == "in" || op == "notin" || op == "is" || op == "isnot" || op == "instanceof";
+  return is_relational(op) || op == "==" || op == "!=" || op == "===" || op == "!==" ||
+         op == "&&" || op == "||" || op == "in" || op == "not in" || op == "is" || op == "is not" ||
+         op == "instanceof";
 }
 
 // The size in bytes of a C scalar type as written in a declaration or cast (LP64); nullopt for
@@ -364,7 +374,7 @@ bool same_state(const TaintSpec& a, const TaintSpec& b) {
   return a.sources == b.sources && a.out_sources == b.out_sources &&
          a.propagators == b.propagators && a.range_checks == b.range_checks &&
          a.sanitizers == b.sanitizers && a.parameter_decorators == b.parameter_decorators &&
-         a.guards == b.guards;
+         a.guards == b.guards && a.validators == b.validators;
 }
 
 // The analysis of one file against taint specs of up to kMaxLanes lanes, or against memory
@@ -431,6 +441,7 @@ class Analysis {
       sanitizers_.add(spec->sanitizers, lane);
       parameter_decorators_.add(spec->parameter_decorators, lane);
       guards_.add(spec->guards, lane);
+      validators_.add(spec->validators, lane);
     }
   }
 
@@ -512,6 +523,7 @@ class Analysis {
   void analyse_function(TSNode function) {
     Environment env;
     unsigned_.clear();
+    parsed_urls_.clear();
     bind_parameters(function, env, nullptr, untrusted_parameters(function));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
@@ -892,9 +904,11 @@ class Analysis {
   }
 
   // `if "'" in name: return` (or several such tests joined by `or`): past the test, `name` holds
-  // none of the rule's guard strings, which makes it safe for this rule's sinks.
+  // none of the rule's guard strings, which makes it safe for this rule's sinks. And
+  // `if parsed.netloc not in ["example.com"]: return`, where `parsed = urlparse(url)` and the
+  // rule names urlparse among its validators: past the test, `url` points at an allowed host.
   void apply_guard(TSNode condition, Environment& env) {
-    if (guards_.lists().empty()) return;
+    if (guards_.lists().empty() && validators_.lists().empty()) return;
     if (is(condition, "parenthesized_expression") && named_child_count(condition) == 1) {
       condition = named_child_at(condition, 0);
     }
@@ -907,14 +921,49 @@ class Analysis {
     if (!is(condition, "comparison_operator") || named_child_count(condition) != 2) return;
     TSNode needle = named_child_at(condition, 0);
     TSNode haystack = named_child_at(condition, 1);
-    if (operator_text(tree_, condition) != "in" || !sem_.is_string_literal(needle) || !is(haystack, "identifier")) {
+    std::string op = operator_text(tree_, condition);
+    if (op == "in" && sem_.is_string_literal(needle) && is(haystack, "identifier")) {
+      std::string_view tested = sem_.string_value(needle);
+      Lanes guarded = guards_.where(
+          [&](const std::string& guard) { return tested.find(guard) != std::string_view::npos; });
+      auto it = env.find(tree_.text(haystack));
+      if (guarded != 0 && it != env.end()) it->second.clear(guarded);
+    } else if (op == "not in" || op == "!=") {
+      apply_host_allow_list(needle, haystack, op, env);
+    }
+  }
+
+  // `parsed.netloc not in [constants]` or `parsed.hostname != constant`, leaving the function
+  // when it holds: the URL `parsed` came from has an allowed host.
+  void apply_host_allow_list(TSNode part, TSNode allowed, const std::string& op, Environment& env) {
+    if (!is(part, "attribute") ||
+        !one_of(tree_.text(field(part, "attribute")), {"netloc", "hostname"})) {
       return;
     }
-    std::string_view tested = sem_.string_value(needle);
-    Lanes guarded = guards_.where(
-        [&](const std::string& guard) { return tested.find(guard) != std::string_view::npos; });
-    auto it = env.find(tree_.text(haystack));
-    if (guarded != 0 && it != env.end()) it->second.clear(guarded);
+    bool constants =
+        op == "!=" ? sem_.is_string_literal(allowed)
+                   : one_of(node_type(allowed), {"list", "tuple", "set"}) &&
+                         std::all_of(tree_.children(allowed).begin(), tree_.children(allowed).end(),
+                                     [&](TSNode item) { return sem_.is_string_literal(item); });
+    auto parsed = parsed_urls_.find(tree_.text(field(part, "object")));
+    if (!constants || parsed == parsed_urls_.end()) return;
+    for (const std::string& name : {parsed->first, parsed->second.first}) {
+      auto it = env.find(name);
+      if (it != env.end()) it->second.clear(parsed->second.second);
+    }
+  }
+
+  // `parsed = urlparse(url)` with a validator of some lanes: remembers that `parsed` is `url`
+  // taken apart, for apply_host_allow_list(); any other assignment to `parsed` forgets it.
+  void note_parsed_url(TSNode target, TSNode value) {
+    if (validators_.lists().empty() || !is(target, "identifier")) return;
+    std::string name(tree_.text(target));
+    parsed_urls_.erase(name);
+    if (!sem_.is_call(value)) return;
+    const CallView& call = sem_.call(value);
+    Lanes lanes = validators_.matching(sem_.callee_name(call));
+    if (lanes == 0 || call.positional.empty() || !is(call.positional[0], "identifier")) return;
+    parsed_urls_[name] = {std::string(tree_.text(call.positional[0])), lanes};
   }
 
   void assign(TSNode target, const Value& value, Environment& env) {
@@ -1246,6 +1295,7 @@ class Analysis {
       return combined;
     }
     check_realloc_over_pointer(left, field(node, "right"), env);
+    note_parsed_url(left, field(node, "right"));
     assign(left, right, env);
     return right;
   }
@@ -1365,9 +1415,10 @@ class Analysis {
     if ((op == "or" || op == "||") && x && y) result.constant = (*x || *y) ? 1LL : 0LL;
     auto* sa = std::get_if<std::string>(&values[0].constant);
     auto* sb = std::get_if<std::string>(&values[1].constant);
-    if (sa && sb && (op == "in" || op == "notin" || op == "==" || op == "!=" || op == "===" || op == "!==")) {
-      bool holds = op == "in" || op == "notin" ? sb->find(*sa) != std::string::npos : *sa == *sb;
-      bool negated = op == "notin" || op == "!=" || op == "!==";
+    if (sa && sb &&
+        (op == "in" || op == "not in" || op == "==" || op == "!=" || op == "===" || op == "!==")) {
+      bool holds = op == "in" || op == "not in" ? sb->find(*sa) != std::string::npos : *sa == *sb;
+      bool negated = op == "not in" || op == "!=" || op == "!==";
       result.constant = holds != negated ? 1LL : 0LL;
     }
     auto* a = std::get_if<long long>(&values[0].constant);
@@ -1960,6 +2011,9 @@ class Analysis {
   LaneLists<std::string> sanitizers_;
   LaneLists<std::string> parameter_decorators_;
   LaneLists<std::string> guards_;
+  LaneLists<std::string> validators_;
+  // For a variable that holds a URL taken apart by a validator: the URL's variable and the lanes.
+  std::map<std::string, std::pair<std::string, Lanes>, std::less<>> parsed_urls_;
   std::vector<TSNode> source_nodes_;  // where the data of each taint entered
   const MemorySpec* memory_;          // the first memory check: its deallocators are the others'
   std::vector<const MemorySpec*> memory_checks_;

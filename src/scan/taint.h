@@ -64,6 +64,9 @@ struct TaintSpec {
   // Validation that makes a value safe: a test that the value contains one of these strings,
   // followed by leaving the function (`if "../" in name: return`).
   std::vector<std::string> guards;
+  // Calls that take a URL apart (urllib.parse.urlparse): after `if parsed.netloc not in
+  // ["example.com"]: return` on their result, the URL they were given counts as checked.
+  std::vector<std::string> validators;
 
   using Sets = std::map<std::string, std::vector<std::string>, std::less<>>;
   static core::Result<TaintSpec> parse(const TomlReader& reader, const Sets& sets);

@@ -73,7 +73,7 @@ core::Result<TaintSpec::RangeCheck> read_range_checks(const TomlReader& reader) 
 
 core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& sets) {
   if (auto status = reader.only_keys({"sources", "sanitizers", "sink", "parameter-decorators",
-                                      "guards", "propagators", "range-checks"});
+                                      "guards", "propagators", "range-checks", "validators"});
       !status) {
     return status.error();
   }
@@ -117,6 +117,9 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   auto guards = reader.strings("guards");
   if (!guards) return guards.error();
   spec.guards = std::move(*guards);
+  auto validators = expand_sets(reader, "validators", sets);
+  if (!validators) return validators.error();
+  spec.validators = std::move(*validators);
   auto sinks = reader.tables("sink");
   if (!sinks) return sinks.error();
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");

@@ -225,6 +225,34 @@ TEST(ScanTaint, ABranchThatCanNeverRunDoesNotCount) {
               kCommand, "os.system(");
 }
 
+TEST(ScanTaint, NotInOnConstantsIsFolded) {
+  expect_no_flow(handler("    if \"a\" not   in \"abc\":\n"
+                         "        os.system(param)\n"),
+                 kCommand);
+  expect_flow(handler("    if \"x\" not in \"abc\":\n"
+                      "        os.system(param)\n"),
+              kCommand, "os.system(");
+}
+
+// `if parsed.netloc not in [...]: return` checks the URL `parsed` came from, for the rules that
+// name urlparse among their validators (open redirect, SSRF) and for no other.
+TEST(ScanTaint, AnAllowListOfHostsValidatesAParsedUrl) {
+  const std::string imports = "import urllib.parse\nimport flask\n";
+  const std::string check =
+      "    url = urllib.parse.urlparse(param)\n"
+      "    if url.netloc not in [\"example.com\"] or url.scheme != \"https\":\n"
+      "        return \"no\"\n";
+  expect_no_flow(handler(check + "    return flask.redirect(param)\n", imports),
+                 "python.open-redirect");
+  expect_flow(handler(check + "    os.system(param)\n", imports), kCommand, "os.system(");
+  expect_flow(handler("    url = urllib.parse.urlparse(param)\n"
+                      "    if url.scheme != \"https\":\n"
+                      "        return \"no\"\n"
+                      "    return flask.redirect(param)\n",
+                      imports),
+              "python.open-redirect", "flask.redirect(");
+}
+
 TEST(ScanTaint, AnUnknownConditionKeepsBothBranches) {
   expect_flow(handler("    if len(param) > 3:\n"
                       "        bar = \"safe\"\n"

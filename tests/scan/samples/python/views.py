@@ -96,3 +96,12 @@ def preview():
     search = requests.get("https://api.example.com/search?q=" + urllib.parse.quote(target), timeout=5)
     fixed = requests.get("https://api.example.com/status", timeout=5)
     return str(len(page.content) + len(feed.read()) + len(search.content) + len(fixed.content))
+
+
+@app.route("/continue")
+def continue_to():
+    target = request.args.get("next", "/")
+    parts = urllib.parse.urlparse(target)
+    if parts.netloc not in ["example.com", "www.example.com"] or parts.scheme != "https":
+        return "unknown destination"
+    return redirect(target)  # ward-expect: python.xss
