@@ -14,8 +14,8 @@ namespace {
 // The taint rules of a file are analysed in one pass. Rules that agree on where untrusted data
 // comes from and what makes it safe share a lane; a value's taint is kept per lane, so that a
 // sanitiser of one rule leaves the data untrusted for the others.
-constexpr size_t kMaxLanes = 8;
-using Lanes = uint8_t;
+constexpr size_t kMaxLanes = 16;
+using Lanes = uint16_t;
 
 constexpr Lanes lane_bit(size_t lane) {
   return static_cast<Lanes>(1U << lane);

@@ -109,7 +109,7 @@ struct TaintFlow {
 };
 
 // Every flow from a source to a sink of each of `specs` in the file: one list per spec, in their
-// order. One pass over the file serves up to eight groups of specs that differ in more than their
+// order. One pass over the file serves up to sixteen groups of specs that differ in more than their
 // sinks (their sources, sanitisers, checks): taint is followed per group.
 std::vector<std::vector<TaintFlow>> find_taint_flows(const Semantics& semantics,
                                                      const std::vector<const TaintSpec*>& specs);
