@@ -54,9 +54,7 @@ def restore():
 @app.route("/next")
 def go_next():
     target = request.args.get("next", "/")
-    # python.xss on this line is a false alarm (a redirect's body is not the page the user sees):
-    # drop it from the annotation once the rule knows that.
-    return redirect(target)  # ward-expect: python.open-redirect, python.xss
+    return redirect(target)  # ward-expect: python.open-redirect
 
 
 @app.route("/directory")
@@ -104,4 +102,4 @@ def continue_to():
     parts = urllib.parse.urlparse(target)
     if parts.netloc not in ["example.com", "www.example.com"] or parts.scheme != "https":
         return "unknown destination"
-    return redirect(target)  # ward-expect: python.xss
+    return redirect(target)
