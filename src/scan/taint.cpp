@@ -1008,16 +1008,15 @@ class Analysis {
 
   void assign_item(TSNode target, const Value& value, Environment& env) {
     TSNode object = first_field(target, {"value", "object", "argument", "array", "operand"});
-    check_assign_sinks(target, object, value);
+    Value key = evaluate(subscript_index(target), env);
+    check_assign_sinks(target, object, value, key.any());
     if (memory_ != nullptr) {
       Value buffer = evaluate(object, env);
       check_dereference(target, buffer);
-      Value index = evaluate(subscript_index(target), env);
-      check_index(target, buffer, index, /*write=*/true);
-      note_terminator(object, index, value, env);
+      check_index(target, buffer, key, /*write=*/true);
+      note_terminator(object, key, value, env);
     }
     std::string name(tree_.text(object));
-    Value key = evaluate(subscript_index(target), env);
     check_index_sinks(target, key, subscript_index(target));
     Value& container = env[name];
     auto constant_key = key_of(key.constant);
@@ -1962,8 +1961,10 @@ class Analysis {
     }
   }
 
-  void check_assign_sinks(TSNode target, TSNode object, const Value& value) {
+  // An item stored into a sink object (session[key] = value): untrusted if the value or the key is.
+  void check_assign_sinks(TSNode target, TSNode object, const Value& value, const Taint& key) {
     Taint taint = value.any();
+    taint |= key;
     if (!taint.tainted()) return;
     std::string name = sem_.qualified_name(object);
     for (size_t into = 0; into < taint_specs_.size(); ++into) {

@@ -362,6 +362,9 @@ TEST(ScanTaint, StoringRequestDataInTheSessionCrossesATrustBoundary) {
       "python.trust-boundary", "session[\"user\"]", "request.form");
   expect_no_flow(handler("    flask.session[\"userid\"] = \"guest\"\n", "import flask\n"),
                  "python.trust-boundary");
+  // A key the request chooses crosses the boundary too.
+  expect_flow(handler("    flask.session[param] = \"12345\"\n", "import flask\n"),
+              "python.trust-boundary", "flask.session[param]");
 }
 
 TEST(ScanTaint, ParameterisedSqlIsNotFlaggedButFormattedSqlIs) {
