@@ -1459,9 +1459,23 @@ class Analysis {
     Lanes settled = sanitized | sourced | filling;
     if (settled != 0 && settled == lanes_) return with_source(Value{}, node, sourced);
     Value result = call_result(call, receiver, positional, keywords, env);
+    result.clear(replaced_guards(call));
     if (settled == 0) return result;
     result.clear(settled);
     return with_source(std::move(result), node, sourced);
+  }
+
+  // s.replace("'", "&apos;"): the result no longer holds the guard strings the call replaces, which
+  // makes it safe for the rules that name them (as `if "'" in s: return` does).
+  Lanes replaced_guards(const CallView& call) const {
+    if (guards_.lists().empty() || call.positional.size() < 2 || !is(call.callee, "attribute") ||
+        tree_.text(field(call.callee, "attribute")) != "replace" ||
+        !sem_.is_string_literal(call.positional[0])) {
+      return 0;
+    }
+    std::string_view replaced = sem_.string_value(call.positional[0]);
+    return guards_.where(
+        [&](const std::string& guard) { return replaced.find(guard) != std::string_view::npos; });
   }
 
   // What a call gives back when it is neither a source nor a sanitiser.

@@ -253,6 +253,35 @@ TEST(ScanTaint, AnAllowListOfHostsValidatesAParsedUrl) {
               "python.open-redirect", "flask.redirect(");
 }
 
+// Replacing a rule's guard string (`'` for SQL and XPath) makes the value safe for that rule only.
+TEST(ScanTaint, ReplacingAGuardStringSanitisesForItsRules) {
+  const std::string imports = "import sqlite3\n";
+  const std::string escaped =
+      "    safe = param.replace(\"'\", \"''\")\n"
+      "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+      "    cur.execute(\"SELECT * FROM t WHERE a = '\" + safe + \"'\")\n"
+      "    os.system(\"ls \" + safe)\n";
+  expect_no_flow(handler(escaped, imports), kSql);
+  expect_flow(handler(escaped, imports), kCommand, "os.system(");
+  expect_flow(handler("    safe = param.replace(\"<\", \"&lt;\")\n"
+                      "    cur = sqlite3.connect(\"app.db\").cursor()\n"
+                      "    cur.execute(\"SELECT * FROM t WHERE a = '\" + safe + \"'\")\n",
+                      imports),
+              kSql, "cur.execute(");
+}
+
+TEST(ScanTaint, ElementpathTakesTheQueryAfterTheDocument) {
+  const std::string imports = "import elementpath\nimport xml.etree.ElementTree as ET\n";
+  expect_flow(handler("    root = ET.parse(\"people.xml\")\n"
+                      "    elementpath.select(root, \"//user[@name='\" + param + \"']\")\n",
+                      imports),
+              "python.xpath-injection", "elementpath.select(");
+  expect_no_flow(handler("    root = ET.parse(param)\n"
+                         "    elementpath.select(root, \"//user[1]\")\n",
+                         imports),
+                 "python.xpath-injection");
+}
+
 TEST(ScanTaint, AnUnknownConditionKeepsBothBranches) {
   expect_flow(handler("    if len(param) > 3:\n"
                       "        bar = \"safe\"\n"
