@@ -679,7 +679,11 @@ class Analysis {
   }
 
   void analyse_cases(TSNode node, Environment& env) {
-    evaluate(first_field(node, {"subject", "condition", "value"}), env);
+    Value subject = evaluate(first_field(node, {"subject", "condition", "value"}), env);
+    if (auto taken = known_case(node, subject)) {
+      if (!ts_node_is_null(*taken)) analyse_body(field(*taken, "consequence"), env);
+      return;
+    }
     Environment before = env;
     Environment after = env;
     walk(node, [&](TSNode clause) {
@@ -698,6 +702,49 @@ class Analysis {
       return false;
     });
     env = after;
+  }
+
+  // Python's `match` on a known constant: the one case that takes it (the first whose literals
+  // include it, else `case _`), a null node when none does, or nullopt when that cannot be known
+  // (a guard, a capture or class pattern, a subject of unknown value).
+  std::optional<TSNode> known_case(TSNode node, const Value& subject) const {
+    if (!is(node, "match_statement") || std::holds_alternative<std::monostate>(subject.constant)) {
+      return std::nullopt;
+    }
+    for (TSNode clause : tree_.children(field(node, "body"))) {
+      if (!is(clause, "case_clause")) continue;
+      if (!ts_node_is_null(field(clause, "guard"))) return std::nullopt;
+      for (TSNode pattern : tree_.children(clause)) {
+        if (!is(pattern, "case_pattern")) continue;
+        if (tree_.text(pattern) == "_") return clause;
+        std::optional<bool> matches = pattern_matches(pattern, subject.constant);
+        if (!matches) return std::nullopt;
+        if (*matches) return clause;
+      }
+    }
+    return TSNode{};
+  }
+
+  // Whether a case pattern made of literals (`'A'`, `'C' | 'D'`, `3`) matches a constant; nullopt
+  // for any other pattern.
+  std::optional<bool> pattern_matches(TSNode pattern, const Constant& constant) const {
+    bool literals_only = true;
+    bool found = false;
+    walk(pattern, [&](TSNode part) {
+      if (is(part, "case_pattern") || is(part, "union_pattern")) return true;
+      if (sem_.is_string_literal(part)) {
+        auto* text = std::get_if<std::string>(&constant);
+        found = found || (text != nullptr && *text == sem_.string_value(part));
+      } else if (is_integer(part)) {
+        auto* number = std::get_if<long long>(&constant);
+        found = found || (number != nullptr && std::to_string(*number) == tree_.text(part));
+      } else {
+        literals_only = false;
+      }
+      return false;
+    });
+    if (!literals_only) return std::nullopt;
+    return found;
   }
 
   void analyse_loop_statement(TSNode node, Environment& env) {
@@ -1346,6 +1393,14 @@ class Analysis {
     check_index_sinks(node, key, index);
     auto constant_key = key_of(key.constant);
     result.taint = container.taint;
+    // "ABC"[1] is "B"
+    auto* text = std::get_if<std::string>(&container.constant);
+    auto* position = std::get_if<long long>(&key.constant);
+    if (text && position && !container.tainted()) {
+      long long at = *position < 0 ? *position + static_cast<long long>(text->size()) : *position;
+      if (at >= 0 && static_cast<size_t>(at) < text->size())
+        result.constant = std::string(1, (*text)[at]);
+    }
     if (constant_key && container.layout_known && std::holds_alternative<long long>(key.constant)) {
       long long i = std::get<long long>(key.constant);
       if (i < 0) i += static_cast<long long>(container.items.size());
@@ -1446,7 +1501,7 @@ class Analysis {
     for (TSNode argument : call.positional) positional.push_back(evaluate(argument, env));
     std::vector<Value> keywords;
     for (const auto& [key, argument] : call.keywords) keywords.push_back(evaluate(argument, env));
-    check_call_sinks(call, name, positional, keywords);
+    check_call_sinks(call, name, receiver, positional, keywords);
     taint_out_arguments(call, name, positional, env);
     forget_written_values(call, env);
     if (checks_buffers()) forget_contents(call, env);
@@ -1919,23 +1974,25 @@ class Analysis {
     if (taint.has(lane)) report(sink, source_of(taint, lane), std::move(sink_name), "", into);
   }
 
-  void check_call_sinks(const CallView& call, const std::string& name, const std::vector<Value>& positional,
-                        const std::vector<Value>& keywords) {
+  void check_call_sinks(const CallView& call, const std::string& name, const Value& receiver,
+                        const std::vector<Value>& positional, const std::vector<Value>& keywords) {
     for (size_t into = 0; into < taint_specs_.size(); ++into) {
       for (const auto& sink : taint_specs_[into]->sinks)
-        check_call_sink(sink, call, name, positional, keywords, into);
+        check_call_sink(sink, call, name, receiver, positional, keywords, into);
     }
   }
 
   void check_call_sink(const TaintSink& sink, const CallView& call, const std::string& name,
-                       const std::vector<Value>& positional, const std::vector<Value>& keywords,
-                       size_t into) {
+                       const Value& receiver, const std::vector<Value>& positional,
+                       const std::vector<Value>& keywords, size_t into) {
     if (sink.call.callees.empty() || !sink.call.matches(sem_, call)) return;
     Taint reaching;
+    if (sink.receiver) reaching |= receiver.any();
+    // A sink that names no argument, keyword or receiver takes every argument.
+    bool every_argument = sink.arguments.empty() && sink.keywords.empty() && !sink.receiver;
     for (size_t i = 0; i < positional.size(); ++i) {
-      bool wanted = sink.arguments.empty() ? sink.keywords.empty()
-                                           : std::find(sink.arguments.begin(), sink.arguments.end(),
-                                                       i) != sink.arguments.end();
+      bool wanted = every_argument || std::find(sink.arguments.begin(), sink.arguments.end(), i) !=
+                                          sink.arguments.end();
       if (wanted) reaching |= positional[i].any();
     }
     for (size_t i = 0; i < keywords.size(); ++i) {

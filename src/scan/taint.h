@@ -29,6 +29,7 @@ struct TaintSink {
   CallPattern call;                    // a call of these APIs …
   std::vector<size_t> arguments;       // … with untrusted data in these positions (empty: any)
   std::vector<std::string> keywords;   // … or in these keyword arguments
+  bool receiver = false;  // … or in the object a method is called on (path.read_text())
   std::vector<std::string> assign;     // or: an item assigned into these objects (flask.session)
   bool returned = false;               // or: returned from a function with a `from` decorator
   std::vector<std::string> decorators;  // for `returned`: the decorators that make a function a handler

@@ -125,7 +125,7 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");
   for (const auto& table : *sinks) {
     if (auto status = table.only_keys({"call", "argument", "arguments", "keywords", "assign",
-                                       "return", "from", "arithmetic", "index"});
+                                       "return", "from", "arithmetic", "index", "receiver"});
         !status) {
       return status.error();
     }
@@ -144,6 +144,9 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
     auto keywords = table.strings("keywords");
     if (!keywords) return keywords.error();
     sink.keywords = std::move(*keywords);
+    auto receiver = table.optional_boolean("receiver");
+    if (!receiver) return receiver.error();
+    sink.receiver = receiver->value_or(false);
     auto assign = expand_sets(table, "assign", sets);
     if (!assign) return assign.error();
     sink.assign = std::move(*assign);

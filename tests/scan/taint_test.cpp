@@ -282,6 +282,34 @@ TEST(ScanTaint, ElementpathTakesTheQueryAfterTheDocument) {
                  "python.xpath-injection");
 }
 
+TEST(ScanTaint, AMatchOnAConstantTakesOneCase) {
+  const std::string cases =
+      "    match guess:\n"
+      "        case 'A':\n"
+      "            bar = \"fixed\"\n"
+      "        case 'B' | 'C':\n"
+      "            bar = param\n"
+      "        case _:\n"
+      "            bar = \"other\"\n"
+      "    os.system(bar)\n";
+  expect_no_flow(handler("    guess = \"ABC\"[0]\n" + cases), kCommand);
+  expect_flow(handler("    guess = \"ABC\"[2]\n" + cases), kCommand, "os.system(");
+  expect_no_flow(handler("    guess = \"Z\"\n" + cases), kCommand);
+  expect_flow(handler("    guess = param[0]\n" + cases), kCommand, "os.system(");
+}
+
+TEST(ScanTaint, APathMadeFromRequestDataReachesItsMethods) {
+  const std::string imports = "import pathlib\n";
+  expect_flow(handler("    p = pathlib.Path(\"/srv/files\") / param\n"
+                      "    text = p.read_text()\n",
+                      imports),
+              "python.path-traversal", "p.read_text()");
+  expect_no_flow(handler("    p = pathlib.Path(\"/srv/files\") / \"index.txt\"\n"
+                         "    p.write_text(param)\n",
+                         imports),
+                 "python.path-traversal");
+}
+
 TEST(ScanTaint, AnUnknownConditionKeepsBothBranches) {
   expect_flow(handler("    if len(param) > 3:\n"
                       "        bar = \"safe\"\n"
