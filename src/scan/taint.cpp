@@ -523,7 +523,7 @@ class Analysis {
   void analyse_function(TSNode function) {
     Environment env;
     unsigned_.clear();
-    parsed_urls_.clear();
+    validated_.clear();
     bind_parameters(function, env, nullptr, untrusted_parameters(function));
     current_function_ = function;
     analyse_block(field(function, "body"), env);
@@ -965,6 +965,10 @@ class Analysis {
       apply_guard(field(condition, "right"), env);
       return;
     }
+    if (is(condition, "not_operator")) {
+      apply_containment_check(field(condition, "argument"), env);
+      return;
+    }
     if (!is(condition, "comparison_operator") || named_child_count(condition) != 2) return;
     TSNode needle = named_child_at(condition, 0);
     TSNode haystack = named_child_at(condition, 1);
@@ -992,25 +996,51 @@ class Analysis {
                    : one_of(node_type(allowed), {"list", "tuple", "set"}) &&
                          std::all_of(tree_.children(allowed).begin(), tree_.children(allowed).end(),
                                      [&](TSNode item) { return sem_.is_string_literal(item); });
-    auto parsed = parsed_urls_.find(tree_.text(field(part, "object")));
-    if (!constants || parsed == parsed_urls_.end()) return;
-    for (const std::string& name : {parsed->first, parsed->second.first}) {
+    if (constants) clear_validated(field(part, "object"), env);
+  }
+
+  // `not path.startswith(base)` (also `str(path)`, `path.is_relative_to(base)`), leaving the
+  // function when it holds, where `path = (base / name).resolve()` or `os.path.realpath(…)`: the
+  // path stays inside `base`.
+  void apply_containment_check(TSNode test, Environment& env) {
+    if (!sem_.is_call(test)) return;
+    const CallView& call = sem_.call(test);
+    if (!is(call.callee, "attribute") ||
+        !one_of(tree_.text(field(call.callee, "attribute")), {"startswith", "is_relative_to"})) {
+      return;
+    }
+    TSNode path = call.receiver;
+    if (sem_.is_call(path) && tree_.text(sem_.call(path).callee) == "str" &&
+        sem_.call(path).positional.size() == 1) {
+      path = sem_.call(path).positional[0];
+    }
+    clear_validated(path, env);
+  }
+
+  // A check passed on `variable`, which holds a validator's result: it, and the variable the
+  // validator was given, are safe for the validator's lanes.
+  void clear_validated(TSNode variable, Environment& env) {
+    auto validated = validated_.find(tree_.text(variable));
+    if (validated == validated_.end()) return;
+    for (const std::string& name : {validated->first, validated->second.first}) {
       auto it = env.find(name);
-      if (it != env.end()) it->second.clear(parsed->second.second);
+      if (it != env.end()) it->second.clear(validated->second.second);
     }
   }
 
-  // `parsed = urlparse(url)` with a validator of some lanes: remembers that `parsed` is `url`
-  // taken apart, for apply_host_allow_list(); any other assignment to `parsed` forgets it.
-  void note_parsed_url(TSNode target, TSNode value) {
+  // `parsed = urlparse(url)`, `path = (base / name).resolve()`: a validator of some lanes whose
+  // result a later check can vouch for (apply_host_allow_list, apply_containment_check), with the
+  // variable it was given, if any; any other assignment to the target forgets it.
+  void note_validated(TSNode target, TSNode value) {
     if (validators_.lists().empty() || !is(target, "identifier")) return;
     std::string name(tree_.text(target));
-    parsed_urls_.erase(name);
+    validated_.erase(name);
     if (!sem_.is_call(value)) return;
     const CallView& call = sem_.call(value);
     Lanes lanes = validators_.matching(sem_.callee_name(call));
-    if (lanes == 0 || call.positional.empty() || !is(call.positional[0], "identifier")) return;
-    parsed_urls_[name] = {std::string(tree_.text(call.positional[0])), lanes};
+    if (lanes == 0) return;
+    bool named = !call.positional.empty() && is(call.positional[0], "identifier");
+    validated_[name] = {named ? std::string(tree_.text(call.positional[0])) : std::string(), lanes};
   }
 
   void assign(TSNode target, const Value& value, Environment& env) {
@@ -1341,7 +1371,7 @@ class Analysis {
       return combined;
     }
     check_realloc_over_pointer(left, field(node, "right"), env);
-    note_parsed_url(left, field(node, "right"));
+    note_validated(left, field(node, "right"));
     assign(left, right, env);
     return right;
   }
@@ -2084,8 +2114,9 @@ class Analysis {
   LaneLists<std::string> parameter_decorators_;
   LaneLists<std::string> guards_;
   LaneLists<std::string> validators_;
-  // For a variable that holds a URL taken apart by a validator: the URL's variable and the lanes.
-  std::map<std::string, std::pair<std::string, Lanes>, std::less<>> parsed_urls_;
+  // For a variable that holds a validator's result: the variable the validator was given (or
+  // nothing) and the validator's lanes.
+  std::map<std::string, std::pair<std::string, Lanes>, std::less<>> validated_;
   std::vector<TSNode> source_nodes_;  // where the data of each taint entered
   const MemorySpec* memory_;          // the first memory check: its deallocators are the others'
   std::vector<const MemorySpec*> memory_checks_;

@@ -310,6 +310,29 @@ TEST(ScanTaint, APathMadeFromRequestDataReachesItsMethods) {
                  "python.path-traversal");
 }
 
+// A resolved path checked to start with its base directory cannot leave it.
+TEST(ScanTaint, AContainmentCheckOnAResolvedPathValidatesIt) {
+  const std::string imports = "import pathlib\n";
+  const std::string resolved =
+      "    base = pathlib.Path(\"/srv/files\")\n"
+      "    p = (base / param).resolve()\n";
+  expect_no_flow(handler(resolved + "    if not str(p).startswith(str(base)):\n"
+                                    "        return \"no\"\n"
+                                    "    return p.read_text()\n",
+                         imports),
+                 "python.path-traversal");
+  expect_flow(handler(resolved + "    return p.read_text()\n", imports), "python.path-traversal",
+              "p.read_text()");
+  // Without resolving, base/../etc/passwd starts with base: no validation.
+  expect_flow(handler("    base = pathlib.Path(\"/srv/files\")\n"
+                      "    p = base / param\n"
+                      "    if not str(p).startswith(str(base)):\n"
+                      "        return \"no\"\n"
+                      "    return p.read_text()\n",
+                      imports),
+              "python.path-traversal", "p.read_text()");
+}
+
 TEST(ScanTaint, AnUnknownConditionKeepsBothBranches) {
   expect_flow(handler("    if len(param) > 3:\n"
                       "        bar = \"safe\"\n"
