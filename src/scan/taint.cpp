@@ -974,9 +974,7 @@ class Analysis {
     TSNode haystack = named_child_at(condition, 1);
     std::string op = operator_text(tree_, condition);
     if (op == "in" && sem_.is_string_literal(needle) && is(haystack, "identifier")) {
-      std::string_view tested = sem_.string_value(needle);
-      Lanes guarded = guards_.where(
-          [&](const std::string& guard) { return tested.find(guard) != std::string_view::npos; });
+      Lanes guarded = guards_in(sem_.string_value(needle));
       auto it = env.find(tree_.text(haystack));
       if (guarded != 0 && it != env.end()) it->second.clear(guarded);
     } else if (op == "not in" || op == "!=") {
@@ -1413,13 +1411,13 @@ class Analysis {
     Value container = evaluate(first_field(node, {"value", "object", "argument", "array", "operand"}), env);
     check_dereference(node, container);
     TSNode index = subscript_index(node);
-    if (checks_buffers()) check_index(node, container, evaluate(index, env), /*write=*/false);
+    Value key = evaluate(index, env);
+    if (checks_buffers()) check_index(node, container, key, /*write=*/false);
     Value result;
     if (is(index, "slice")) {
       result.taint = container.any();
       return result;
     }
-    Value key = evaluate(index, env);
     check_index_sinks(node, key, index);
     auto constant_key = key_of(key.constant);
     result.taint = container.taint;
@@ -1558,9 +1556,13 @@ class Analysis {
         !sem_.is_string_literal(call.positional[0])) {
       return 0;
     }
-    std::string_view replaced = sem_.string_value(call.positional[0]);
+    return guards_in(sem_.string_value(call.positional[0]));
+  }
+
+  // The lanes with a guard string that `text` contains.
+  Lanes guards_in(std::string_view text) const {
     return guards_.where(
-        [&](const std::string& guard) { return replaced.find(guard) != std::string_view::npos; });
+        [&](const std::string& guard) { return text.find(guard) != std::string_view::npos; });
   }
 
   // What a call gives back when it is neither a source nor a sanitiser.
