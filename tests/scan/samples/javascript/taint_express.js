@@ -49,4 +49,12 @@ app.get('/preview', async (req, res) => {
   res.json({ page: page.status, feed: feed.status, search: search.status, status: status.status });
 });
 
+app.post('/sign-in', async (req, res) => {
+  const users = db.collection('users');
+  const match = await users.findOne({ name: req.body.name, password: req.body.password });  // ward-expect: javascript.nosql-injection-flow
+  const typed = await users.findOne({ name: String(req.body.name) });
+  const first = [3, 5, 8].find((n) => n > Number(req.body.minimum));
+  res.json({ found: Boolean(match || typed), first });
+});
+
 app.listen(3000);
