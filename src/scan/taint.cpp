@@ -2041,7 +2041,7 @@ class Analysis {
       for (const auto& sink : taint_specs_[into]->sinks) {
         if (std::find(sink.arithmetic.begin(), sink.arithmetic.end(), op) !=
             sink.arithmetic.end()) {
-          report_taint(node, operands, "`" + op + "`", into);
+          report_taint(node, operands, op, into);
         }
       }
     }
@@ -2058,8 +2058,7 @@ class Analysis {
       const TaintSpec& spec = *taint_specs_[into];
       if (unsigned_index && spec.range_checks == TaintSpec::RangeCheck::kLower) continue;
       for (const auto& sink : spec.sinks) {
-        if (sink.index)
-          report_taint(access, taint, "`" + std::string(tree_.text(access)) + "`", into);
+        if (sink.index) report_taint(access, taint, std::string(tree_.text(access)), into);
       }
     }
   }
