@@ -102,24 +102,20 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
     out.first = std::stoul(index);
     spec.out_sources.push_back(std::move(out));
   }
-  auto propagators = expand_sets(reader, "propagators", sets);
-  if (!propagators) return propagators.error();
-  spec.propagators = std::move(*propagators);
+  for (auto [key, target] : {std::pair{"propagators", &spec.propagators},
+                             {"sanitizers", &spec.sanitizers},
+                             {"parameter-decorators", &spec.parameter_decorators},
+                             {"validators", &spec.validators}}) {
+    auto names = expand_sets(reader, key, sets);
+    if (!names) return names.error();
+    *target = std::move(*names);
+  }
   auto range_checks = read_range_checks(reader);
   if (!range_checks) return range_checks.error();
   spec.range_checks = *range_checks;
-  auto sanitizers = expand_sets(reader, "sanitizers", sets);
-  if (!sanitizers) return sanitizers.error();
-  spec.sanitizers = std::move(*sanitizers);
-  auto decorators = expand_sets(reader, "parameter-decorators", sets);
-  if (!decorators) return decorators.error();
-  spec.parameter_decorators = std::move(*decorators);
   auto guards = reader.strings("guards");
   if (!guards) return guards.error();
   spec.guards = std::move(*guards);
-  auto validators = expand_sets(reader, "validators", sets);
-  if (!validators) return validators.error();
-  spec.validators = std::move(*validators);
   auto sinks = reader.tables("sink");
   if (!sinks) return sinks.error();
   if (sinks->empty()) return reader.error("sink", "is required: add at least one [[taint.sink]]");
@@ -144,18 +140,18 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
     auto keywords = table.strings("keywords");
     if (!keywords) return keywords.error();
     sink.keywords = std::move(*keywords);
-    auto receiver = table.optional_boolean("receiver");
-    if (!receiver) return receiver.error();
-    sink.receiver = receiver->value_or(false);
-    auto assign = expand_sets(table, "assign", sets);
-    if (!assign) return assign.error();
-    sink.assign = std::move(*assign);
-    auto returned = table.optional_boolean("return");
-    if (!returned) return returned.error();
-    sink.returned = returned->value_or(false);
-    auto from = expand_sets(table, "from", sets);
-    if (!from) return from.error();
-    sink.decorators = std::move(*from);
+    for (auto [key, target] : {std::pair{"assign", &sink.assign}, {"from", &sink.decorators}}) {
+      auto names = expand_sets(table, key, sets);
+      if (!names) return names.error();
+      *target = std::move(*names);
+    }
+    for (auto [key, target] : {std::pair{"receiver", &sink.receiver},
+                               {"return", &sink.returned},
+                               {"index", &sink.index}}) {
+      auto flag = table.optional_boolean(key);
+      if (!flag) return flag.error();
+      *target = flag->value_or(false);
+    }
     auto arithmetic = table.strings("arithmetic");
     if (!arithmetic) return arithmetic.error();
     for (const auto& op : *arithmetic) {
@@ -165,9 +161,6 @@ core::Result<TaintSpec> TaintSpec::parse(const TomlReader& reader, const Sets& s
       }
     }
     sink.arithmetic = std::move(*arithmetic);
-    auto index = table.optional_boolean("index");
-    if (!index) return index.error();
-    sink.index = index->value_or(false);
     if (sink.call.callees.empty() && sink.assign.empty() && !sink.returned &&
         sink.arithmetic.empty() && !sink.index) {
       return table.error("call",
