@@ -242,6 +242,14 @@ bool is_subscript(TSNode node) {
       {"subscript", "subscript_expression", "array_access", "index_expression"});
   return kTypes.contains(node);
 }
+// The expression inside `(…)`, however many pairs of parentheses wrap it.
+TSNode without_parentheses(TSNode node) {
+  while (is(node, "parenthesized_expression") && named_child_count(node) == 1) {
+    node = named_child_at(node, 0);
+  }
+  return node;
+}
+
 // The index of `a[i]`: Python's subscript, C's index, C++'s one-element indices list.
 TSNode subscript_index(TSNode node) {
   TSNode index = first_field(node, {"subscript", "index"});
@@ -442,6 +450,11 @@ class Analysis {
       parameter_decorators_.add(spec->parameter_decorators, lane);
       guards_.add(spec->guards, lane);
       validators_.add(spec->validators, lane);
+    }
+    for (const TaintSpec* spec : taint_specs_) {
+      watches_indexes_ =
+          watches_indexes_ || std::any_of(spec->sinks.begin(), spec->sinks.end(),
+                                          [](const TaintSink& sink) { return sink.index; });
     }
   }
 
@@ -652,6 +665,7 @@ class Analysis {
 
   // The names a C declaration gives an unsigned integer type (unsigned …, size_t, uintN_t).
   void note_unsigned(TSNode declaration) {
+    if (!watches_indexes_) return;
     std::string_view type = tree_.text(field(declaration, "type"));
     bool is_unsigned = type.find("unsigned") != std::string_view::npos || type == "size_t" ||
                        (type.starts_with("uint") && type.ends_with("_t"));
@@ -1004,7 +1018,7 @@ class Analysis {
     if (!sem_.is_call(test)) return;
     const CallView& call = sem_.call(test);
     if (!is(call.callee, "attribute") ||
-        !one_of(tree_.text(field(call.callee, "attribute")), {"startswith", "is_relative_to"})) {
+        !one_of(method_name(call), {"startswith", "is_relative_to"})) {
       return;
     }
     TSNode path = call.receiver;
@@ -1278,10 +1292,7 @@ class Analysis {
       return value;
     }
     // The operand is not evaluated (`sizeof *p` reads nothing): only a buffer's known size counts.
-    TSNode operand = field(node, "value");
-    while (is(operand, "parenthesized_expression") && named_child_count(operand) == 1) {
-      operand = named_child_at(operand, 0);
-    }
+    TSNode operand = without_parentheses(field(node, "value"));
     if (!is(operand, "identifier")) return value;
     auto it = env.find(tree_.text(operand));
     if (it == env.end()) {
@@ -1379,10 +1390,8 @@ class Analysis {
   void check_realloc_over_pointer(TSNode target, TSNode value, const Environment& env) {
     auto leaks = reporting(Check::kLeak);
     if (!leaks || !is(target, "identifier")) return;
-    while (is(value, "cast_expression") ||
-           (is(value, "parenthesized_expression") && named_child_count(value) == 1)) {
-      value = is(value, "cast_expression") ? field(value, "value") : named_child_at(value, 0);
-    }
+    value = without_parentheses(value);
+    while (is(value, "cast_expression")) value = without_parentheses(field(value, "value"));
     if (!sem_.is_call(value)) return;
     const CallView& call = sem_.call(value);
     if (call.positional.empty() || !sem_.callee_name(call).ends_with("realloc") ||
@@ -1552,8 +1561,7 @@ class Analysis {
   // makes it safe for the rules that name them (as `if "'" in s: return` does).
   Lanes replaced_guards(const CallView& call) const {
     if (guards_.lists().empty() || call.positional.size() < 2 || !is(call.callee, "attribute") ||
-        tree_.text(field(call.callee, "attribute")) != "replace" ||
-        !sem_.is_string_literal(call.positional[0])) {
+        method_name(call) != "replace" || !sem_.is_string_literal(call.positional[0])) {
       return 0;
     }
     return guards_in(sem_.string_value(call.positional[0]));
@@ -1613,7 +1621,7 @@ class Analysis {
     auto it = env.find(tree_.text(call.receiver));
     if (it == env.end()) return std::nullopt;
     Value& container = it->second;
-    std::string_view method = tree_.text(field(call.callee, "attribute"));
+    std::string_view method = method_name(call);
     Value result;
     if (method == "append" && args.size() == 1) {
       container.items.push_back(args[0].any());
@@ -1639,12 +1647,17 @@ class Analysis {
     return std::nullopt;
   }
 
+  // The method a call names (`s.replace(…)`: "replace"; Python, JavaScript, Go and Java); "" for a
+  // call of a plain function.
+  std::string_view method_name(const CallView& call) const {
+    if (node_type(call.node) == "method_invocation") return tree_.text(call.callee);
+    return tree_.text(first_field(call.callee, {"attribute", "property", "field"}));
+  }
+
   // sb.append(x), list.add(x), map.put(k, x), arr.push(x): the receiver now holds x.
   void absorb_into_receiver(const CallView& call, const std::vector<Value>& args, Environment& env) {
     if (!is(call.receiver, "identifier")) return;
-    std::string_view method = tree_.text(node_type(call.node) == "method_invocation"
-                                             ? call.callee
-                                             : first_field(call.callee, {"attribute", "property", "field"}));
+    std::string_view method = method_name(call);
     if (!one_of(method, {"append", "add", "addAll", "push", "put", "putAll", "insert", "concat", "extend",
                          "unshift", "write", "print", "println", "format"})) {
       return;
@@ -2126,6 +2139,7 @@ class Analysis {
   const std::vector<std::string>* heap_allocators_ = nullptr;
   const std::vector<std::string>* block_allocators_ = nullptr;
   std::set<std::string, std::less<>> escaped_;
+  bool watches_indexes_ = false;                 // some taint spec has an index sink
   std::set<std::string, std::less<>> unsigned_;  // variables declared with an unsigned type
   std::map<std::string, Taint> helper_results_;
   uint64_t steps_ = 0;
