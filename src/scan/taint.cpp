@@ -749,7 +749,9 @@ class Analysis {
       if (sem_.is_string_literal(part)) {
         auto* text = std::get_if<std::string>(&constant);
         found = found || (text != nullptr && *text == sem_.string_value(part));
-      } else if (is_integer(part)) {
+      } else if (is_integer(part) &&
+                 tree_.text(part).find_first_not_of("0123456789") == std::string_view::npos) {
+        // Plain decimals only: 0x10 and 1_000 are the same numbers written otherwise.
         auto* number = std::get_if<long long>(&constant);
         found = found || (number != nullptr && std::to_string(*number) == tree_.text(part));
       } else {

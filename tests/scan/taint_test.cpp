@@ -296,6 +296,15 @@ TEST(ScanTaint, AMatchOnAConstantTakesOneCase) {
   expect_flow(handler("    guess = \"ABC\"[2]\n" + cases), kCommand, "os.system(");
   expect_no_flow(handler("    guess = \"Z\"\n" + cases), kCommand);
   expect_flow(handler("    guess = param[0]\n" + cases), kCommand, "os.system(");
+  // A number written in hex is not compared as text: every case stays possible.
+  expect_flow(handler("    n = 16\n"
+                      "    match n:\n"
+                      "        case 0x10:\n"
+                      "            bar = param\n"
+                      "        case _:\n"
+                      "            bar = \"safe\"\n"
+                      "    os.system(bar)\n"),
+              kCommand, "os.system(");
 }
 
 TEST(ScanTaint, APathMadeFromRequestDataReachesItsMethods) {
