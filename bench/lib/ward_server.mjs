@@ -81,7 +81,7 @@ export async function stopServer(server) {
 // scratch directory). Returns {server, dir, logFile, port, ca, token, tail(), stop()}: stop()
 // stops the server and, unless `keep`, deletes the directory.
 export async function startWardServer({ward, model, name = "bench", slots = 1, threads = 1,
-                                       prefix = "ward-bench-", keep = false}) {
+                                       fim = null, prefix = "ward-bench-", keep = false}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const logFile = path.join(dir, "serve.log");
   let server = null;
@@ -112,6 +112,7 @@ export async function startWardServer({ward, model, name = "bench", slots = 1, t
       `path = ${JSON.stringify(modelPath)}`,
       `slots = ${slots}`,
       `threads = ${threads}`,
+      ...(fim ? [`fim = ${JSON.stringify(fim)}`] : []),
       ""].join("\n"));
     run(ward, ["--data-dir", dir, "admin", "tenant", "set-tier", "default", "bench"]);
 

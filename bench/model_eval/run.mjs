@@ -25,7 +25,10 @@
 //        [--heldout /tmp/train/corpus/heldout.jsonl] [--ward build/ward] [--positions 500]
 //        [--languages python,go,...] [--perplexity-bytes 100000] [--latency-requests 40]
 //        [--latency-prompt-tokens 1000] [--threads 2] [--seed 1] [--skip perplexity,lines,latency]
-//        [--json FILE]
+//        [--json FILE] [--dump FILE] [--fim-format NAME]
+//   --dump FILE writes one JSON line per cursor position (language, path, line, target, and the
+//   next-line and FIM suggestions), to read what the model gets wrong. --fim-format serves the
+//   model with that FIM layout (ward.toml's fim; default: what the model file says).
 // Exit status: 0 when every measurement ran, 1 otherwise (the scores themselves never fail it).
 
 import fs from "fs";
@@ -45,12 +48,13 @@ function parseArgs(argv) {
   const args = {model: "models/ward-starter-q8_0.gguf", heldout: "/tmp/train/corpus/heldout.jsonl",
                 ward: "build/ward", positions: 500, languages: null, perplexityBytes: 100000,
                 latencyRequests: 40, latencyPromptTokens: 1000, threads: 2, seed: 1,
-                skip: new Set(), json: null};
+                skip: new Set(), json: null, dump: null, fimFormat: null};
   const numbers = {"--positions": "positions", "--perplexity-bytes": "perplexityBytes",
                    "--latency-requests": "latencyRequests",
                    "--latency-prompt-tokens": "latencyPromptTokens", "--threads": "threads",
                    "--seed": "seed"};
-  const strings = {"--model": "model", "--heldout": "heldout", "--ward": "ward", "--json": "json"};
+  const strings = {"--model": "model", "--heldout": "heldout", "--ward": "ward", "--json": "json", "--dump": "dump",
+                   "--fim-format": "fimFormat"};
   for (let i = 2; i < argv.length; i++) {
     const flag = argv[i];
     if (flag === "-h" || flag === "--help") {
@@ -151,7 +155,7 @@ async function complete(server, agent, body) {
 
 // Next-line exact match and edit similarity, and FIM exact match, at the same positions;
 // `workers` requests at a time (one per model slot).
-async function lineScores(server, agent, language, positions, workers, onProgress) {
+async function lineScores(server, agent, language, positions, workers, onProgress, dump) {
   let nextExact = 0;
   let nextSimilarity = 0;
   let fimExact = 0;
@@ -170,6 +174,8 @@ async function lineScores(server, agent, language, positions, workers, onProgres
     const suffix = text.slice(p.end, p.end + kMaxContextChars);
     const fim = await complete(server, agent, {...common, suffix, document: `fim-${language}-${i}`});
     fimExact += fim.text.trimEnd() === target ? 1 : 0;
+    dump?.push({language, path: p.document.path, offset: p.indent, target, next: next.text,
+                fim: fim.text});
     onProgress(++done);
   };
   await Promise.all(Array.from({length: workers}, async () => {
@@ -313,24 +319,28 @@ async function main() {
       // Throughput: one slot per core, each on one thread (small matrices scale poorly across
       // threads), and as many requests at a time as slots.
       server = await startWardServer({ward: args.ward, model: args.model, name: "starter",
-                                      slots: args.threads, threads: 1, prefix: "ward-model-eval-"});
+                                      slots: args.threads, threads: 1, fim: args.fimFormat,
+                                      prefix: "ward-model-eval-"});
+      const dump = args.dump ? [] : null;
       for (const [index, language] of languages.entries()) {
         const positions = drawPositions(byLanguage[language], args.positions, generator(args.seed + index));
         const started = performance.now();
         results.languages[language].lines = await lineScores(server, agent, language, positions, args.threads, (done) => {
           if (done % 50 === 0) process.stderr.write(`${language}: ${done}/${positions.length}\r`);
-        });
+        }, dump);
         const r = results.languages[language].lines;
         process.stderr.write(`${language}: next-line EM ${fmt(r.next_line_exact_match * 100)}%, FIM EM ` +
                              `${fmt(r.fim_exact_match * 100)}% (${fmt((performance.now() - started) / 1000)} s)\n`);
       }
       await server.stop();
       server = null;
+      if (dump) fs.writeFileSync(args.dump, dump.map((d) => JSON.stringify(d)).join("\n") + "\n");
     }
     if (!args.skip.has("latency")) {
       // Latency: what one user sees, one slot with all the threads.
       server = await startWardServer({ward: args.ward, model: args.model, name: "starter", slots: 1,
-                                      threads: args.threads, prefix: "ward-model-eval-"});
+                                      threads: args.threads, fim: args.fimFormat,
+                                      prefix: "ward-model-eval-"});
       results.latency = await latency(args, server, agent, documents.filter((d) => d.lang === "python"));
     }
     printTable(results);

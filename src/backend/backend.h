@@ -30,6 +30,7 @@ struct ModelInfo {
   std::string region{};             // where prompts sent to this model are processed
   int32_t context_length = 0;       // tokens the model sees at once (prompt + generation)
   bool fill_in_the_middle = false;  // whether FIM prompts are supported
+  std::string fim_format{};         // their layout (infer::fim::format_name), when known
   bool random_weights = false;      // made by `ward model synth`: its output is random text
   std::string chat_layout{};        // how conversations are laid out (infer::chat::layout_name)
 };

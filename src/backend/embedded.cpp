@@ -47,6 +47,21 @@ bool has_random_weights(const infer::gguf::File& file) {
   return value && *value;
 }
 
+// The FIM format the model file names (infer::fim::kFormatMetadataKey), if it names one.
+core::Result<std::optional<infer::fim::Format>> fim_format_named_by(const infer::gguf::File& file) {
+  const std::string key(infer::fim::kFormatMetadataKey);
+  const infer::gguf::Value* value = file.find(key);
+  if (value == nullptr) return std::optional<infer::fim::Format>{};
+  auto name = value->as_string();
+  if (!name) return invalid(key, "the model file's " + key + " must be a string");
+  auto format = infer::fim::parse_format(*name);
+  if (!format) {
+    return invalid(key, "the model file names " + format.error().message() +
+                            "; name the right one with fim = \"...\" in its [models.NAME]");
+  }
+  return std::optional(*format);
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
@@ -56,11 +71,17 @@ core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
   }
   auto model = infer::model::Model::load(options.path);
   if (!model) return model.error();
+  std::optional<infer::fim::Format> fim_format = options.fim_format;
+  if (!fim_format) {
+    auto named = fim_format_named_by((*model)->file());
+    if (!named) return named.error();
+    fim_format = *named;
+  }
   std::optional<infer::fim::PromptBuilder> fim;
-  if (auto builder = infer::fim::PromptBuilder::create((*model)->tokenizer(), options.fim_format);
+  if (auto builder = infer::fim::PromptBuilder::create((*model)->tokenizer(), fim_format);
       builder) {
     fim = std::move(*builder);
-  } else if (options.fim_format) {
+  } else if (fim_format) {
     return builder.error();  // a format was asked for explicitly: its absence is an error
   }
   auto chat = infer::chat::PromptBuilder::create(
@@ -78,6 +99,7 @@ core::Result<std::unique_ptr<EmbeddedBackend>> EmbeddedBackend::load(
                  .region = options.region,
                  .context_length = slots.front().session.context_size(),
                  .fill_in_the_middle = fim.has_value(),
+                 .fim_format = fim ? std::string(infer::fim::format_name(fim->format())) : "",
                  .random_weights = has_random_weights((*model)->file()),
                  .chat_layout = std::string(infer::chat::layout_name(chat->layout()))};
   return std::unique_ptr<EmbeddedBackend>(new EmbeddedBackend(

@@ -33,7 +33,9 @@ namespace ward::backend {
 struct EmbeddedOptions {
   std::string name{};  // empty: the file's name without ".gguf"
   std::filesystem::path path{};
-  std::optional<infer::fim::Format> fim_format{};  // empty: detected from the vocabulary
+  // Empty: the one the model file names (infer::fim::kFormatMetadataKey), else the one its
+  // vocabulary implies.
+  std::optional<infer::fim::Format> fim_format{};
   int32_t context_size = 0;  // 0: the model's own, at most 4096 (infer's default)
   int threads = 0;           // per slot; 0: one per physical core
   int slots = 1;

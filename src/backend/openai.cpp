@@ -250,6 +250,7 @@ core::Result<std::unique_ptr<OpenAiBackend>> OpenAiBackend::create(UpstreamOptio
                  .region = options.region,
                  .context_length = options.context_length,
                  .fill_in_the_middle = true,
+                 .fim_format = "",
                  .random_weights = false,
                  .chat_layout = "upstream"};
   return std::unique_ptr<OpenAiBackend>(new OpenAiBackend(std::move(options), std::move(*endpoint),

@@ -70,7 +70,7 @@ core::Result<std::unique_ptr<backend::Backend>> load_model(const std::string& na
   const backend::ModelInfo& info = (*loaded)->info();
   spdlog::info("model \"{}\" loaded from {} ({} tokens of context, fill-in-the-middle: {})",
                info.name, model.path.string(), info.context_length,
-               info.fill_in_the_middle ? "yes" : "no");
+               info.fill_in_the_middle ? info.fim_format : "no");
   return std::unique_ptr<backend::Backend>(std::move(*loaded));
 }
 

@@ -111,6 +111,43 @@ TEST_F(AssistCompletion, BadRequestsNameTheField) {
   EXPECT_EQ(huge.error().where(), "max_tokens");
 }
 
+// A model file may name its FIM layout (ward.fim.format, as Ward's starter model does); a
+// format in ward.toml wins over it, and a name Ward does not know is an error naming the key.
+TEST_F(AssistCompletion, TheModelFileNamesItsFimFormat) {
+  const auto synthesize_with = [&](const std::string& format, const std::string& file) {
+    auto options = *infer::synth::preset("tiny");
+    options.vocabulary = ward::test::fixture("vocab/ggml-vocab-starcoder.gguf");
+    options.extra_strings = {{std::string(infer::fim::kFormatMetadataKey), format}};
+    const auto path = dir_->path() / file;
+    EXPECT_TRUE(infer::synth::synthesize(options, path));
+    return path;
+  };
+  const auto load_file = [](const std::filesystem::path& path,
+                            std::optional<infer::fim::Format> format) {
+    return backend::EmbeddedBackend::load({.name = "",
+                                           .path = path,
+                                           .fim_format = format,
+                                           .context_size = 256,
+                                           .threads = 1,
+                                           .slots = 1,
+                                           .region = "local"});
+  };
+  EXPECT_EQ(load()->info().fim_format, "starcoder");  // detected from the vocabulary
+  const auto spm = synthesize_with("starcoder-spm", "spm.gguf");
+  auto named = load_file(spm, std::nullopt);
+  ASSERT_TRUE(named) << named.error().to_string();
+  EXPECT_EQ((*named)->info().fim_format, "starcoder-spm");
+  auto configured = load_file(spm, infer::fim::Format::kStarCoder);
+  ASSERT_TRUE(configured) << configured.error().to_string();
+  EXPECT_EQ((*configured)->info().fim_format, "starcoder");
+
+  auto unknown = load_file(synthesize_with("fim-of-the-future", "unknown.gguf"), std::nullopt);
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().where(), "ward.fim.format");
+  EXPECT_NE(unknown.error().message().find("'fim-of-the-future'"), std::string::npos)
+      << unknown.error().message();
+}
+
 TEST_F(AssistCompletion, AModelWithoutFimTokensIsRefusedForCompletion) {
   auto backend = backend::EmbeddedBackend::load(
       {.name = "plain",

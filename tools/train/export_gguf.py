@@ -1,7 +1,8 @@
 """Exports trained weights to a GGUF v3 file that Ward's engine and llama.cpp run.
 
     python3 tools/train/export_gguf.py --weights RUN/weights.bin --tokens TOKENS \\
-        --type q8_0|f16 -o MODEL.gguf [--vocab VOCAB.gguf] [--name NAME] [--license SPDX]
+        --type q8_0|f16 -o MODEL.gguf [--vocab VOCAB.gguf] [--name NAME] [--license SPDX] \\
+        [--continues EARLIER.gguf] [--fim-format starcoder-spm]
 
 --weights also takes RUN/weights.parts.json (the pieces are joined and checked first).
 
@@ -17,7 +18,8 @@ The file holds:
     add_bos_token = true (every training document starts with <|endoftext|>, so prompts
     should too), add_eos_token = false, and the FIM ids tokenizer.ggml.fim_{pre,suf,mid,pad,
     rep,sep}_token_id (Ward and llama.cpp also find the FIM tokens by text; the ids make it
-    explicit);
+    explicit), and with --fim-format, ward.fim.format (the layout Ward sends; llama.cpp's
+    infill always sends the prefix first);
   - tensors with llama.cpp's names: token_embd.weight, blk.N.{attn_norm, attn_q, attn_k,
     attn_v, attn_output, ffn_norm, ffn_gate, ffn_up, ffn_down}.weight, output_norm.weight; no
     output.weight (tied: both engines then use token_embd). Norms are F32 (Ward requires it);
@@ -59,6 +61,11 @@ def main() -> None:
     parser.add_argument("--continues", metavar="MODEL.gguf",
                         help="the model this one was initialised from (train.py --init-gguf): "
                              "its ward.training.steps and .tokens are added to this run's")
+    parser.add_argument("--fim-format", choices=("starcoder", "starcoder-spm"),
+                        help="write ward.fim.format: the FIM layout Ward should send this model "
+                             "(starcoder-spm for a model tuned suffix first, preset spm-tune); "
+                             "without it Ward detects StarCoder's prefix-first layout from the "
+                             "vocabulary")
     parser.add_argument("-o", "--output", required=True)
     args = parser.parse_args()
 
@@ -115,6 +122,8 @@ def export(arrays: dict[str, np.ndarray], config: dict, training: dict, corpus: 
                        ("fim_mid", tok.FIM_MIDDLE), ("fim_pad", tok.FIM_PAD),
                        ("fim_rep", tok.REPO_NAME), ("fim_sep", tok.FILE_SEP)):
         w.add_uint32(f"tokenizer.ggml.{key}_token_id", token)
+    if args.fim_format:
+        w.add_string("ward.fim.format", args.fim_format)  # src/infer/fim/fim.h
 
     w.add_string("ward.corpus.manifest_sha256", corpus.get("manifest_sha256", ""))
     w.add_string("ward.corpus.manifest", "tools/train/corpus.py manifest.json "

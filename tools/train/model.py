@@ -181,12 +181,17 @@ class Llama(nn.Module):
                     std /= math.sqrt(2 * self.config.n_layers)
                 nn.init.normal_(p, mean=0.0, std=std)
 
-    def forward(self, ids: torch.Tensor) -> torch.Tensor:
-        """Logits [batch, time, vocab] for ids [batch, time]."""
+    def forward(self, ids: torch.Tensor, at: torch.Tensor | None = None) -> torch.Tensor:
+        """Logits [batch, time, vocab] for ids [batch, time]; with `at` (bool [batch, time]),
+        only the logits at those positions, [count, vocab]: the output layer is most of a
+        forward pass's arithmetic at this vocabulary's size, so a loss on a few positions is
+        cheaper this way."""
         cos, sin = rope_tables(self.config, ids.shape[1], ids.device)
         x = self.token_embd(ids)
         for block in self.blocks:
             x = block(x, cos, sin)
+        if at is not None:
+            x = x[at]
         return F.linear(self.output_norm(x), self.token_embd.weight)  # tied output
 
 

@@ -75,12 +75,20 @@ def main() -> None:
               f"FIM middles are random spans only", file=sys.stderr)
     sampler = data.Sampler(train_tokens, train_index, model_config.context,
                            fim_rate=train_config.fim_rate, seed=args.seed,
-                           newline_table=newline_table, line_rate=train_config.line_fim_rate)
+                           newline_table=newline_table, line_rate=train_config.line_fim_rate,
+                           spm_rate=train_config.spm_fim_rate,
+                           middle_loss=train_config.middle_loss)
+    eval_options = {"plain": {"fim_rate": 0.0}, "fim": {"fim_rate": 1.0}}
+    if train_config.middle_loss:
+        # What the run is for: the loss on line-aligned middles in its order.
+        eval_options["middle"] = {"fim_rate": 1.0, "newline_table": newline_table,
+                                  "line_rate": 1.0, "spm_rate": train_config.spm_fim_rate,
+                                  "middle_loss": True}
     eval_sets = {
         kind: data.fixed_batches(heldout_tokens, heldout_index, model_config.context,
-                                 train_config.batch_size, train_config.eval_batches,
-                                 fim_rate=rate, seed=99)
-        for kind, rate in (("plain", 0.0), ("fim", 1.0))}
+                                 train_config.batch_size, train_config.eval_batches, seed=99,
+                                 **options)
+        for kind, options in eval_options.items()}
 
     device = torch.device(args.device)
     model = Llama(model_config).to(device)
@@ -126,15 +134,17 @@ def main() -> None:
             group["lr"] = lr
 
         step_started = time.time()
-        batch = torch.from_numpy(sampler.batch(train_config.batch_size)).to(device,
-                                                                            non_blocking=True)
+        ids, targets = (torch.from_numpy(array).to(device, non_blocking=True)
+                        for array in sampler.batch_with_targets(train_config.batch_size))
         # Gradient accumulation over micro-batches: the logits of a whole batch (sequences x
         # context x 49,152) would not fit in GPU memory.
         optimizer.zero_grad(set_to_none=True)
         loss = torch.zeros((), device=device)
-        for micro in batch.split(micro_size):
+        for micro, micro_targets in zip(ids.split(micro_size), targets.split(micro_size)):
             with autocast:
-                micro_loss = next_token_loss(forward_model, micro) * (len(micro) / len(batch))
+                micro_loss = next_token_loss(forward_model, micro, micro_targets,
+                                             train_config.middle_loss)
+                micro_loss = micro_loss * (len(micro) / len(ids))
             micro_loss.backward()
             loss += micro_loss.detach()
         torch.nn.utils.clip_grad_norm_(model.parameters(), train_config.grad_clip)
@@ -238,9 +248,16 @@ def compiled_or_eager(model: Llama, sample, device, autocast):
     return compiled
 
 
-def next_token_loss(model, batch: torch.Tensor) -> torch.Tensor:
-    """Mean next-token cross-entropy (nats) of batch [sequences, context + 1]. Computed outside
-    the module because a compiled module (torch.compile) exposes only forward()."""
+def next_token_loss(model, batch: torch.Tensor, targets: torch.Tensor | None = None,
+                    targets_only: bool = False) -> torch.Tensor:
+    """Mean next-token cross-entropy (nats) of batch [sequences, context + 1]; with
+    targets_only, over the tokens `targets` marks (see data.Sampler.batch_with_targets).
+    Computed outside the module because a compiled module (torch.compile) exposes only
+    forward()."""
+    if targets_only:
+        predicted = targets[:, 1:]  # the positions whose next token is a target
+        logits = model(batch[:, :-1], predicted)
+        return torch.nn.functional.cross_entropy(logits.float(), batch[:, 1:][predicted])
     logits = model(batch[:, :-1])
     return torch.nn.functional.cross_entropy(logits.float().reshape(-1, logits.shape[-1]),
                                              batch[:, 1:].reshape(-1))
@@ -268,15 +285,20 @@ def learning_rate(config, step: int, progress: float) -> float:
 @torch.no_grad()
 def evaluate(model: Llama, eval_sets: dict, device, autocast,
              micro_batch_size: int) -> dict[str, float]:
-    """Mean held-out loss (nats per token) on the fixed plain and FIM batches."""
+    """Mean held-out loss (nats per token) on the fixed plain and FIM batches, and for a
+    middle-loss run on the middles of line-aligned FIM batches."""
     model.eval()
     out = {}
     for kind, batches in eval_sets.items():
         total, sequences = 0.0, 0
-        for batch in batches:
-            for micro in torch.from_numpy(batch).to(device).split(micro_batch_size):
+        for ids, targets in batches:
+            ids, targets = torch.from_numpy(ids).to(device), torch.from_numpy(targets).to(device)
+            for micro, micro_targets in zip(ids.split(micro_batch_size),
+                                            targets.split(micro_batch_size)):
                 with autocast:
-                    total += next_token_loss(model, micro).item() * len(micro)
+                    loss = next_token_loss(model, micro, micro_targets,
+                                           targets_only=kind == "middle")
+                total += loss.item() * len(micro)
                 sequences += len(micro)
         out[kind] = total / sequences
     model.train()

@@ -15,6 +15,13 @@ bool is_blank(std::string_view text) {
 using tokenizer::kNoToken;
 using tokenizer::Tokenizer;
 
+// Where the suffix goes.
+enum class Order {
+  kPrefixSuffixMiddle,  // PRE P SUF S MID
+  kSuffixPrefix,        // SUF S PRE P: Codestral, which has no middle marker
+  kSuffixMiddlePrefix,  // PRE SUF S MID P: StarCoder's and Megatron's SPM training layout
+};
+
 // The marker texts of each layout ("" where it has none) and how its repository context reads.
 struct Layout {
   Format format;
@@ -24,17 +31,19 @@ struct Layout {
   std::string_view middle;
   std::string_view repository;
   std::string_view file_separator;
-  bool suffix_first;
+  Order order;
   bool newline_after_parts;  // "\n" after the repository name and after each file (Qwen)
 };
 
 constexpr Layout kLayouts[] = {
     {Format::kQwen, "qwen", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>", "<|repo_name|>",
-     "<|file_sep|>", false, true},
+     "<|file_sep|>", Order::kPrefixSuffixMiddle, true},
     {Format::kStarCoder, "starcoder", "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<repo_name>",
-     "<file_sep>", false, false},
+     "<file_sep>", Order::kPrefixSuffixMiddle, false},
+    {Format::kStarCoderSpm, "starcoder-spm", "<fim_prefix>", "<fim_suffix>", "<fim_middle>",
+     "<repo_name>", "<file_sep>", Order::kSuffixMiddlePrefix, false},
     {Format::kCodeLlama, "codellama", "\xE2\x96\x81<PRE>", "\xE2\x96\x81<SUF>", "\xE2\x96\x81<MID>",
-     "", "", false, false},
+     "", "", Order::kPrefixSuffixMiddle, false},
     {Format::kDeepSeek, "deepseek",
      "<\xEF\xBD\x9C"
      "fim\xE2\x96\x81"
@@ -45,8 +54,9 @@ constexpr Layout kLayouts[] = {
      "<\xEF\xBD\x9C"
      "fim\xE2\x96\x81"
      "end\xEF\xBD\x9C>",
-     "", "", false, false},
-    {Format::kCodestral, "codestral", "[PREFIX]", "[SUFFIX]", "", "", "", true, false},
+     "", "", Order::kPrefixSuffixMiddle, false},
+    {Format::kCodestral, "codestral", "[PREFIX]", "[SUFFIX]", "", "", "", Order::kSuffixPrefix,
+     false},
 };
 
 const Layout& layout_of(Format format) {
@@ -78,7 +88,8 @@ core::Result<Format> detect(const Tokenizer& tokenizer) {
   }
   return fim_error("the FIM prefix token " + std::string(text) + " (id " + std::to_string(prefix) +
                    ") belongs to no layout Ward knows; name the format (qwen, starcoder, "
-                   "codellama, deepseek or codestral) if one of them fits the model");
+                   "starcoder-spm, codellama, deepseek or codestral) if one of them fits the "
+                   "model");
 }
 
 // The largest n in [0, limit] for which fits(n) holds, given that fits(0) holds and fits is true
@@ -169,7 +180,8 @@ core::Result<Format> parse_format(std::string_view name) {
   if (name == "deepseek-coder") return Format::kDeepSeek;
   return core::Error(core::Code::kInvalidArgument, "fim format",
                      "unknown fill-in-the-middle format '" + std::string(name) +
-                         "'; use qwen, starcoder, codellama, deepseek or codestral");
+                         "'; use qwen, starcoder, starcoder-spm, codellama, deepseek or "
+                         "codestral");
 }
 
 core::Result<PromptBuilder> PromptBuilder::create(const Tokenizer& tokenizer,
@@ -283,19 +295,34 @@ std::vector<TokenId> PromptBuilder::assemble(const Request& request,
       out.insert(out.end(), path.begin(), path.end());
     }
   }
+  const auto append = [&out](std::span<const TokenId> tokens) {
+    out.insert(out.end(), tokens.begin(), tokens.end());
+  };
   if (is_continuation(request)) {
-    out.insert(out.end(), prefix.begin(), prefix.end());
-  } else if (layout_of(format_).suffix_first) {
-    out.push_back(markers_.suffix);
-    out.insert(out.end(), suffix.begin(), suffix.end());
-    out.push_back(markers_.prefix);
-    out.insert(out.end(), prefix.begin(), prefix.end());
-  } else {
-    out.push_back(markers_.prefix);
-    out.insert(out.end(), prefix.begin(), prefix.end());
-    out.push_back(markers_.suffix);
-    out.insert(out.end(), suffix.begin(), suffix.end());
-    out.push_back(markers_.middle);
+    append(prefix);
+    return out;
+  }
+  switch (layout_of(format_).order) {
+    case Order::kPrefixSuffixMiddle:
+      out.push_back(markers_.prefix);
+      append(prefix);
+      out.push_back(markers_.suffix);
+      append(suffix);
+      out.push_back(markers_.middle);
+      break;
+    case Order::kSuffixPrefix:
+      out.push_back(markers_.suffix);
+      append(suffix);
+      out.push_back(markers_.prefix);
+      append(prefix);
+      break;
+    case Order::kSuffixMiddlePrefix:
+      out.push_back(markers_.prefix);
+      out.push_back(markers_.suffix);
+      append(suffix);
+      out.push_back(markers_.middle);
+      append(prefix);
+      break;
   }
   return out;
 }

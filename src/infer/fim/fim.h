@@ -1,13 +1,18 @@
 #pragma once
 // Fill-in-the-middle prompts: the token sequence that asks a code model for the text between a
 // prefix (the code before the cursor) and a suffix (the code after it), in the layout the model
-// was trained on. Five layouts, each with its own marker tokens:
+// was trained on. Six layouts:
 //
 //  - Qwen2.5-Coder ("qwen"):  <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>
 //    with repository context: <|repo_name|>NAME\n <|file_sep|>PATH\nCONTENT\n ...
 //    <|file_sep|>PATH\n <|fim_prefix|>P<|fim_suffix|>S<|fim_middle|>   (Qwen's documented layout)
 //  - StarCoder2 ("starcoder"): <fim_prefix>P<fim_suffix>S<fim_middle>, repository context as
 //    above with <repo_name> and <file_sep> (StarCoder2's training layout, which Qwen took over).
+//  - StarCoder suffix first ("starcoder-spm"): <fim_prefix><fim_suffix>S<fim_middle>P, the
+//    suffix-prefix-middle order StarCoder and Megatron also train on, with the same markers and
+//    repository context: the middle follows the prefix as in left-to-right text. Never detected
+//    from the vocabulary (it is StarCoder's either way): named in ward.toml or in the model
+//    file (kFormatMetadataKey), as Ward's starter model does.
 //  - CodeLlama ("codellama"): BOS ▁<PRE> P ▁<SUF> S ▁<MID>, i.e. "<PRE> {prefix} <SUF>{suffix}
 //    <MID>": the prefix gets SentencePiece's space prefix, the suffix none (Meta's reference
 //    infilling code encodes the suffix without it), the spaces before <PRE>, <SUF> and <MID> are
@@ -53,9 +58,13 @@ namespace ward::infer::fim {
 
 using tokenizer::TokenId;
 
-enum class Format { kQwen, kStarCoder, kCodeLlama, kDeepSeek, kCodestral };
+enum class Format { kQwen, kStarCoder, kStarCoderSpm, kCodeLlama, kDeepSeek, kCodestral };
 
-// "qwen", "starcoder", "codellama", "deepseek", "codestral".
+// The metadata key in which a model file may name its format (a name parse_format() takes):
+// for a model trained on a layout its vocabulary does not imply, such as Ward's starter model.
+inline constexpr std::string_view kFormatMetadataKey = "ward.fim.format";
+
+// "qwen", "starcoder", "starcoder-spm", "codellama", "deepseek", "codestral".
 std::string_view format_name(Format format);
 // The format of a name above (also accepted: "qwen2.5-coder", "starcoder2", "deepseek-coder");
 // fails (kInvalidArgument, where = "fim format") for any other, listing the names.

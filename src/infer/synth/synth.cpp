@@ -409,6 +409,7 @@ core::Result<SynthSummary> synthesize(const SynthOptions& options,
   }
   set_hyperparameters(options, vocabulary_size, writer);
   copy_tokenizer(*vocabulary, writer);
+  for (const auto& [key, value] : options.extra_strings) writer.set_string(key, value);
 
   const int threads = thread_count(options);
   const std::vector<TensorSpec> specs = plan_tensors(options, vocabulary_size);

@@ -31,6 +31,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/error.h"
 #include "infer/tensor_type.h"
@@ -65,6 +67,9 @@ struct SynthOptions {
   bool tie_output = false;
   uint64_t seed = 0;
   std::string name;  // general.name; default: a description of the shape and the vocabulary
+  // More string metadata, written after the rest (e.g. ward.fim.format, for tests of what a
+  // model file may say about itself).
+  std::vector<std::pair<std::string, std::string>> extra_strings;
   int threads = 0;   // 0: one per hardware thread
 };
 

@@ -242,8 +242,8 @@ TEST_F(InferFimVocabularies, VocabularyWithoutFimTokensIsAClearError) {
 }
 
 TEST(InferFimFormat, NamesParseAndUnknownNamesFail) {
-  for (Format format : {Format::kQwen, Format::kStarCoder, Format::kCodeLlama, Format::kDeepSeek,
-                        Format::kCodestral}) {
+  for (Format format : {Format::kQwen, Format::kStarCoder, Format::kStarCoderSpm,
+                        Format::kCodeLlama, Format::kDeepSeek, Format::kCodestral}) {
     EXPECT_EQ(*parse_format(format_name(format)), format);
   }
   EXPECT_EQ(*parse_format("starcoder2"), Format::kStarCoder);
@@ -253,8 +253,8 @@ TEST(InferFimFormat, NamesParseAndUnknownNamesFail) {
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().where(), "fim format");
   EXPECT_EQ(bad.error().message(),
-            "unknown fill-in-the-middle format 'santa'; use qwen, starcoder, codellama, deepseek "
-            "or codestral");
+            "unknown fill-in-the-middle format 'santa'; use qwen, starcoder, starcoder-spm, "
+            "codellama, deepseek or codestral");
 }
 
 // One prompt checked against llama.cpp: the builder's tokens must equal BOS (where the vocabulary
@@ -363,6 +363,49 @@ TEST_F(InferFimVocabularies, PromptsMatchLlamaCppTokenizingTheLayoutText) {
   ASSERT_TRUE(qwen_prompt);
   EXPECT_TRUE(qwen_prompt->repository_context);
   EXPECT_EQ(qwen_prompt->related_files_used, 2u);
+}
+
+// StarCoder's suffix-first order is never detected (the vocabulary is the same); named, it puts
+// both markers first and the prefix last, so that the middle goes on from the prefix.
+TEST_F(InferFimVocabularies, StarCoderSuffixFirstMatchesLlamaCppTokenizingTheLayoutText) {
+  const fs::path starcoder = fixture_vocab("starcoder");
+  EXPECT_EQ(builder(starcoder).format(), Format::kStarCoder);
+  Request plain{kPrefix, kSuffix, "", "", {}, 0};
+  Request with_path = plain;
+  with_path.path = "geometry/circle.py";
+  const auto special = [&](std::string text) {
+    return OracleRequest{starcoder, std::move(text), true};
+  };
+  expect_matches_llama_cpp(
+      {{"plain",
+        starcoder,
+        plain,
+        {special("<fim_prefix><fim_suffix>" + kSuffix + "<fim_middle>" + kPrefix)},
+        {}},
+       {"path",
+        starcoder,
+        with_path,
+        {special("<file_sep>geometry/circle.py\n<fim_prefix><fim_suffix>" + kSuffix +
+                 "<fim_middle>" + kPrefix)},
+        {}}},
+      [](const fs::path& vocab) { return builder(vocab, Format::kStarCoderSpm); });
+
+  // Healing an indentation: the prompt ends in the prefix and the newline's token, where the
+  // generation goes on, as with the markers last.
+  Request indented{"def f():\n    ", "\n    return 1\n", "", "", {}, 0};
+  indented.heal_last_token = true;
+  const PromptBuilder psm_builder = builder(starcoder);
+  auto spm = builder(starcoder, Format::kStarCoderSpm).build(indented);
+  auto psm = psm_builder.build(indented);
+  ASSERT_TRUE(spm && psm);
+  EXPECT_EQ(spm->healed_text, psm->healed_text);
+  const auto middle_at =
+      std::find(psm->tokens.begin(), psm->tokens.end(), psm_builder.markers().middle);
+  ASSERT_NE(middle_at, psm->tokens.end());
+  const std::vector<TokenId> psm_tail(middle_at + 1, psm->tokens.end());  // the newline's token
+  ASSERT_FALSE(psm_tail.empty());
+  EXPECT_TRUE(std::equal(psm_tail.rbegin(), psm_tail.rend(), spm->tokens.rbegin()));
+  EXPECT_EQ(spm->tokens.size(), psm->tokens.size());
 }
 
 // With nothing but whitespace after the cursor the prompt is the file read left to right: the
