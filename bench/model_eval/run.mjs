@@ -26,8 +26,8 @@
 //        [--languages python,go,...] [--perplexity-bytes 100000] [--latency-requests 40]
 //        [--latency-prompt-tokens 1000] [--threads 2] [--seed 1] [--skip perplexity,lines,latency]
 //        [--json FILE] [--dump FILE] [--fim-format NAME]
-//   --dump FILE writes one JSON line per cursor position (language, path, line, target, and the
-//   next-line and FIM suggestions), to read what the model gets wrong. --fim-format serves the
+//   --dump FILE writes one JSON line per cursor position (language, position number, path, offset,
+//   target, and the next-line and FIM suggestions), to read what the model gets wrong. --fim-format serves the
 //   model with that FIM layout (ward.toml's fim; default: what the model file says).
 // Exit status: 0 when every measurement ran, 1 otherwise (the scores themselves never fail it).
 
@@ -174,8 +174,8 @@ async function lineScores(server, agent, language, positions, workers, onProgres
     const suffix = text.slice(p.end, p.end + kMaxContextChars);
     const fim = await complete(server, agent, {...common, suffix, document: `fim-${language}-${i}`});
     fimExact += fim.text.trimEnd() === target ? 1 : 0;
-    dump?.push({language, path: p.document.path, offset: p.indent, target, next: next.text,
-                fim: fim.text});
+    dump?.push({language, position: i, path: p.document.path, offset: p.indent, target,
+                next: next.text, fim: fim.text});
     onProgress(++done);
   };
   await Promise.all(Array.from({length: workers}, async () => {
@@ -334,7 +334,10 @@ async function main() {
       }
       await server.stop();
       server = null;
-      if (dump) fs.writeFileSync(args.dump, dump.map((d) => JSON.stringify(d)).join("\n") + "\n");
+      if (dump) {
+        dump.sort((a, b) => a.language.localeCompare(b.language) || a.position - b.position);
+        fs.writeFileSync(args.dump, dump.map((d) => JSON.stringify(d)).join("\n") + "\n");
+      }
     }
     if (!args.skip.has("latency")) {
       // Latency: what one user sees, one slot with all the threads.

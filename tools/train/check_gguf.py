@@ -4,7 +4,8 @@
         [--weights RUN/weights.bin] [--prompt-file P]... [--json OUT.json]
 
 For each model and prompt (built-in ones: Python, Go, C++ and JavaScript openings, and FIM
-prompts in the StarCoder layout Ward's prompt builder sends, with and without a file header):
+prompts in the StarCoder layouts Ward's prompt builder sends, prefix first with and without a
+file header, and suffix first):
   1. Ward tokenizes the prompt (`ward model tokenize --special`, <fim_prefix> and friends read
      as control tokens, as `ward model generate` reads its prompt file) and BOS is put first,
      as the model's tokenizer.ggml.add_bos_token asks;
@@ -50,6 +51,10 @@ PROMPTS = {
     "fim-python-header": "<file_sep>utils/strings.py\n<fim_prefix>def is_blank(text):\n    "
                          "<fim_suffix>\n\n\ndef strip_all(lines):\n    return [line.strip() for "
                          "line in lines]\n<fim_middle>",
+    # Suffix first, as Ward sends it to a model whose file says ward.fim.format = starcoder-spm.
+    "fim-python-spm": "<file_sep>utils/strings.py\n<fim_prefix><fim_suffix>\n\n\ndef "
+                      "strip_all(lines):\n    return [line.strip() for line in lines]\n"
+                      "<fim_middle>def is_blank(text):\n    return",
 }
 
 

@@ -274,3 +274,28 @@ def _write_value(f: BinaryIO, value: Value) -> None:
             f.write(np.asarray(value.value, dtype=_NUMPY_TYPES[value.element_type]).tobytes())
     else:
         f.write(struct.pack(_SCALAR_FORMATS[value.type], value.value))
+
+
+def copy_with_string(source: str, target: str, key: str, text: str) -> int:
+    """Writes `source` to `target` with the string metadata `key` set to `text` (added, or
+    replaced where it is), everything else byte for byte: how the shipped model got its
+    ward.fim.format without being exported again. Returns the new file's size."""
+    file = read(source)
+    with open(source, "rb") as f:
+        buffer = f.read()
+    writer = Writer(alignment=DEFAULT_ALIGNMENT)
+    for name, value in file.metadata.items():
+        writer.add(name, value)
+    writer.add_string(key, text)
+    for info in file.tensors:
+        start = file.data_offset + info.offset
+        raw = buffer[start:start + tensor_bytes(info.dims, info.type)]
+        writer.add_tensor(info.name, tuple(reversed(info.dims)), info.type, raw)
+    return writer.write(target)
+
+
+if __name__ == "__main__":
+    import sys
+    if len(sys.argv) != 6 or sys.argv[1] != "set-string":
+        sys.exit("usage: python3 tools/train/gguf.py set-string IN.gguf OUT.gguf KEY TEXT")
+    print(copy_with_string(*sys.argv[2:]))

@@ -19,8 +19,9 @@ h100      sized for about 10 minutes of one H100 (PyTorch, bf16 autocast): 31.5 
           training loss kept falling: data, more than passes, is what a bigger run needs.
 
 spm-tune  the h100 model continued (--init-gguf) on fill-in-the-middle in suffix-prefix-middle
-          order only, with the loss on the middles (data.py): about 400 tokens/s on 2 CPU cores,
-          as the output layer is computed at the middles only. See README.md, "Infilling".
+          order only, with the loss on the middles (data.py): about 220 tokens/s on 2 CPU cores
+          (the output layer is computed at the middles only). Tried on the shipped model and not
+          kept: README.md, "Infilling suffix first".
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 // The starter model the repository ships (models/ward-starter-q8_0.gguf, what `make run` serves):
-// within its size limit, describing itself (licence, fill-in-the-middle tokens, the corpus
-// manifest it was trained on, byte for byte), and trained: greedy completions that any code model
-// gets right and random weights do not.
+// within its size limit, describing itself (licence, fill-in-the-middle tokens and layout, the
+// corpus manifest it was trained on, byte for byte), and trained: greedy completions that any code
+// model gets right and random weights do not.
 
 #include <gtest/gtest.h>
 
@@ -29,6 +29,12 @@ std::string metadata_string(const Model& model, std::string_view key) {
   return text ? std::string(*text) : "(not a string)";
 }
 
+// The FIM layout the model file names (fim::kFormatMetadataKey), which Ward's embedded backend
+// uses for it.
+core::Result<fim::Format> named_format(const Model& model) {
+  return fim::parse_format(metadata_string(model, fim::kFormatMetadataKey));
+}
+
 std::shared_ptr<const Model> starter() {
   static const auto model = [] {
     auto loaded = Model::load(kStarter.string());
@@ -47,6 +53,9 @@ TEST(StarterModel, FitsItsSizeLimitAndDescribesItself) {
   EXPECT_EQ(metadata_string(*model, "general.license"), "Apache-2.0");
   EXPECT_TRUE(fim::PromptBuilder::create(model->tokenizer()))
       << "completion needs the fill-in-the-middle tokens";
+  auto format = named_format(*model);
+  ASSERT_TRUE(format) << format.error().to_string();
+  EXPECT_EQ(*format, fim::Format::kStarCoderSpm) << "it was tuned to fill in suffix first";
 
   auto manifest = core::read_file((kModels / "ward-starter-corpus.json").string());
   ASSERT_TRUE(manifest) << manifest.error().to_string();
@@ -55,18 +64,22 @@ TEST(StarterModel, FitsItsSizeLimitAndDescribesItself) {
       << "models/ward-starter-corpus.json must be the manifest the model was trained on";
 }
 
-// The greedy completion of a cursor at the end of `code`, prompted as Ward's completion path
-// prompts it: the prompt builder's layout for nothing after the cursor, with token healing (the
-// cursor may sit inside what the tokenizer would make one token, as after `"__main__`).
-std::string greedy(const std::string& code, int32_t tokens) {
+// The greedy completion of a cursor between `code` and `suffix`, prompted as Ward's completion
+// path prompts it: the prompt builder's layout (with nothing after the cursor, a continuation),
+// with token healing (the cursor may sit inside what the tokenizer would make one token, as after
+// `"__main__`).
+std::string greedy(const std::string& code, int32_t tokens, const std::string& suffix = "") {
   const auto model = starter();
   if (model == nullptr) return "(no model)";
   auto session = Session::create(model, {.context_size = 256, .threads = 2});
   EXPECT_TRUE(session) << session.error().to_string();
-  auto builder = fim::PromptBuilder::create(model->tokenizer());
+  auto format = named_format(*model);
+  if (!format) return "(no " + std::string(fim::kFormatMetadataKey) + ")";
+  auto builder = fim::PromptBuilder::create(model->tokenizer(), *format);
   if (!builder) return "(no FIM tokens)";
   fim::Request request;
   request.prefix = code;
+  request.suffix = suffix;
   request.heal_last_token = true;
   auto prompt = builder->build(request);
   EXPECT_TRUE(prompt) << prompt.error().to_string();
@@ -86,6 +99,15 @@ TEST(StarterModel, CompletesWhatAnyCodeModelCompletes) {
       "    return",
       6);
   EXPECT_EQ(c.substr(0, 5), " 0;\n}") << c;
+}
+
+// Filling in suffix first, in the layout the file names: the module the code after the cursor
+// uses, which the prefix alone does not give.
+TEST(StarterModel, FillsInTheMiddleFromTheSuffix) {
+  const std::string middle =
+      greedy("import", 4, "\n\n\ndef main():\n    for arg in sys.argv[1:]:\n        print(arg)\n");
+  EXPECT_EQ(middle.substr(0, 4), " sys") << middle;
+  EXPECT_NE(greedy("import", 4).substr(0, 4), " sys");
 }
 
 }  // namespace
