@@ -283,7 +283,9 @@ def copy_with_string(source: str, target: str, key: str, text: str) -> int:
     file = read(source)
     with open(source, "rb") as f:
         buffer = f.read()
-    writer = Writer(alignment=DEFAULT_ALIGNMENT)
+    # Tensors keep the source's alignment, which its copied general.alignment (if any) states.
+    alignment = file.metadata.get("general.alignment")
+    writer = Writer(alignment=int(alignment.value) if alignment else DEFAULT_ALIGNMENT)
     for name, value in file.metadata.items():
         writer.add(name, value)
     writer.add_string(key, text)
