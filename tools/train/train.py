@@ -142,8 +142,8 @@ def main() -> None:
         loss = torch.zeros((), device=device)
         for micro, micro_targets in zip(ids.split(micro_size), targets.split(micro_size)):
             with autocast:
-                micro_loss = next_token_loss(forward_model, micro, micro_targets,
-                                             train_config.middle_loss)
+                micro_loss = next_token_loss(
+                    forward_model, micro, micro_targets if train_config.middle_loss else None)
                 micro_loss = micro_loss * (len(micro) / len(ids))
             micro_loss.backward()
             loss += micro_loss.detach()
@@ -248,13 +248,12 @@ def compiled_or_eager(model: Llama, sample, device, autocast):
     return compiled
 
 
-def next_token_loss(model, batch: torch.Tensor, targets: torch.Tensor | None = None,
-                    targets_only: bool = False) -> torch.Tensor:
-    """Mean next-token cross-entropy (nats) of batch [sequences, context + 1]; with
-    targets_only, over the tokens `targets` marks (see data.Sampler.batch_with_targets).
-    Computed outside the module because a compiled module (torch.compile) exposes only
-    forward()."""
-    if targets_only:
+def next_token_loss(model, batch: torch.Tensor,
+                    targets: torch.Tensor | None = None) -> torch.Tensor:
+    """Mean next-token cross-entropy (nats) of batch [sequences, context + 1]; given `targets`,
+    over the tokens it marks only (see data.Sampler.batch_with_targets). Computed outside the
+    module because a compiled module (torch.compile) exposes only forward()."""
+    if targets is not None:
         predicted = targets[:, 1:]  # the positions whose next token is a target
         logits = model(batch[:, :-1], predicted)
         return torch.nn.functional.cross_entropy(logits.float(), batch[:, 1:][predicted])
@@ -296,8 +295,8 @@ def evaluate(model: Llama, eval_sets: dict, device, autocast,
             for micro, micro_targets in zip(ids.split(micro_batch_size),
                                             targets.split(micro_batch_size)):
                 with autocast:
-                    loss = next_token_loss(model, micro, micro_targets,
-                                           targets_only=kind == "middle")
+                    loss = next_token_loss(model, micro,
+                                           micro_targets if kind == "middle" else None)
                 total += loss.item() * len(micro)
                 sequences += len(micro)
         out[kind] = total / sequences

@@ -55,7 +55,8 @@ TEST(StarterModel, FitsItsSizeLimitAndDescribesItself) {
       << "completion needs the fill-in-the-middle tokens";
   auto format = named_format(*model);
   ASSERT_TRUE(format) << format.error().to_string();
-  EXPECT_EQ(*format, fim::Format::kStarCoderSpm) << "it was tuned to fill in suffix first";
+  EXPECT_EQ(*format, fim::Format::kStarCoderSpm)
+      << "it fills in far better suffix first (models/README.md)";
 
   auto manifest = core::read_file((kModels / "ward-starter-corpus.json").string());
   ASSERT_TRUE(manifest) << manifest.error().to_string();
