@@ -18,6 +18,13 @@ h100      sized for about 10 minutes of one H100 (PyTorch, bf16 autocast): 31.5 
           The first run, on a 52.8 M-token corpus, stalled after about five passes while its
           training loss kept falling: data, more than passes, is what a bigger run needs.
 
+h100-spm  the h100 model and schedule with half the fill-in-the-middle samples suffix first
+          (suffix-prefix-middle, data.py), so that the model fills in both in the order Ward
+          sends (starcoder-spm) and in the one llama.cpp's infill sends (prefix first). Meant
+          for a run from scratch on the whole corpus (122 M tokens, 54.6 MiB compressed: it
+          fits the device machine's carry only without the shipped model, README.md "The GPU
+          path"); not run yet.
+
 spm-tune  the h100 model continued (--init-gguf) on fill-in-the-middle in suffix-prefix-middle
           order only, with the loss on the middles (data.py): about 220 tokens/s on 2 CPU cores
           (the output layer is computed at the middles only). Tried on the shipped model and not
@@ -61,6 +68,12 @@ PRESETS = {
         ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
         TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=540,
                     learning_rate=1.5e-3,
+                    warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
+    ),
+    "h100-spm": (
+        ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
+        TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=500,
+                    learning_rate=1.5e-3, spm_fim_rate=0.5,
                     warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
     ),
     # Continues an h100 model (--init-gguf) on suffix-prefix-middle infilling alone, the loss on
