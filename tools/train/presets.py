@@ -58,28 +58,26 @@ class TrainConfig:
     log_every: int = 10
 
 
+# The h100 shape and schedule, which the other GPU-sized presets vary.
+_H100_MODEL = ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024,
+                          context=1024)
+_H100_TRAIN = TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=540,
+                          learning_rate=1.5e-3, warmup_steps=200, eval_every=500,
+                          eval_batches=8, log_every=50)
+
 PRESETS = {
     "cpu-tiny": (
         ModelConfig(d_model=128, n_layers=2, n_heads=4, n_kv_heads=2, d_ff=352, context=128),
         TrainConfig(batch_size=8, steps=300, learning_rate=3e-3, warmup_steps=30,
                     eval_every=50, eval_batches=4),
     ),
-    "h100": (
-        ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
-        TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=540,
-                    learning_rate=1.5e-3,
-                    warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
-    ),
-    "h100-spm": (
-        ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
-        TrainConfig(batch_size=128, micro_batch_size=32, steps=100_000, time_budget_s=500,
-                    learning_rate=1.5e-3, spm_fim_rate=0.5,
-                    warmup_steps=200, eval_every=500, eval_batches=8, log_every=50),
-    ),
+    "h100": (_H100_MODEL, _H100_TRAIN),
+    "h100-spm": (_H100_MODEL,
+                 dataclasses.replace(_H100_TRAIN, time_budget_s=500, spm_fim_rate=0.5)),
     # Continues an h100 model (--init-gguf) on suffix-prefix-middle infilling alone, the loss on
     # the middles: teaches a model trained mostly left to right to fill in, on a CPU.
     "spm-tune": (
-        ModelConfig(d_model=384, n_layers=8, n_heads=6, n_kv_heads=2, d_ff=1024, context=1024),
+        _H100_MODEL,
         TrainConfig(batch_size=8, steps=10_000, time_budget_s=3600, learning_rate=1e-4,
                     warmup_steps=10, fim_rate=1.0, line_fim_rate=0.8, spm_fim_rate=1.0,
                     middle_loss=True, eval_every=40, eval_batches=2, log_every=5),
