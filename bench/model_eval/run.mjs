@@ -26,9 +26,10 @@
 //        [--languages python,go,...] [--perplexity-bytes 100000] [--latency-requests 40]
 //        [--latency-prompt-tokens 1000] [--threads 2] [--seed 1] [--skip perplexity,lines,latency]
 //        [--json FILE] [--dump FILE] [--fim-format NAME]
-//   --dump FILE writes one JSON line per cursor position (language, position number, path, offset,
-//   target, and the next-line and FIM suggestions), to read what the model gets wrong. --fim-format serves the
-//   model with that FIM layout (ward.toml's fim; default: what the model file says).
+//   --dump FILE writes one JSON line per cursor position (language, position number, path,
+//   offset, target, and the next-line and FIM suggestions), to read what the model gets wrong.
+//   --fim-format serves the model with that FIM layout (ward.toml's fim; default: what the model
+//   file says).
 // Exit status: 0 when every measurement ran, 1 otherwise (the scores themselves never fail it).
 
 import fs from "fs";

@@ -22,8 +22,8 @@ h100-spm  the h100 model and schedule with half the fill-in-the-middle samples s
           (suffix-prefix-middle, data.py), so that the model fills in both in the order Ward
           sends (starcoder-spm) and in the one llama.cpp's infill sends (prefix first). Meant
           for a run from scratch on the whole corpus (122 M tokens, 54.6 MiB compressed: it
-          fits the device machine's carry only without the shipped model, README.md "The GPU
-          path"); not run yet.
+          fits the device machine's carry only without the shipped model: README.md, "Next
+          GPU run"); not run yet.
 
 spm-tune  the h100 model continued (--init-gguf) on fill-in-the-middle in suffix-prefix-middle
           order only, with the loss on the middles (data.py): about 220 tokens/s on 2 CPU cores
