@@ -15,6 +15,10 @@ constexpr int32_t kMultiLineTokens = 192;
 constexpr int32_t kMaxTokens = 1024;
 constexpr int32_t kMaxSuggestions = 4;
 constexpr float kAlternativeTemperature = 0.6f;
+// The greedy suggestion's first line is the likeliest of a beam search this wide: on the starter
+// model it is right far more often than greedy decoding's (docs/engine.md), at little cost,
+// since one forward pass extends every hypothesis.
+constexpr int32_t kFirstLineBeams = 3;
 
 Error invalid(std::string field, std::string message) {
   return Error(Code::kInvalidArgument, std::move(field), std::move(message));
@@ -34,7 +38,9 @@ backend::GenerationRequest generation_for(const CompletionRequest& request, Comp
                           : mode == CompletionMode::kSingleLine ? kSingleLineTokens
                                                                 : kMultiLineTokens;
   const bool greedy = index == 0 && request.temperature < 0;
-  if (!greedy) {
+  if (greedy) {
+    generation.line_beams = kFirstLineBeams;
+  } else {
     generation.sampler = infer::sampling::SamplerOptions{};
     generation.sampler.temperature =
         request.temperature >= 0 ? request.temperature : kAlternativeTemperature;

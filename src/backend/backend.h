@@ -56,6 +56,10 @@ struct GenerationRequest {
   // Requests with the same key (one user's document) go to the same cached sequence where the
   // backend keeps one, so a completion after a keystroke only processes what changed.
   std::string cache_key{};
+  // With greedy sampling, above 1: the first line is the likeliest of a beam search this wide
+  // (infer/model/line_search.h), where the backend runs the model itself; an upstream server
+  // decodes its own way and ignores it.
+  int32_t line_beams = 1;
 };
 
 enum class FinishReason {

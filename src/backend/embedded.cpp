@@ -173,7 +173,8 @@ core::Result<Generation> EmbeddedBackend::generate(const GenerationRequest& requ
       .sampler = request.sampler,
       .limits = {.max_tokens = request.max_tokens, .time_budget = request.time_budget},
       .stop_strings = request.stop,
-      .forced_prefix = std::move(prompt->forced_prefix)};
+      .forced_prefix = std::move(prompt->forced_prefix),
+      .line_beams = request.line_beams};
   if (std::holds_alternative<ChatPrompt>(request.prompt)) {
     // Where the layout's end of turn is text, not an end-of-generation token.
     for (const auto& stop_string : chat_.stop_strings())

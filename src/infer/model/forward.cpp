@@ -63,6 +63,26 @@ core::Status ForwardPass::run(std::span<const tokenizer::TokenId> tokens, int32_
                               KvCache& cache, threads::ThreadPool& pool, float* logits,
                               const std::atomic<bool>* cancel) {
   pool_ = &pool;
+  KvCache* const one[] = {&cache};
+  if (auto status = run_layers(tokens, {first_position, one, false}, cancel); !status) {
+    return status;
+  }
+  const auto n = static_cast<int64_t>(tokens.size());
+  if (logits != nullptr) output_logits(n - 1, n, logits);
+  return core::ok_status();
+}
+
+core::Status ForwardPass::run_branches(std::span<const tokenizer::TokenId> tokens, int32_t position,
+                                       std::span<KvCache* const> caches, threads::ThreadPool& pool,
+                                       float* logits, const std::atomic<bool>* cancel) {
+  pool_ = &pool;
+  if (auto status = run_layers(tokens, {position, caches, true}, cancel); !status) return status;
+  output_logits(0, static_cast<int64_t>(tokens.size()), logits);
+  return core::ok_status();
+}
+
+core::Status ForwardPass::run_layers(std::span<const tokenizer::TokenId> tokens,
+                                     const Placement& placement, const std::atomic<bool>* cancel) {
   const auto n = static_cast<int64_t>(tokens.size());
   embed(tokens);
   const auto& layers = model_.weights().layers;
@@ -70,10 +90,9 @@ core::Status ForwardPass::run(std::span<const tokenizer::TokenId> tokens, int32_
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       return core::Error(core::Code::kCancelled, "inference", "evaluation was cancelled");
     }
-    attention_block(layers[static_cast<size_t>(layer)], layer, first_position, n, cache);
+    attention_block(layers[static_cast<size_t>(layer)], layer, n, placement);
     feed_forward_block(layers[static_cast<size_t>(layer)], n);
   }
-  if (logits != nullptr) output_logits(n, logits);
   return core::ok_status();
 }
 
@@ -86,16 +105,16 @@ void ForwardPass::embed(std::span<const tokenizer::TokenId> tokens) {
   });
 }
 
-void ForwardPass::attention_block(const LayerWeights& w, int32_t layer, int32_t first_position,
-                                  int64_t n, KvCache& cache) {
+void ForwardPass::attention_block(const LayerWeights& w, int32_t layer, int64_t n,
+                                  const Placement& placement) {
   const int64_t embd = hp_.embedding_length;
   for_tokens(n, [&](int64_t t) {
     rms_norm(&x_[at(t, embd)], w.attn_norm.data, &xn_[at(t, embd)], embd, hp_.rms_norm_epsilon);
   });
   prepare(xn_.data(), embd, n, {w.attn_q.type, w.attn_k.type, w.attn_v.type});
   multiply({{w.attn_q, q_.data()}, {w.attn_k, k_.data()}, {w.attn_v, v_.data()}});
-  position_encode(w, layer, first_position, n, cache);
-  attend(layer, first_position, n, cache);
+  position_encode(w, layer, n, placement);
+  attend(layer, n, placement);
   prepare(attn_.data(), hp_.q_dim(), n, {w.attn_output.type});
   multiply({{w.attn_output, proj_.data()}});
 }
@@ -120,11 +139,14 @@ void ForwardPass::feed_forward_block(const LayerWeights& w, int64_t n) {
   for_tokens(n, [&](int64_t t) { add_to(&x_[at(t, embd)], &proj_[at(t, embd)], embd); });
 }
 
-void ForwardPass::output_logits(int64_t n, float* logits) {
+void ForwardPass::output_logits(int64_t first, int64_t n, float* logits) {
   const Weights& w = model_.weights();
   const int64_t embd = hp_.embedding_length;
-  rms_norm(&x_[at(n - 1, embd)], w.output_norm.data, xn_.data(), embd, hp_.rms_norm_epsilon);
-  prepare(xn_.data(), embd, 1, {w.output.type});
+  for_tokens(n - first, [&](int64_t t) {
+    rms_norm(&x_[at(first + t, embd)], w.output_norm.data, &xn_[at(t, embd)], embd,
+             hp_.rms_norm_epsilon);
+  });
+  prepare(xn_.data(), embd, n - first, {w.output.type});
   multiply({{w.output, logits}});
 }
 
@@ -163,8 +185,8 @@ void ForwardPass::multiply(std::initializer_list<Product> products) {
 }
 
 // Adds the q/k/v biases, rotates queries and keys, and stores keys and values in the cache.
-void ForwardPass::position_encode(const LayerWeights& w, int32_t layer, int32_t first_position,
-                                  int64_t n, KvCache& cache) {
+void ForwardPass::position_encode(const LayerWeights& w, int32_t layer, int64_t n,
+                                  const Placement& placement) {
   const int64_t q_dim = hp_.q_dim();
   const int64_t kv_dim = hp_.kv_dim();
   for_tokens(n, [&](int64_t t) {
@@ -176,10 +198,10 @@ void ForwardPass::position_encode(const LayerWeights& w, int32_t layer, int32_t 
       add_to(k, w.k_bias.data, kv_dim);
       add_to(v, w.v_bias.data, kv_dim);
     }
-    const auto position = static_cast<int32_t>(first_position + t);
+    const int32_t position = placement.position(t);
     for (int32_t h = 0; h < hp_.head_count; ++h) rope(q + h * hp_.head_dim, position);
     for (int32_t h = 0; h < hp_.head_count_kv; ++h) rope(k + h * hp_.head_dim, position);
-    cache.store(layer, position, k, v);
+    placement.cache(t).store(layer, position, k, v);
   });
 }
 
@@ -208,7 +230,7 @@ void ForwardPass::rope(float* head, int32_t position) const {
 
 // Causal attention, one task per (token, key/value head): the query heads that share a key/value
 // head see the same keys, so the kernel reads each key and value once for all of them.
-void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n, const KvCache& cache) {
+void ForwardPass::attend(int32_t layer, int64_t n, const Placement& placement) {
   const int32_t kv_heads = hp_.head_count_kv;
   const int32_t group = hp_.head_count / kv_heads;
   const int64_t q_dim = hp_.q_dim();
@@ -217,6 +239,7 @@ void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n, const
   pool_->run(n * kv_heads, [&](int64_t task) {
     const int64_t t = task / kv_heads;
     const auto kv_head = static_cast<int32_t>(task % kv_heads);
+    const KvCache& cache = placement.cache(t);
     const size_t first_head = static_cast<size_t>(kv_head) * static_cast<size_t>(group) *
                               static_cast<size_t>(hp_.head_dim);
     kernels::attend(
@@ -227,7 +250,7 @@ void ForwardPass::attend(int32_t layer, int32_t first_position, int64_t n, const
          .values = cache.values(layer, 0) +
                    static_cast<size_t>(kv_head) * static_cast<size_t>(hp_.head_dim),
          .value_stride = cache.value_stride(),
-         .keys = first_position + t + 1,
+         .keys = placement.position(t) + 1,
          .dim = hp_.head_dim,
          .scale = 1.0f / std::sqrt(static_cast<float>(hp_.head_dim)),
          .scores = &scores_[static_cast<size_t>(task % participants) * scores_per_participant()],

@@ -47,23 +47,46 @@ class ForwardPass {
                    KvCache& cache, threads::ThreadPool& pool, float* logits,
                    const std::atomic<bool>* cancel);
 
+  // Evaluates one token for each of several sequences of the same length (a beam search's
+  // branches): tokens[i] at `position` of *caches[i], which must hold valid K/V for every
+  // earlier position. Writes vocab_size logits per token to `logits`, token after token. The
+  // sequences share each weight read, so a step of a few branches costs about one token's.
+  // Fails (kCancelled) as run() does.
+  core::Status run_branches(std::span<const tokenizer::TokenId> tokens, int32_t position,
+                            std::span<KvCache* const> caches, threads::ThreadPool& pool,
+                            float* logits, const std::atomic<bool>* cancel);
+
  private:
+  // Where each token of a chunk goes: consecutive positions of one sequence, or one position of
+  // as many sequences as tokens.
+  struct Placement {
+    int32_t first_position;
+    std::span<KvCache* const> caches;  // one, or one per token
+    bool branches;
+
+    int32_t position(int64_t t) const {
+      return branches ? first_position : first_position + static_cast<int32_t>(t);
+    }
+    KvCache& cache(int64_t t) const { return *caches[branches ? static_cast<size_t>(t) : 0]; }
+  };
+
   struct Product {
     const Matrix& weights;
     float* out;  // column c at out + c * weights.rows
   };
 
+  core::Status run_layers(std::span<const tokenizer::TokenId> tokens, const Placement& placement,
+                          const std::atomic<bool>* cancel);
   void embed(std::span<const tokenizer::TokenId> tokens);
-  void attention_block(const LayerWeights& w, int32_t layer, int32_t first_position, int64_t n,
-                       KvCache& cache);
+  void attention_block(const LayerWeights& w, int32_t layer, int64_t n, const Placement& placement);
   void feed_forward_block(const LayerWeights& w, int64_t n);
-  void output_logits(int64_t n, float* logits);
+  // The logits of tokens first ... n - 1, vocab_size floats each.
+  void output_logits(int64_t first, int64_t n, float* logits);
 
   void prepare(const float* input, int64_t k, int64_t n, std::initializer_list<TensorType> types);
   void multiply(std::initializer_list<Product> products);
-  void position_encode(const LayerWeights& w, int32_t layer, int32_t first_position, int64_t n,
-                       KvCache& cache);
-  void attend(int32_t layer, int32_t first_position, int64_t n, const KvCache& cache);
+  void position_encode(const LayerWeights& w, int32_t layer, int64_t n, const Placement& placement);
+  void attend(int32_t layer, int64_t n, const Placement& placement);
   size_t scores_per_participant() const;
   void rope(float* head, int32_t position) const;
   template <typename Body>

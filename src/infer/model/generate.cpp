@@ -1,10 +1,14 @@
 #include "infer/model/generate.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
-#include <limits>
 #include <string>
 #include <vector>
+
+#include "infer/model/forced_text.h"
+#include "infer/model/line_search.h"
 
 namespace ward::infer::model {
 namespace {
@@ -20,6 +24,23 @@ bool is_cancelled(const core::Error& error) {
   return error.code() == core::Code::kCancelled;
 }
 
+// A line search replaces greedy decoding's choices, so it needs greedy decoding.
+core::Status check_line_beams(const GenerateOptions& options) {
+  if (options.line_beams < 1 || options.line_beams > Session::kMaxBranches) {
+    return core::Error(
+        core::Code::kInvalidArgument, "line_beams",
+        fmt::format("must be between 1 and {}, got {}", Session::kMaxBranches, options.line_beams));
+  }
+  const auto& sampler = options.sampler;
+  if (options.line_beams > 1 &&
+      (sampler.temperature != 0 || (sampler.repeat_penalty != 1.0f && sampler.repeat_last_n > 0))) {
+    return core::Error(core::Code::kInvalidArgument, "line_beams",
+                       "a line search replaces greedy decoding: it needs temperature 0 and no "
+                       "repeat penalty (or line_beams 1)");
+  }
+  return core::ok_status();
+}
+
 // Streams `text` to the callback and the result.
 void emit(GenerateResult& result, const TextCallback& on_text, std::string_view text) {
   if (text.empty()) return;
@@ -27,51 +48,31 @@ void emit(GenerateResult& result, const TextCallback& on_text, std::string_view 
   if (on_text) on_text(text);
 }
 
-bool is_space_or_tab(char c) {
-  return c == ' ' || c == '\t';
+// The first line by beam search (GenerateOptions::line_beams), then evaluated after the prompt
+// so that generation goes on from its end: returns the line's tokens, and `logits` then follows
+// them (unless the line ends the generation).
+core::Result<std::vector<tokenizer::TokenId>> search_first_line(
+    Session& session, std::span<const tokenizer::TokenId> prompt, const GenerateOptions& options,
+    const ForcedText& forced, const sampling::StopPolicy& policy, std::span<const float>& logits,
+    const std::atomic<bool>* cancel) {
+  auto line = search_line(
+      session, logits,
+      {.width = options.line_beams,
+       .max_tokens = options.limits.max_tokens,
+       .forced = forced,
+       .out_of_time =
+           [&] { return policy.check(0, false, Clock::now(), false) != StopReason::kNone; }},
+      cancel);
+  if (!line) return line.error();
+  const tokenizer::Tokenizer& vocabulary = session.model().tokenizer();
+  if (line->empty() || vocabulary.is_end_of_generation(line->back())) return line;
+  std::vector<tokenizer::TokenId> both(prompt.begin(), prompt.end());
+  both.insert(both.end(), line->begin(), line->end());
+  auto after = session.evaluate(both, cancel);
+  if (!after) return after.error();
+  logits = *after;
+  return line;
 }
-
-// Token healing's constraint on the first generated tokens (GenerateOptions::forced_prefix): each
-// token's text must agree with what is left of the forced text, being a prefix of it or beginning
-// with it. Forced text that ends in spaces is the indentation an editor put before the cursor:
-// the suggestion starts after it, so no token may indent further, also just after it.
-class ForcedText {
- public:
-  explicit ForcedText(std::string text)
-      : rest_(std::move(text)), indentation_(!rest_.empty() && is_space_or_tab(rest_.back())) {}
-
-  bool active() const { return !rest_.empty() || indentation_; }
-
-  // A copy of `logits` in which only the tokens allowed next keep their value. Tokens with no
-  // text (control, unused) are never allowed.
-  std::vector<float> mask(std::span<const float> logits,
-                          const tokenizer::Tokenizer& vocabulary) const {
-    std::vector<float> masked(logits.size(), -std::numeric_limits<float>::infinity());
-    for (size_t id = 0; id < logits.size(); ++id) {
-      auto piece = vocabulary.token_to_piece(static_cast<tokenizer::TokenId>(id));
-      if (piece && !piece->empty() && allows(*piece)) masked[id] = logits[id];
-    }
-    return masked;
-  }
-
-  // The part of a generated token's text after the forced text, which it consumes.
-  std::string_view consume(std::string_view piece) {
-    const size_t consumed = std::min(piece.size(), rest_.size());
-    rest_.erase(0, consumed);
-    if (consumed < piece.size()) indentation_ = false;  // text followed the indentation
-    return piece.substr(consumed);
-  }
-
- private:
-  bool allows(std::string_view piece) const {
-    if (!rest_.empty() && std::string_view(rest_).starts_with(piece)) return true;
-    if (!piece.starts_with(rest_)) return false;
-    return !(indentation_ && piece.size() > rest_.size() && is_space_or_tab(piece[rest_.size()]));
-  }
-
-  std::string rest_;
-  bool indentation_;  // the forced text ends in indentation not yet followed by other text
-};
 
 }  // namespace
 
@@ -79,6 +80,7 @@ core::Result<GenerateResult> generate(Session& session, std::span<const tokenize
                                       const GenerateOptions& options, const TextCallback& on_text,
                                       const std::atomic<bool>* cancel) {
   if (auto status = options.limits.validate(); !status) return status.error();
+  if (auto status = check_line_beams(options); !status) return status.error();
   auto sampler = sampling::Sampler::create(options.sampler);
   if (!sampler) return sampler.error();
   auto stop = sampling::StopMatcher::create(options.stop_strings);
@@ -101,9 +103,24 @@ core::Result<GenerateResult> generate(Session& session, std::span<const tokenize
   const auto start = Clock::now();
   const sampling::StopPolicy policy(options.limits, start);
   ForcedText forced(options.forced_prefix);
+  std::span<const float> next_logits = *logits;
+  std::vector<tokenizer::TokenId> line;  // chosen by the line search, already evaluated
+  if (options.line_beams > 1) {
+    auto searched =
+        search_first_line(session, prompt, options, forced, policy, next_logits, cancel);
+    if (!searched) {
+      if (!is_cancelled(searched.error())) return searched.error();
+      result.stop_reason = StopReason::kCancelled;
+    } else {
+      line = std::move(*searched);
+    }
+  }
+  size_t replayed = 0;
   while (result.stop_reason == StopReason::kNone) {
-    auto token = forced.active() ? sampler->sample(forced.mask(*logits, vocabulary))
-                                 : sampler->sample(*logits);
+    const bool planned = replayed < line.size();
+    auto token = planned           ? core::Result<tokenizer::TokenId>(line[replayed++])
+                 : forced.active() ? sampler->sample(forced.mask(next_logits, vocabulary))
+                                   : sampler->sample(next_logits);
     if (!token) return token.error();
     sampler->accept(*token);
     const bool end = vocabulary.is_end_of_generation(*token);
@@ -118,14 +135,17 @@ core::Result<GenerateResult> generate(Session& session, std::span<const tokenize
     result.stop_reason = policy.check(static_cast<int32_t>(result.tokens.size()), end, Clock::now(),
                                       cancel != nullptr && cancel->load(std::memory_order_relaxed));
     if (result.stop_reason != StopReason::kNone) break;
+    if (planned) continue;
     if (static_cast<int32_t>(session.tokens().size()) >= session.context_size()) {
       result.stop_reason = StopReason::kMaxTokens;  // the context is full
       break;
     }
-    logits = session.append(*token, cancel);
-    if (!logits) {
-      if (!is_cancelled(logits.error())) return logits.error();
+    auto appended = session.append(*token, cancel);
+    if (!appended) {
+      if (!is_cancelled(appended.error())) return appended.error();
       result.stop_reason = StopReason::kCancelled;
+    } else {
+      next_logits = *appended;
     }
   }
   if (result.stop_reason != StopReason::kStopString) emit(result, on_text, stop->finish());

@@ -32,6 +32,10 @@ struct GenerateOptions {
   // the caller drops the prompt's last token and puts its text here, and the first tokens are
   // drawn only from those consistent with it.
   std::string forced_prefix = {};
+  // With greedy decoding: above 1, the first line is the likeliest of a beam search of this
+  // width (line_search.h), and greedy decoding goes on after it. Streaming then starts when the
+  // line is chosen. 1 to Session::kMaxBranches.
+  int32_t line_beams = 1;
 };
 
 struct GenerateResult {

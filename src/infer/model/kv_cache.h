@@ -35,6 +35,10 @@ class KvCache {
   // Stores the key and value (kv_dim floats each, head after head) of `position` in `layer`.
   void store(int32_t layer, int32_t position, const float* key, const float* value);
 
+  // Copies the keys and values of positions [begin, end) in every layer from `other`, a cache
+  // of the same shape: a beam search's branch takes over its parent's sequence.
+  void copy_positions(const KvCache& other, int32_t begin, int32_t end);
+
   // The key blocks of one head in `layer`, from position 0 (kernels::AttentionArgs::key_blocks).
   const float* key_blocks(int32_t layer, int32_t kv_head) const {
     return keys_.get() + key_offset(layer, kv_head);
@@ -57,6 +61,7 @@ class KvCache {
            static_cast<size_t>(value_stride());
   }
 
+  int32_t layers_;
   int32_t context_size_;
   int32_t padded_context_;  // rounded up to whole key blocks
   int32_t kv_heads_;

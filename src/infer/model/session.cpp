@@ -38,6 +38,9 @@ struct Session::State {
   }
 
   core::Status check(std::span<const TokenId> ids, size_t first_index) const;
+  core::Status check_step(std::span<const TokenId> ids, std::span<const int32_t> parents) const;
+  // The caches of the next step's branches: each branch's parent's, copied where two share one.
+  std::vector<KvCache*> assign_branch_caches(std::span<const int32_t> parents);
   core::Result<std::span<const float>> extend(std::span<const TokenId> ids,
                                               const std::atomic<bool>* cancel);
 
@@ -51,6 +54,22 @@ struct Session::State {
   std::vector<TokenId> tokens;  // what the cache holds
   bool logits_valid = false;    // logits follow tokens.back()
   int32_t reused = 0;
+
+  // Beam search's branches. A slot is a cache: slot 0 is `cache` (which branches write only
+  // past tokens.size(), where nothing valid is kept), the others `branch_caches`.
+  struct Branches {
+    int32_t width = 0;
+    std::vector<int32_t> slot_of;    // branch → slot; empty when no branches run
+    std::vector<bool> holds_shared;  // per slot: it holds the tokens the branches started from
+    std::vector<std::unique_ptr<KvCache>> caches;  // slots 1 ... width - 1
+    int32_t shared = 0;                            // positions all branches have in common
+    int32_t length = 0;                            // positions each branch holds
+    std::vector<float> logits;
+  } branches;
+
+  KvCache& slot(int32_t index) {
+    return index == 0 ? cache : *branches.caches[static_cast<size_t>(index - 1)];
+  }
 };
 
 // Ids must lie in the vocabulary; `first_index` numbers them in messages.
@@ -69,6 +88,7 @@ core::Status Session::State::check(std::span<const TokenId> ids, size_t first_in
 core::Result<std::span<const float>> Session::State::extend(std::span<const TokenId> ids,
                                                             const std::atomic<bool>* cancel) {
   logits_valid = false;
+  branches.slot_of.clear();
   for (size_t done = 0; done < ids.size();) {
     if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
       return Error(Code::kCancelled, "inference", "evaluation was cancelled");
@@ -150,6 +170,95 @@ core::Result<std::span<const float>> Session::append(TokenId token,
   if (auto status = s.check(one, s.tokens.size()); !status) return status.error();
   s.reused = static_cast<int32_t>(s.tokens.size());
   return s.extend(one, cancel);
+}
+
+core::Status Session::start_branches(int32_t width) {
+  State& s = *state_;
+  if (width < 1 || width > kMaxBranches) {
+    return invalid(fmt::format("beam width {} is out of range; give 1 to {}", width, kMaxBranches));
+  }
+  if (s.tokens.empty())
+    return invalid("branches continue the cached tokens; evaluate a prompt first");
+  const auto& hp = s.model->hyperparameters();
+  State::Branches& b = s.branches;
+  while (static_cast<int32_t>(b.caches.size()) < width - 1) {
+    b.caches.push_back(
+        std::make_unique<KvCache>(hp.block_count, s.context_size, hp.head_count_kv, hp.head_dim));
+  }
+  b.width = width;
+  b.slot_of = {0};
+  b.holds_shared.assign(static_cast<size_t>(width), false);
+  b.holds_shared[0] = true;
+  b.shared = b.length = static_cast<int32_t>(s.tokens.size());
+  b.logits.resize(static_cast<size_t>(width) * static_cast<size_t>(s.model->vocab_size()));
+  return core::ok_status();
+}
+
+core::Status Session::State::check_step(std::span<const TokenId> ids,
+                                        std::span<const int32_t> parents) const {
+  const State::Branches& b = branches;
+  if (b.slot_of.empty()) return invalid("no branches run; call start_branches() first");
+  if (ids.empty() || ids.size() != parents.size() || ids.size() > static_cast<size_t>(b.width)) {
+    return invalid(
+        fmt::format("a step takes one token and one parent per branch, 1 to {}; got {} "
+                    "tokens and {} parents",
+                    b.width, ids.size(), parents.size()));
+  }
+  for (int32_t parent : parents) {
+    if (parent < 0 || parent >= static_cast<int32_t>(b.slot_of.size())) {
+      return invalid(
+          fmt::format("parent branch {} does not exist; there are {}", parent, b.slot_of.size()));
+    }
+  }
+  if (b.length >= context_size) {
+    return invalid(
+        fmt::format("the context of {} tokens is full; the branches cannot grow", context_size));
+  }
+  return check(ids, static_cast<size_t>(b.length));
+}
+
+std::vector<KvCache*> Session::State::assign_branch_caches(std::span<const int32_t> parents) {
+  State::Branches& b = branches;
+  std::vector<int32_t> next(parents.size(), -1);
+  std::vector<bool> taken(static_cast<size_t>(b.width), false);
+  // A parent's first child continues in the parent's slot; the others take free slots.
+  for (size_t i = 0; i < parents.size(); ++i) {
+    const int32_t slot = b.slot_of[static_cast<size_t>(parents[i])];
+    if (!taken[static_cast<size_t>(slot)]) next[i] = slot;
+    taken[static_cast<size_t>(slot)] = true;
+  }
+  std::vector<KvCache*> caches(parents.size());
+  for (size_t i = 0; i < parents.size(); ++i) {
+    if (next[i] < 0) {
+      next[i] = static_cast<int32_t>(std::find(taken.begin(), taken.end(), false) - taken.begin());
+      taken[static_cast<size_t>(next[i])] = true;
+      const int32_t from = b.holds_shared[static_cast<size_t>(next[i])] ? b.shared : 0;
+      slot(next[i]).copy_positions(slot(b.slot_of[static_cast<size_t>(parents[i])]), from,
+                                   b.length);
+      b.holds_shared[static_cast<size_t>(next[i])] = true;
+    }
+    caches[i] = &slot(next[i]);
+  }
+  b.slot_of = std::move(next);
+  return caches;
+}
+
+core::Result<std::span<const float>> Session::step_branches(std::span<const TokenId> tokens,
+                                                            std::span<const int32_t> parents,
+                                                            const std::atomic<bool>* cancel) {
+  State& s = *state_;
+  if (auto status = s.check_step(tokens, parents); !status) return status.error();
+  State::Branches& b = s.branches;
+  const std::vector<KvCache*> caches = s.assign_branch_caches(parents);
+  if (auto status =
+          s.forward.run_branches(tokens, b.length, caches, s.pool, b.logits.data(), cancel);
+      !status) {
+    b.slot_of.clear();
+    return status.error();
+  }
+  ++b.length;
+  return std::span<const float>(b.logits).first(tokens.size() *
+                                                static_cast<size_t>(s.model->vocab_size()));
 }
 
 std::span<const TokenId> Session::tokens() const { return state_->tokens; }

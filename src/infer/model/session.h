@@ -51,6 +51,25 @@ class Session {
   core::Result<std::span<const float>> append(tokenizer::TokenId token,
                                                const std::atomic<bool>* cancel = nullptr);
 
+  // Beam search: up to `width` continuations ("branches") of the cached tokens, evaluated side by
+  // side. The session's cache serves one branch and each other branch gets a cache of its own
+  // (allocated when first needed, kept for later searches), into which it copies the cached
+  // tokens' keys and values once. The session's tokens() stay as they are; evaluate() and
+  // append() end the branches. Errors (kInvalidArgument): a width below 1 or above
+  // kMaxBranches, or no cached tokens.
+  static constexpr int32_t kMaxBranches = 8;
+  core::Status start_branches(int32_t width);
+
+  // One more token for each branch in one forward pass: branch i of the result continues branch
+  // parents[i] of the previous step with tokens[i] (after start_branches() there is one branch,
+  // 0), so branches can be dropped and duplicated. Returns vocab_size logits per branch, branch
+  // after branch (valid until the next call). Errors (kInvalidArgument): no branches started, a
+  // count of tokens other than that of parents or above the width, a parent out of range, an id
+  // outside the vocabulary, a full context; kCancelled as evaluate(), which ends the branches.
+  core::Result<std::span<const float>> step_branches(std::span<const tokenizer::TokenId> tokens,
+                                                     std::span<const int32_t> parents,
+                                                     const std::atomic<bool>* cancel = nullptr);
+
   // The tokens whose keys and values the cache holds.
   std::span<const tokenizer::TokenId> tokens() const;
   // How many tokens the last evaluate() kept from the cache (append(): the tokens before it).

@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 
 #include "infer/model/oracle.h"
 #include "infer/model/tiny_model.h"
@@ -39,6 +41,23 @@ GenerateResult run(Session& session, GenerateOptions options, std::string* strea
       cancel);
   EXPECT_TRUE(result) << result.error().to_string();
   return result ? std::move(*result) : GenerateResult{};
+}
+
+// The sum of the log-probabilities of `tokens` after the prompt, each from a fresh evaluation.
+double log_probability(Session& session, const std::vector<TokenId>& tokens) {
+  auto sequence = prompt();
+  double sum = 0;
+  for (TokenId token : tokens) {
+    auto logits = session.evaluate(sequence);
+    EXPECT_TRUE(logits) << logits.error().to_string();
+    if (!logits) return 0;
+    double normaliser = 0;
+    const float top = *std::max_element(logits->begin(), logits->end());
+    for (float logit : *logits) normaliser += std::exp(static_cast<double>(logit - top));
+    sum += static_cast<double>((*logits)[static_cast<size_t>(token)] - top) - std::log(normaliser);
+    sequence.push_back(token);
+  }
+  return sum;
 }
 
 TEST(InferModelGenerate, GreedyMatchesLlamaCpp) {
@@ -103,6 +122,33 @@ TEST(InferModelGenerate, BadOptionsAreErrors) {
   options.sampler.temperature = -1;
   EXPECT_FALSE(generate(session, p, options));
   EXPECT_FALSE(generate(session, p, {.limits = {.max_tokens = -1}}));
+  for (int32_t beams : {0, 9}) {
+    auto out_of_range = generate(session, p, {.limits = {}, .line_beams = beams});
+    ASSERT_FALSE(out_of_range);
+    EXPECT_EQ(out_of_range.error().message(),
+              "must be between 1 and 8, got " + std::to_string(beams));
+  }
+  GenerateOptions sampled{.limits = {}, .line_beams = 3};
+  sampled.sampler.temperature = 0.8f;
+  auto not_greedy = generate(session, p, sampled);
+  ASSERT_FALSE(not_greedy);
+  EXPECT_EQ(not_greedy.error().where(), "line_beams");
+  EXPECT_EQ(not_greedy.error().message(),
+            "a line search replaces greedy decoding: it needs temperature 0 and no repeat "
+            "penalty (or line_beams 1)");
+}
+
+// The random model writes no line end in a few tokens: the search stops at the token limit
+// with its likeliest line so far, which is at least as likely as greedy decoding's.
+TEST(InferModelGenerate, LineSearchStopsAtTheTokenLimit) {
+  Session session = new_session();
+  std::string streamed;
+  const auto searched = run(session, {.limits = {.max_tokens = 6}, .line_beams = 4}, &streamed);
+  EXPECT_EQ(searched.stop_reason, StopReason::kMaxTokens);
+  ASSERT_EQ(searched.tokens.size(), 6u);
+  EXPECT_EQ(streamed, searched.text);
+  const auto greedy = run(session, {.limits = {.max_tokens = 6}});
+  EXPECT_GE(log_probability(session, searched.tokens), log_probability(session, greedy.tokens));
 }
 
 // Token healing: the prompt's last token left out and its text forced. Every generated token's

@@ -229,6 +229,81 @@ TEST(InferModelSession, AppendStopsAtAFullContext) {
             "larger context");
 }
 
+// Each step's branches against their whole sequences evaluated by a fresh session: branches
+// that go on, are dropped, and are duplicated (which copies a cache), past a key block's end.
+TEST(InferModelSession, BranchesMatchTheirSequencesEvaluatedAlone) {
+  Session session = new_session();
+  (void)logits_of(session, kPrefix);
+  ASSERT_TRUE(session.start_branches(3));
+  struct Step {
+    std::vector<TokenId> tokens;
+    std::vector<int32_t> parents;
+  };
+  const std::vector<Step> steps = {{{1678, 736, 263}, {0, 0, 0}},  {{718, 289, 29936}, {2, 0, 2}},
+                                   {{29871, 29889}, {1, 2}},       {{263, 736, 1678}, {0, 0, 1}},
+                                   {{289, 718, 29871}, {2, 1, 0}}, {{736}, {1}}};
+  std::vector<std::vector<TokenId>> sequences = {kPrefix};
+  const auto vocab = static_cast<size_t>(tiny_model()->vocab_size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    std::vector<std::vector<TokenId>> next;
+    for (size_t b = 0; b < steps[i].tokens.size(); ++b) {
+      next.push_back(sequences[static_cast<size_t>(steps[i].parents[b])]);
+      next.back().push_back(steps[i].tokens[b]);
+    }
+    sequences = next;
+    auto logits = session.step_branches(steps[i].tokens, steps[i].parents);
+    ASSERT_TRUE(logits) << logits.error().to_string();
+    ASSERT_EQ(logits->size(), sequences.size() * vocab);
+    for (size_t b = 0; b < sequences.size(); ++b) {
+      Session fresh = new_session();
+      const std::vector<float> branch(logits->begin() + static_cast<ptrdiff_t>(b * vocab),
+                                      logits->begin() + static_cast<ptrdiff_t>((b + 1) * vocab));
+      EXPECT_LE(max_abs_difference(branch, logits_of(fresh, sequences[b])), 1e-5f)
+          << "step " << i << ", branch " << b;
+    }
+  }
+  // The session's own sequence is as it was, and goes on as a fresh one would.
+  EXPECT_EQ(std::vector<TokenId>(session.tokens().begin(), session.tokens().end()), kPrefix);
+  const auto longer = concat(kPrefix, kOtherTail);
+  const auto after_branches = logits_of(session, longer);
+  EXPECT_EQ(session.reused_tokens(), static_cast<int32_t>(kPrefix.size()));
+  Session fresh = new_session();
+  EXPECT_LE(max_abs_difference(after_branches, logits_of(fresh, longer)), 1e-5f);
+}
+
+TEST(InferModelSession, BranchMisuseIsRefused) {
+  Session session = new_session({.context_size = 16, .threads = 2});
+  auto message = [](const core::Status& status) {
+    return status ? std::string("(ok)") : status.error().message();
+  };
+  EXPECT_EQ(message(session.start_branches(2)),
+            "branches continue the cached tokens; evaluate a prompt first");
+  (void)logits_of(session, std::vector<TokenId>(14, 1678));
+  EXPECT_EQ(message(session.start_branches(0)), "beam width 0 is out of range; give 1 to 8");
+  EXPECT_EQ(message(session.start_branches(9)), "beam width 9 is out of range; give 1 to 8");
+  const std::vector<TokenId> one = {736};
+  const std::vector<int32_t> first = {0};
+  auto step_error = [&](std::vector<TokenId> tokens, std::vector<int32_t> parents) {
+    auto result = session.step_branches(tokens, parents);
+    return result ? std::string("(ok)") : result.error().message();
+  };
+  EXPECT_EQ(step_error(one, first), "no branches run; call start_branches() first");
+  ASSERT_TRUE(session.start_branches(2));
+  EXPECT_EQ(step_error({736, 263, 718}, {0, 0, 0}),
+            "a step takes one token and one parent per branch, 1 to 2; got 3 tokens and 3 parents");
+  EXPECT_EQ(step_error({736, 263}, {0}),
+            "a step takes one token and one parent per branch, 1 to 2; got 2 tokens and 1 parents");
+  EXPECT_EQ(step_error({736}, {1}), "parent branch 1 does not exist; there are 1");
+  EXPECT_EQ(step_error({32000}, {0}),
+            "token 32000 at position 14 is outside the vocabulary (ids 0 to 31999)");
+  EXPECT_EQ(step_error({736, 263}, {0, 0}), "(ok)");
+  EXPECT_EQ(step_error({718, 289}, {1, 0}), "(ok)");
+  EXPECT_EQ(step_error({718}, {1}), "the context of 16 tokens is full; the branches cannot grow");
+  // Evaluating ends the branches.
+  (void)logits_of(session, std::vector<TokenId>(3, 1678));
+  EXPECT_EQ(step_error(one, first), "no branches run; call start_branches() first");
+}
+
 TEST(InferModelSession, CreateChecksItsOptions) {
   EXPECT_FALSE(Session::create(nullptr, {}));
   EXPECT_FALSE(Session::create(tiny_model(), {.context_size = -1}));

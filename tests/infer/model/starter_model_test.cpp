@@ -65,30 +65,41 @@ TEST(StarterModel, FitsItsSizeLimitAndDescribesItself) {
       << "models/ward-starter-corpus.json must be the manifest the model was trained on";
 }
 
-// The greedy completion of a cursor between `code` and `suffix`, prompted as Ward's completion
-// path prompts it: the prompt builder's layout (with nothing after the cursor, a continuation),
-// with token healing (the cursor may sit inside what the tokenizer would make one token, as after
-// `"__main__`).
-std::string greedy(const std::string& code, int32_t tokens, const std::string& suffix = "") {
+// A cursor between `code` and `suffix`, prompted as Ward's completion path prompts it: the
+// prompt builder's layout (with nothing after the cursor, a continuation), with token healing
+// (the cursor may sit inside what the tokenizer would make one token, as after `"__main__`).
+fim::Prompt prompt_at(const std::string& code, const std::string& suffix = "") {
   const auto model = starter();
-  if (model == nullptr) return "(no model)";
-  auto session = Session::create(model, {.context_size = 256, .threads = 2});
-  EXPECT_TRUE(session) << session.error().to_string();
+  if (model == nullptr) return {};
   auto format = named_format(*model);
-  if (!format) return "(no " + std::string(fim::kFormatMetadataKey) + ")";
-  auto builder = fim::PromptBuilder::create(model->tokenizer(), *format);
-  if (!builder) return "(no FIM tokens)";
+  EXPECT_TRUE(format) << "no " << fim::kFormatMetadataKey;
+  auto builder = fim::PromptBuilder::create(model->tokenizer(), format ? *format : fim::Format{});
+  EXPECT_TRUE(builder) << "no FIM tokens";
+  if (!format || !builder) return {};
   fim::Request request;
   request.prefix = code;
   request.suffix = suffix;
   request.heal_last_token = true;
   auto prompt = builder->build(request);
   EXPECT_TRUE(prompt) << prompt.error().to_string();
-  if (!session || !prompt) return "(failed)";
-  auto result = generate(*session, prompt->tokens,
-                         {.limits = {.max_tokens = tokens}, .forced_prefix = prompt->healed_text});
+  return prompt ? std::move(*prompt) : fim::Prompt{};
+}
+
+GenerateResult complete(const fim::Prompt& prompt, GenerateOptions options,
+                        std::string* streamed = nullptr) {
+  auto session = Session::create(starter(), {.context_size = 256, .threads = 2});
+  EXPECT_TRUE(session) << session.error().to_string();
+  if (!session || prompt.tokens.empty()) return {};
+  options.forced_prefix = prompt.healed_text;
+  auto result = generate(*session, prompt.tokens, options, [&](std::string_view text) {
+    if (streamed != nullptr) streamed->append(text);
+  });
   EXPECT_TRUE(result) << result.error().to_string();
-  return result ? result->text : "(failed)";
+  return result ? std::move(*result) : GenerateResult{};
+}
+
+std::string greedy(const std::string& code, int32_t tokens, const std::string& suffix = "") {
+  return complete(prompt_at(code, suffix), {.limits = {.max_tokens = tokens}}).text;
 }
 
 TEST(StarterModel, CompletesWhatAnyCodeModelCompletes) {
@@ -109,6 +120,58 @@ TEST(StarterModel, FillsInTheMiddleFromTheSuffix) {
       greedy("import", 4, "\n\n\ndef main():\n    for arg in sys.argv[1:]:\n        print(arg)\n");
   EXPECT_EQ(middle.substr(0, 4), " sys") << middle;
   EXPECT_NE(greedy("import", 4).substr(0, 4), " sys");
+}
+
+std::string first_line(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
+
+// The likeliest first line rather than the line of the likeliest first token, as Ward's
+// completion path asks (GenerateOptions::line_beams): idioms that greedy decoding misses because
+// a memorised or rambling line starts with a likelier token.
+TEST(StarterModel, LineSearchWritesIdiomsGreedyDecodingMisses) {
+  const auto main_guard = prompt_at("if __name__ == '__main__':\n    ");
+  const auto read_file = prompt_at(
+      "import os\nimport sys\n\n\ndef read_config(path):\n    with open(path) as f:\n        ");
+  for (const auto* prompt : {&main_guard, &read_file}) {
+    const std::string greedy_line =
+        first_line(complete(*prompt, {.limits = {.max_tokens = 24}}).text);
+    const std::string searched =
+        first_line(complete(*prompt, {.limits = {.max_tokens = 24}, .line_beams = 3}).text);
+    EXPECT_NE(greedy_line, searched);
+    EXPECT_TRUE(searched == "main()" || searched == "return f.read()") << searched;
+  }
+}
+
+// After the searched line, generation goes on greedily, as if the line had been in the prompt;
+// the streamed text is the result's.
+TEST(StarterModel, GenerationGoesOnGreedilyAfterTheSearchedLine) {
+  const auto prompt = prompt_at(
+      "class Stack:\n    def __init__(self):\n        self.items = []\n\n"
+      "    def push(self, item):\n        ");
+  std::string streamed;
+  const auto searched =
+      complete(prompt, {.limits = {.max_tokens = 32}, .line_beams = 3}, &streamed);
+  EXPECT_EQ(streamed, searched.text);
+  // The line's tokens: up to the first whose text, past the healed text, holds a newline.
+  const auto& vocabulary = starter()->tokenizer();
+  std::string text;
+  size_t line_tokens = 0;
+  while (line_tokens < searched.tokens.size() &&
+         text.find('\n', prompt.healed_text.size()) == std::string::npos) {
+    auto piece = vocabulary.token_to_piece(searched.tokens[line_tokens++]);
+    if (piece) text += *piece;
+  }
+  ASSERT_LT(line_tokens, searched.tokens.size()) << "no line ended in " << searched.text;
+  fim::Prompt with_line = prompt;
+  with_line.tokens.insert(with_line.tokens.end(), searched.tokens.begin(),
+                          searched.tokens.begin() + static_cast<ptrdiff_t>(line_tokens));
+  with_line.healed_text.clear();
+  const auto rest =
+      complete(with_line, {.limits = {.max_tokens = static_cast<int32_t>(32 - line_tokens)}});
+  EXPECT_EQ(rest.tokens, std::vector<tokenizer::TokenId>(
+                             searched.tokens.begin() + static_cast<ptrdiff_t>(line_tokens),
+                             searched.tokens.end()));
 }
 
 }  // namespace
