@@ -100,14 +100,16 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
         next.push_back(std::move(h));
       }
     }
-    if (next.empty() || (finished && finished->score >= next.front().score)) {
-      if (finished) return std::move(finished->tokens);
-      return std::vector<TokenId>{};  // nothing the forced text allows
-    }
     const bool at_limit = (options.max_tokens > 0 && length >= options.max_tokens) ||
                           cached + length >= session.context_size() ||
                           (options.out_of_time && options.out_of_time());
-    if (at_limit) return std::move(next.front().tokens);
+    // At a limit, a finished line is preferred however unlikely: a line that runs on that long
+    // is mostly a loop ("= = = ..."), each repetition likelier than the last.
+    if (next.empty() || at_limit || (finished && finished->score >= next.front().score)) {
+      if (finished) return std::move(finished->tokens);
+      if (next.empty()) return std::vector<TokenId>{};  // nothing the forced text allows
+      return std::move(next.front().tokens);
+    }
     auto stepped = session.step_branches(tokens, parents, cancel);
     if (!stepped) return stepped.error();
     logits = *stepped;

@@ -33,8 +33,9 @@ struct LineSearchOptions {
 // The tokens of the likeliest line found after the session's cached tokens, which `logits`
 // follow; its last token included (the one holding the newline, or the end-of-generation
 // token). When the search ends early (max_tokens, out_of_time, a full context), the likeliest
-// line so far, unfinished. The session's tokens() stay as they were. Errors: kInvalidArgument
-// for a width out of range, kCancelled when *cancel becomes true, and the Session's.
+// finished line so far, or else the likeliest unfinished one. The session's tokens() stay as they
+// were. Errors: kInvalidArgument for a width out of range, kCancelled when *cancel becomes true,
+// and the Session's.
 core::Result<std::vector<tokenizer::TokenId>> search_line(Session& session,
                                                           std::span<const float> logits,
                                                           const LineSearchOptions& options,
