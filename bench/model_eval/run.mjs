@@ -17,7 +17,8 @@
 //
 // Cursor positions: --positions per language, drawn with a seeded generator (--seed) uniformly
 // from the held-out lines with at least 4 non-blank characters (shorter lines such as "}" or
-// "end" would make exact match easy). Comparisons ignore trailing whitespace. Greedy decoding,
+// "end" would make exact match easy). Comparisons ignore trailing whitespace. The first
+// suggestion, as an editor gets it (greedy, its first line by Ward's 3-wide line search),
 // max_tokens 48 (16 for latency).
 //
 // Usage, from the repository root:

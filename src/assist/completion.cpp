@@ -16,8 +16,8 @@ constexpr int32_t kMaxTokens = 1024;
 constexpr int32_t kMaxSuggestions = 4;
 constexpr float kAlternativeTemperature = 0.6f;
 // The greedy suggestion's first line is the likeliest of a beam search this wide: on the starter
-// model it is right far more often than greedy decoding's (docs/engine.md), at little cost,
-// since one forward pass extends every hypothesis.
+// model it is right more often than greedy decoding's (models/README.md), at little cost, since
+// one forward pass extends every hypothesis.
 constexpr int32_t kFirstLineBeams = 3;
 
 Error invalid(std::string field, std::string message) {
