@@ -26,11 +26,13 @@
 //        [--heldout /tmp/train/corpus/heldout.jsonl] [--ward build/ward] [--positions 500]
 //        [--languages python,go,...] [--perplexity-bytes 100000] [--latency-requests 40]
 //        [--latency-prompt-tokens 1000] [--threads 2] [--seed 1] [--skip perplexity,lines,latency]
-//        [--json FILE] [--dump FILE] [--fim-format NAME]
+//        [--json FILE] [--dump FILE] [--fim-format NAME] [--temperature T]
 //   --dump FILE writes one JSON line per cursor position (language, position number, path,
 //   offset, target, and the next-line and FIM suggestions), to read what the model gets wrong.
 //   --fim-format serves the model with that FIM layout (ward.toml's fim; default: what the model
 //   file says).
+//   --temperature sends that temperature with every completion; 0 measures plain greedy decoding
+//   (a request that gives a temperature gets no line search), to compare with the default.
 // Exit status: 0 when every measurement ran, 1 otherwise (the scores themselves never fail it).
 
 import fs from "fs";
@@ -50,7 +52,7 @@ function parseArgs(argv) {
   const args = {model: "models/ward-starter-q8_0.gguf", heldout: "/tmp/train/corpus/heldout.jsonl",
                 ward: "build/ward", positions: 500, languages: null, perplexityBytes: 100000,
                 latencyRequests: 40, latencyPromptTokens: 1000, threads: 2, seed: 1,
-                skip: new Set(), json: null, dump: null, fimFormat: null};
+                skip: new Set(), json: null, dump: null, fimFormat: null, temperature: null};
   const numbers = {"--positions": "positions", "--perplexity-bytes": "perplexityBytes",
                    "--latency-requests": "latencyRequests",
                    "--latency-prompt-tokens": "latencyPromptTokens", "--threads": "threads",
@@ -69,6 +71,11 @@ function parseArgs(argv) {
     if (strings[flag]) args[strings[flag]] = value;
     else if (flag === "--languages") args.languages = value.split(",").filter(Boolean);
     else if (flag === "--skip") args.skip = new Set(value.split(",").filter(Boolean));
+    else if (flag === "--temperature") {
+      const t = Number(value);
+      if (!(value.trim() !== "" && t >= 0 && t <= 2)) fail(`--temperature must be 0 to 2, got "${value}"`);
+      args.temperature = t;
+    }
     else if (numbers[flag]) {
       const n = Number(value);
       if (!Number.isInteger(n) || n < 0) fail(`${flag} must be a whole number, got "${value}"`);
@@ -149,9 +156,17 @@ function levenshtein(a, b) {
 const editSimilarity = (a, b) =>
   a.length === 0 && b.length === 0 ? 1 : 1 - levenshtein(a, b) / Math.max(a.length, b.length);
 
+// `ward serve` with the model; `requestFields` go into every completion request.
+async function startModelServer(args, slots, threads) {
+  const server = await startWardServer({ward: args.ward, model: args.model, name: "starter", slots,
+                                        threads, fim: args.fimFormat, prefix: "ward-model-eval-"});
+  server.requestFields = args.temperature === null ? {} : {temperature: args.temperature};
+  return server;
+}
+
 async function complete(server, agent, body) {
   const answer = await api(server.ca, server.port, "POST", "/api/v1/complete", server.token,
-                           body, 200, agent);
+                           {...server.requestFields, ...body}, 200, agent);
   return {text: answer.suggestions?.[0] ?? "", usage: answer.usage};
 }
 
@@ -303,6 +318,7 @@ async function main() {
     if (docs.length === 0) fail(`no held-out ${language} files in ${args.heldout}`);
   }
   const results = {model: path.basename(args.model), heldout: args.heldout, seed: args.seed,
+                   temperature: args.temperature,
                    machine: `${os.cpus()[0]?.model ?? "?"}, ${os.cpus().length} CPUs`,
                    languages: Object.fromEntries(languages.map((l) => [l, {}]))};
   let server = null;
@@ -320,9 +336,7 @@ async function main() {
     if (!args.skip.has("lines")) {
       // Throughput: one slot per core, each on one thread (small matrices scale poorly across
       // threads), and as many requests at a time as slots.
-      server = await startWardServer({ward: args.ward, model: args.model, name: "starter",
-                                      slots: args.threads, threads: 1, fim: args.fimFormat,
-                                      prefix: "ward-model-eval-"});
+      server = await startModelServer(args, args.threads, 1);
       const dump = args.dump ? [] : null;
       for (const [index, language] of languages.entries()) {
         const positions = drawPositions(byLanguage[language], args.positions, generator(args.seed + index));
@@ -343,9 +357,7 @@ async function main() {
     }
     if (!args.skip.has("latency")) {
       // Latency: what one user sees, one slot with all the threads.
-      server = await startWardServer({ward: args.ward, model: args.model, name: "starter", slots: 1,
-                                      threads: args.threads, fim: args.fimFormat,
-                                      prefix: "ward-model-eval-"});
+      server = await startModelServer(args, 1, args.threads);
       results.latency = await latency(args, server, agent, documents.filter((d) => d.lang === "python"));
     }
     printTable(results);
