@@ -15,7 +15,8 @@
 //                `ward serve` (1 slot, --threads threads): cold (each request a new file) and
 //                with prefix reuse (one document, the user typing one character per request).
 //
-// Cursor positions: --positions per language, drawn with a seeded generator (--seed) uniformly
+// Cursor positions: --positions per language, drawn with a seeded generator (--seed, offset by
+// the language's place among all held-out languages, so --languages draws the same) uniformly
 // from the held-out lines with at least 4 non-blank characters (shorter lines such as "}" or
 // "end" would make exact match easy). Comparisons ignore trailing whitespace. The first
 // suggestion, as an editor gets it (greedy, its first line by Ward's 3-wide line search),
@@ -312,7 +313,8 @@ async function main() {
     if (!fs.existsSync(file)) fail(`${file}: no such file (build Ward with make build; see --help)`);
   }
   const documents = readHeldout(args.heldout);
-  const languages = args.languages ?? [...new Set(documents.map((d) => d.lang))].sort();
+  const allLanguages = [...new Set(documents.map((d) => d.lang))].sort();
+  const languages = args.languages ?? allLanguages;
   const byLanguage = Object.fromEntries(languages.map((l) => [l, documents.filter((d) => d.lang === l)]));
   for (const [language, docs] of Object.entries(byLanguage)) {
     if (docs.length === 0) fail(`no held-out ${language} files in ${args.heldout}`);
@@ -338,8 +340,11 @@ async function main() {
       // threads), and as many requests at a time as slots.
       server = await startModelServer(args, args.threads, 1);
       const dump = args.dump ? [] : null;
-      for (const [index, language] of languages.entries()) {
-        const positions = drawPositions(byLanguage[language], args.positions, generator(args.seed + index));
+      for (const language of languages) {
+        // Seeded by the language's place among all the held-out languages, so that --languages
+        // draws the same positions as a run over all of them.
+        const seed = args.seed + allLanguages.indexOf(language);
+        const positions = drawPositions(byLanguage[language], args.positions, generator(seed));
         const started = performance.now();
         results.languages[language].lines = await lineScores(server, agent, language, positions, args.threads, (done) => {
           if (done % 50 === 0) process.stderr.write(`${language}: ${done}/${positions.length}\r`);
