@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <string_view>
 
 namespace ward::assist {
 namespace {
@@ -19,6 +20,20 @@ constexpr float kAlternativeTemperature = 0.6f;
 // model it is right more often than greedy decoding's (models/README.md), at little cost, since
 // one forward pass extends every hypothesis.
 constexpr int32_t kFirstLineBeams = 3;
+
+// Only whitespace on the cursor's line, before and after it: there a first line with no text is
+// no suggestion, though a line search, which favours short lines, often picks one.
+bool cursor_on_blank_line(const CompletionRequest& request) {
+  constexpr std::string_view kBlank = " \t\r\f\v";
+  const std::string_view prefix = request.prefix;
+  const std::string_view suffix = request.suffix;
+  const size_t line_start = prefix.rfind('\n');
+  const std::string_view before =
+      line_start == std::string_view::npos ? prefix : prefix.substr(line_start + 1);
+  const std::string_view after = suffix.substr(0, suffix.find('\n'));
+  return before.find_first_not_of(kBlank) == std::string_view::npos &&
+         after.find_first_not_of(kBlank) == std::string_view::npos;
+}
 
 Error invalid(std::string field, std::string message) {
   return Error(Code::kInvalidArgument, std::move(field), std::move(message));
@@ -40,6 +55,7 @@ backend::GenerationRequest generation_for(const CompletionRequest& request, Comp
   const bool greedy = index == 0 && request.temperature < 0;
   if (greedy) {
     generation.line_beams = kFirstLineBeams;
+    generation.first_line_needs_text = cursor_on_blank_line(request);
   } else {
     generation.sampler = infer::sampling::SamplerOptions{};
     generation.sampler.temperature =

@@ -60,6 +60,8 @@ struct GenerationRequest {
   // (infer/model/line_search.h), where the backend runs the model itself; an upstream server
   // decodes its own way and ignores it.
   int32_t line_beams = 1;
+  // With line_beams above 1: the searched line must hold a non-blank character.
+  bool first_line_needs_text = false;
 };
 
 enum class FinishReason {

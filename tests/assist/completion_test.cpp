@@ -252,5 +252,57 @@ TEST(AssistCompletionCancel, AClientThatCannotReceiveStopsTheGeneration) {
   EXPECT_EQ(deliveries, 3);
 }
 
+// Keeps the requests it is given and answers each with one line.
+class RecordingBackend final : public backend::Backend {
+ public:
+  const backend::ModelInfo& info() const override { return info_; }
+  core::Result<backend::Generation> generate(const backend::GenerationRequest& request,
+                                             const backend::TextSink&,
+                                             std::atomic<bool>&) override {
+    requests.push_back(request);
+    return backend::Generation{.text = "x = 1\n"};
+  }
+  std::vector<backend::GenerationRequest> requests;
+
+ private:
+  backend::ModelInfo info_{.name = "recording",
+                           .kind = "test",
+                           .region = "local",
+                           .context_length = 4096,
+                           .fill_in_the_middle = true};
+};
+
+// The greedy suggestion's first line is searched; on a line with nothing but indentation around
+// the cursor the search must find a line with text, anywhere else an empty first line (nothing
+// more on this line) is a fair answer.
+TEST(AssistCompletionLineSearch, ABlankCursorLineAsksTheSearchForText) {
+  struct Case {
+    std::string prefix, suffix;
+    bool needs_text;
+  };
+  const std::vector<Case> cases = {
+      {"def f():\n    ", "", true},
+      {"def f():\n\t", "  \n    return 1\n", true},
+      {"x = [\n", "", true},
+      {"    ", "\nx = 2\n", true},
+      {"def f():\n    return", "", false},
+      {"def f():\n    ", "pass\n", false},
+      {"x = [\n", "]\n", false},
+  };
+  for (const Case& c : cases) {
+    RecordingBackend backend;
+    CompletionService service;
+    std::atomic<bool> stop{false};
+    auto result = service.complete(
+        backend, {.prefix = c.prefix, .suffix = c.suffix, .suggestions = 2}, nullptr, stop);
+    ASSERT_TRUE(result) << result.error().to_string();
+    ASSERT_EQ(backend.requests.size(), 2u);
+    EXPECT_GT(backend.requests[0].line_beams, 1) << "the greedy suggestion is searched";
+    EXPECT_EQ(backend.requests[0].first_line_needs_text, c.needs_text)
+        << "prefix \"" << c.prefix << "\" suffix \"" << c.suffix << "\"";
+    EXPECT_EQ(backend.requests[1].line_beams, 1) << "a sampled alternative is not";
+  }
+}
+
 }  // namespace
 }  // namespace ward::assist

@@ -61,7 +61,8 @@ core::Result<std::vector<tokenizer::TokenId>> search_first_line(
        .max_tokens = options.limits.max_tokens,
        .forced = forced,
        .out_of_time =
-           [&] { return policy.check(0, false, Clock::now(), false) != StopReason::kNone; }},
+           [&] { return policy.check(0, false, Clock::now(), false) != StopReason::kNone; },
+       .needs_text = options.first_line_needs_text},
       cancel);
   if (!line) return line.error();
   const tokenizer::Tokenizer& vocabulary = session.model().tokenizer();

@@ -36,6 +36,9 @@ struct GenerateOptions {
   // width (line_search.h), and greedy decoding goes on after it. Streaming then starts when the
   // line is chosen. 1 to Session::kMaxBranches.
   int32_t line_beams = 1;
+  // With line_beams above 1: the searched line must hold a non-blank character (the caller knows
+  // the cursor sits on an empty line, where an empty first line is no suggestion).
+  bool first_line_needs_text = false;
 };
 
 struct GenerateResult {

@@ -17,6 +17,7 @@ struct Hypothesis {
   std::vector<TokenId> tokens;
   double score = 0;  // the sum of the tokens' log-probabilities
   ForcedText forced;
+  bool has_text = false;  // a non-blank character before the line's end
 };
 
 struct Candidate {
@@ -51,6 +52,10 @@ std::vector<std::pair<double, TokenId>> likeliest(std::span<const float> logits,
     if (best.size() > count) best.pop_back();
   }
   return best;
+}
+
+bool is_blank(std::string_view text) {
+  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
 }
 
 }  // namespace
@@ -92,7 +97,11 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
       h.score = c.score;
       auto piece = vocabulary.token_to_piece(c.token);
       const std::string_view text = h.forced.consume(piece ? *piece : std::string_view());
-      if (vocabulary.is_end_of_generation(c.token) || text.find('\n') != std::string_view::npos) {
+      const bool ends_generation = vocabulary.is_end_of_generation(c.token);
+      const size_t newline = text.find('\n');
+      if (!ends_generation) h.has_text = h.has_text || !is_blank(text.substr(0, newline));
+      if (ends_generation || newline != std::string_view::npos) {
+        if (options.needs_text && !h.has_text) continue;
         if (!finished || h.score > finished->score) finished = std::move(h);
       } else if (next.size() < width) {
         tokens.push_back(c.token);

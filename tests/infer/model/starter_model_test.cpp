@@ -143,6 +143,23 @@ TEST(StarterModel, LineSearchWritesIdiomsGreedyDecodingMisses) {
   }
 }
 
+// At the start of a line the search's likeliest line is often blank, which the editor cannot show
+// as a suggestion: asked for text (the cursor on an empty line, as Ward's completion path asks
+// there), it finds the likeliest line that has some.
+TEST(StarterModel, ASearchForTextPassesOverBlankLines) {
+  const auto after_print =
+      prompt_at("import os\nimport sys\n\n\ndef main():\n    print(sys.argv)\n");
+  const std::string searched =
+      first_line(complete(after_print, {.limits = {.max_tokens = 24}, .line_beams = 3}).text);
+  EXPECT_EQ(searched, "") << "the search no longer ends on a blank line here; choose a prompt "
+                             "where it does";
+  const std::string with_text = first_line(
+      complete(after_print,
+               {.limits = {.max_tokens = 24}, .line_beams = 3, .first_line_needs_text = true})
+          .text);
+  EXPECT_NE(with_text.find_first_not_of(" \t"), std::string::npos) << with_text;
+}
+
 // After the searched line, generation goes on greedily, as if the line had been in the prompt;
 // the streamed text is the result's.
 TEST(StarterModel, GenerationGoesOnGreedilyAfterTheSearchedLine) {
