@@ -59,8 +59,12 @@ struct Session::State {
   // past tokens.size(), where nothing valid is kept), the others `branch_caches`.
   struct Branches {
     int32_t width = 0;
-    std::vector<int32_t> slot_of;    // branch → slot; empty when no branches run
-    std::vector<bool> holds_shared;  // per slot: it holds the tokens the branches started from
+    std::vector<int32_t> slot_of;  // branch → slot; empty when no branches run
+    // The cached tokens the last branches started from, and per slot how many of their leading
+    // positions it holds. Kept between searches, so that a slot copies only what changed since
+    // the last (a keystroke's worth when the user types on).
+    std::vector<TokenId> started_from;
+    std::vector<int32_t> holds_started;
     std::vector<std::unique_ptr<KvCache>> caches;  // slots 1 ... width - 1
     int32_t shared = 0;                            // positions all branches have in common
     int32_t length = 0;                            // positions each branch holds
@@ -187,9 +191,15 @@ core::Status Session::start_branches(int32_t width) {
   }
   b.width = width;
   b.slot_of = {0};
-  b.holds_shared.assign(static_cast<size_t>(width), false);
-  b.holds_shared[0] = true;
+  const auto unchanged = static_cast<int32_t>(
+      std::mismatch(b.started_from.begin(), b.started_from.end(), s.tokens.begin(), s.tokens.end())
+          .first -
+      b.started_from.begin());
+  b.holds_started.resize(b.caches.size() + 1, 0);
+  for (int32_t& held : b.holds_started) held = std::min(held, unchanged);
+  b.started_from = s.tokens;
   b.shared = b.length = static_cast<int32_t>(s.tokens.size());
+  b.holds_started[0] = b.shared;
   b.logits.resize(static_cast<size_t>(width) * static_cast<size_t>(s.model->vocab_size()));
   return core::ok_status();
 }
@@ -232,10 +242,10 @@ std::vector<KvCache*> Session::State::assign_branch_caches(std::span<const int32
     if (next[i] < 0) {
       next[i] = static_cast<int32_t>(std::find(taken.begin(), taken.end(), false) - taken.begin());
       taken[static_cast<size_t>(next[i])] = true;
-      const int32_t from = b.holds_shared[static_cast<size_t>(next[i])] ? b.shared : 0;
-      slot(next[i]).copy_positions(slot(b.slot_of[static_cast<size_t>(parents[i])]), from,
+      int32_t& held = b.holds_started[static_cast<size_t>(next[i])];
+      slot(next[i]).copy_positions(slot(b.slot_of[static_cast<size_t>(parents[i])]), held,
                                    b.length);
-      b.holds_shared[static_cast<size_t>(next[i])] = true;
+      held = b.shared;
     }
     caches[i] = &slot(next[i]);
   }

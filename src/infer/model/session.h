@@ -54,7 +54,8 @@ class Session {
   // Beam search: up to `width` continuations ("branches") of the cached tokens, evaluated side by
   // side. The session's cache serves one branch and each other branch gets a cache of its own
   // (allocated when first needed, kept for later searches), into which it copies the cached
-  // tokens' keys and values once. The session's tokens() stay as they are; evaluate() and
+  // tokens' keys and values once: those it does not hold from the last search (all of them at
+  // first; after a keystroke, what changed). The session's tokens() stay as they are; evaluate() and
   // append() end the branches. Errors (kInvalidArgument): a width below 1 or above
   // kMaxBranches, or no cached tokens.
   static constexpr int32_t kMaxBranches = 8;

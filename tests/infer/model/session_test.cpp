@@ -229,29 +229,32 @@ TEST(InferModelSession, AppendStopsAtAFullContext) {
             "larger context");
 }
 
-// Each step's branches against their whole sequences evaluated by a fresh session: branches
-// that go on, are dropped, and are duplicated (which copies a cache), past a key block's end.
-TEST(InferModelSession, BranchesMatchTheirSequencesEvaluatedAlone) {
-  Session session = new_session();
-  (void)logits_of(session, kPrefix);
+struct BranchStep {
+  std::vector<TokenId> tokens;
+  std::vector<int32_t> parents;
+};
+
+// Branches that go on, are dropped, and are duplicated (which copies a cache), past a key block's
+// end: every slot holds a branch at some step.
+const std::vector<BranchStep> kBranchSteps = {
+    {{1678, 736, 263}, {0, 0, 0}},  {{718, 289, 29936}, {2, 0, 2}}, {{29871, 29889}, {1, 2}},
+    {{263, 736, 1678}, {0, 0, 1}},  {{289, 718, 29871}, {2, 1, 0}}, {{736}, {1}}};
+
+// Runs kBranchSteps from the session's cached tokens (`start`), checking each step's branches
+// against their whole sequences evaluated by a fresh session.
+void expect_branches_match_fresh_sessions(Session& session, const std::vector<TokenId>& start) {
   ASSERT_TRUE(session.start_branches(3));
-  struct Step {
-    std::vector<TokenId> tokens;
-    std::vector<int32_t> parents;
-  };
-  const std::vector<Step> steps = {{{1678, 736, 263}, {0, 0, 0}},  {{718, 289, 29936}, {2, 0, 2}},
-                                   {{29871, 29889}, {1, 2}},       {{263, 736, 1678}, {0, 0, 1}},
-                                   {{289, 718, 29871}, {2, 1, 0}}, {{736}, {1}}};
-  std::vector<std::vector<TokenId>> sequences = {kPrefix};
+  std::vector<std::vector<TokenId>> sequences = {start};
   const auto vocab = static_cast<size_t>(tiny_model()->vocab_size());
-  for (size_t i = 0; i < steps.size(); ++i) {
+  for (size_t i = 0; i < kBranchSteps.size(); ++i) {
+    const BranchStep& step = kBranchSteps[i];
     std::vector<std::vector<TokenId>> next;
-    for (size_t b = 0; b < steps[i].tokens.size(); ++b) {
-      next.push_back(sequences[static_cast<size_t>(steps[i].parents[b])]);
-      next.back().push_back(steps[i].tokens[b]);
+    for (size_t b = 0; b < step.tokens.size(); ++b) {
+      next.push_back(sequences[static_cast<size_t>(step.parents[b])]);
+      next.back().push_back(step.tokens[b]);
     }
     sequences = next;
-    auto logits = session.step_branches(steps[i].tokens, steps[i].parents);
+    auto logits = session.step_branches(step.tokens, step.parents);
     ASSERT_TRUE(logits) << logits.error().to_string();
     ASSERT_EQ(logits->size(), sequences.size() * vocab);
     for (size_t b = 0; b < sequences.size(); ++b) {
@@ -262,6 +265,12 @@ TEST(InferModelSession, BranchesMatchTheirSequencesEvaluatedAlone) {
           << "step " << i << ", branch " << b;
     }
   }
+}
+
+TEST(InferModelSession, BranchesMatchTheirSequencesEvaluatedAlone) {
+  Session session = new_session();
+  (void)logits_of(session, kPrefix);
+  expect_branches_match_fresh_sessions(session, kPrefix);
   // The session's own sequence is as it was, and goes on as a fresh one would.
   EXPECT_EQ(std::vector<TokenId>(session.tokens().begin(), session.tokens().end()), kPrefix);
   const auto longer = concat(kPrefix, kOtherTail);
@@ -269,6 +278,22 @@ TEST(InferModelSession, BranchesMatchTheirSequencesEvaluatedAlone) {
   EXPECT_EQ(session.reused_tokens(), static_cast<int32_t>(kPrefix.size()));
   Session fresh = new_session();
   EXPECT_LE(max_abs_difference(after_branches, logits_of(fresh, longer)), 1e-5f);
+}
+
+// Branch caches keep the prompt's keys and values for the next search and copy only what
+// changed: a prompt that grows (a keystroke), one that changes in the middle, and a shorter one.
+TEST(InferModelSession, LaterSearchesMatchFreshSessions) {
+  Session session = new_session();
+  const std::vector<TokenId> longer = concat(kPrefix, kTail);
+  std::vector<TokenId> changed = longer;
+  changed[kPrefix.size() / 2] = kOtherTail[1];
+  const std::vector<TokenId> shorter(kPrefix.begin(), kPrefix.end() - 2);
+  const std::vector<const std::vector<TokenId>*> prompts = {&kPrefix, &longer, &changed,
+                                                            &shorter, &changed};
+  for (const std::vector<TokenId>* prompt : prompts) {
+    (void)logits_of(session, *prompt);
+    expect_branches_match_fresh_sessions(session, *prompt);
+  }
 }
 
 TEST(InferModelSession, BranchMisuseIsRefused) {
