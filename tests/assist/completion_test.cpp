@@ -190,10 +190,25 @@ TEST_F(AssistCompletion, OneSlotServesConcurrentRequestsInTurnAndAStoppedWaiterL
   EXPECT_EQ(backend->queue_depth(), 0);
 }
 
-// Streams "x = 1\n" lines (each a valid continuation) until told to stop.
-class EndlessBackend final : public backend::Backend {
+// A backend double: a model of that name that fills in the middle.
+class DoubleBackend : public backend::Backend {
  public:
+  explicit DoubleBackend(std::string name)
+      : info_{.name = std::move(name),
+              .kind = "test",
+              .region = "local",
+              .context_length = 100000,
+              .fill_in_the_middle = true} {}
   const backend::ModelInfo& info() const override { return info_; }
+
+ private:
+  backend::ModelInfo info_;
+};
+
+// Streams "x = 1\n" lines (each a valid continuation) until told to stop.
+class EndlessBackend final : public DoubleBackend {
+ public:
+  EndlessBackend() : DoubleBackend("endless") {}
   core::Result<backend::Generation> generate(const backend::GenerationRequest&,
                                              const backend::TextSink& sink,
                                              std::atomic<bool>& stop) override {
@@ -208,13 +223,6 @@ class EndlessBackend final : public backend::Backend {
     return generation;
   }
   std::atomic<bool> started{false};
-
- private:
-  backend::ModelInfo info_{.name = "endless",
-                           .kind = "test",
-                           .region = "local",
-                           .context_length = 100000,
-                           .fill_in_the_middle = true};
 };
 
 TEST(AssistCompletionCancel, ANewerRequestForTheSameDocumentStopsTheOlderOne) {
@@ -253,9 +261,9 @@ TEST(AssistCompletionCancel, AClientThatCannotReceiveStopsTheGeneration) {
 }
 
 // Keeps the requests it is given and answers each with one line.
-class RecordingBackend final : public backend::Backend {
+class RecordingBackend final : public DoubleBackend {
  public:
-  const backend::ModelInfo& info() const override { return info_; }
+  RecordingBackend() : DoubleBackend("recording") {}
   core::Result<backend::Generation> generate(const backend::GenerationRequest& request,
                                              const backend::TextSink&,
                                              std::atomic<bool>&) override {
@@ -263,13 +271,6 @@ class RecordingBackend final : public backend::Backend {
     return backend::Generation{.text = "x = 1\n"};
   }
   std::vector<backend::GenerationRequest> requests;
-
- private:
-  backend::ModelInfo info_{.name = "recording",
-                           .kind = "test",
-                           .region = "local",
-                           .context_length = 4096,
-                           .fill_in_the_middle = true};
 };
 
 // The greedy suggestion's first line is searched; on a line with nothing but indentation around
