@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string_view>
 
+#include "core/text.h"
+
 namespace ward::assist {
 namespace {
 
@@ -21,18 +23,37 @@ constexpr float kAlternativeTemperature = 0.6f;
 // one forward pass extends every hypothesis.
 constexpr int32_t kFirstLineBeams = 3;
 
-// Only whitespace on the cursor's line, before and after it: there a first line with no text is
-// no suggestion, though a line search, which favours short lines, often picks one.
-bool cursor_on_blank_line(const CompletionRequest& request) {
-  constexpr std::string_view kBlank = " \t\r\f\v";
+// A line above the cursor at least this long is one the first line may not repeat: shorter
+// lines ("}", "#endif", "None,") often follow themselves, longer ones seldom (docs/engine.md).
+constexpr size_t kShortestUnrepeatedLine = 8;
+
+// The nearest line with text in `code`, trimmed; empty when there is none.
+std::string_view last_line_with_text(std::string_view code) {
+  while (!code.empty()) {
+    const size_t start = code.rfind('\n');
+    const std::string_view line = start == std::string_view::npos ? code : code.substr(start + 1);
+    if (!core::trim(line).empty()) return core::trim(line);
+    code = code.substr(0, start == std::string_view::npos ? 0 : start);
+  }
+  return {};
+}
+
+// What the searched first line must be (infer/model/line_rules.h): only where the cursor's line
+// holds nothing but whitespace, before and after it. Elsewhere the first line is the rest of
+// the cursor's line, where nothing more, or what the line above ends with, may be right.
+infer::model::LineRules first_line_rules(const CompletionRequest& request) {
   const std::string_view prefix = request.prefix;
   const std::string_view suffix = request.suffix;
   const size_t line_start = prefix.rfind('\n');
   const std::string_view before =
       line_start == std::string_view::npos ? prefix : prefix.substr(line_start + 1);
-  const std::string_view after = suffix.substr(0, suffix.find('\n'));
-  return before.find_first_not_of(kBlank) == std::string_view::npos &&
-         after.find_first_not_of(kBlank) == std::string_view::npos;
+  if (!core::trim(before).empty() || !core::trim(suffix.substr(0, suffix.find('\n'))).empty()) {
+    return {};
+  }
+  const std::string_view above =
+      line_start == std::string_view::npos ? "" : last_line_with_text(prefix.substr(0, line_start));
+  return {.needs_text = true,
+          .differs_from = above.size() >= kShortestUnrepeatedLine ? std::string(above) : ""};
 }
 
 Error invalid(std::string field, std::string message) {
@@ -55,7 +76,7 @@ backend::GenerationRequest generation_for(const CompletionRequest& request, Comp
   const bool greedy = index == 0 && request.temperature < 0;
   if (greedy) {
     generation.line_beams = kFirstLineBeams;
-    generation.first_line_needs_text = cursor_on_blank_line(request);
+    generation.first_line = first_line_rules(request);
   } else {
     generation.sampler = infer::sampling::SamplerOptions{};
     generation.sampler.temperature =

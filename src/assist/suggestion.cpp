@@ -1,16 +1,14 @@
 #include "assist/suggestion.h"
 
+#include "core/text.h"
+
 namespace ward::assist {
 namespace {
 
+using core::trim;
+
 bool is_blank_char(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_blank_char(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_blank_char(text.back())) text.remove_suffix(1);
-  return text;
 }
 
 std::string_view trim_right(std::string_view text) {

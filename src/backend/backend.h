@@ -20,6 +20,7 @@
 #include "core/error.h"
 #include "infer/chat/chat.h"
 #include "infer/fim/fim.h"
+#include "infer/model/line_rules.h"
 #include "infer/sampling/sampler.h"
 
 namespace ward::backend {
@@ -60,8 +61,8 @@ struct GenerationRequest {
   // (infer/model/line_search.h), where the backend runs the model itself; an upstream server
   // decodes its own way and ignores it.
   int32_t line_beams = 1;
-  // With line_beams above 1: the searched line must hold a non-blank character.
-  bool first_line_needs_text = false;
+  // With line_beams above 1: what the searched line must be (infer/model/line_search.h).
+  infer::model::LineRules first_line{};
 };
 
 enum class FinishReason {

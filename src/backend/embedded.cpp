@@ -175,7 +175,7 @@ core::Result<Generation> EmbeddedBackend::generate(const GenerationRequest& requ
       .stop_strings = request.stop,
       .forced_prefix = std::move(prompt->forced_prefix),
       .line_beams = request.line_beams,
-      .first_line_needs_text = request.first_line_needs_text};
+      .first_line = request.first_line};
   if (std::holds_alternative<ChatPrompt>(request.prompt)) {
     // Where the layout's end of turn is text, not an end-of-generation token.
     for (const auto& stop_string : chat_.stop_strings())

@@ -273,22 +273,26 @@ class RecordingBackend final : public DoubleBackend {
   std::vector<backend::GenerationRequest> requests;
 };
 
-// The greedy suggestion's first line is searched; on a line with nothing but indentation around
-// the cursor the search must find a line with text, anywhere else an empty first line (nothing
-// more on this line) is a fair answer.
-TEST(AssistCompletionLineSearch, ABlankCursorLineAsksTheSearchForText) {
+// The greedy suggestion's first line is searched. On a line with nothing but whitespace around
+// the cursor the search must find a line with text that does not repeat the nearest line above
+// with text, when that line is long enough; anywhere else an empty first line (nothing more on
+// this line) or a repeat is a fair answer.
+TEST(AssistCompletionLineSearch, ABlankCursorLineGivesTheSearchItsRules) {
   struct Case {
     std::string prefix, suffix;
     bool needs_text;
+    std::string differs_from;
   };
   const std::vector<Case> cases = {
-      {"def f():\n    ", "", true},
-      {"def f():\n\t", "  \n    return 1\n", true},
-      {"x = [\n", "", true},
-      {"    ", "\nx = 2\n", true},
-      {"def f():\n    return", "", false},
-      {"def f():\n    ", "pass\n", false},
-      {"x = [\n", "]\n", false},
+      {"def run():\n    ", "", true, "def run():"},
+      {"if ok:\n\t", "  \n    return 1\n", true, ""},  // "if ok:" is too short to count
+      {"    x = compute(1)  \n\n  \n    ", "\nx = 2\n", true, "x = compute(1)"},
+      {"    ", "\nx = 2\n", true, ""},
+      {"x = [\n", "", true, ""},
+      {"        }\n    }\n    ", "", true, ""},
+      {"def f():\n    return", "", false, ""},
+      {"def f():\n    ", "pass\n", false, ""},
+      {"x = [\n", "]\n", false, ""},
   };
   for (const Case& c : cases) {
     RecordingBackend backend;
@@ -298,9 +302,11 @@ TEST(AssistCompletionLineSearch, ABlankCursorLineAsksTheSearchForText) {
         backend, {.prefix = c.prefix, .suffix = c.suffix, .suggestions = 2}, nullptr, stop);
     ASSERT_TRUE(result) << result.error().to_string();
     ASSERT_EQ(backend.requests.size(), 2u);
-    EXPECT_GT(backend.requests[0].line_beams, 1) << "the greedy suggestion is searched";
-    EXPECT_EQ(backend.requests[0].first_line_needs_text, c.needs_text)
-        << "prefix \"" << c.prefix << "\" suffix \"" << c.suffix << "\"";
+    const auto& searched = backend.requests[0];
+    EXPECT_GT(searched.line_beams, 1) << "the greedy suggestion is searched";
+    const std::string where = "prefix \"" + c.prefix + "\" suffix \"" + c.suffix + "\"";
+    EXPECT_EQ(searched.first_line.needs_text, c.needs_text) << where;
+    EXPECT_EQ(searched.first_line.differs_from, c.differs_from) << where;
     EXPECT_EQ(backend.requests[1].line_beams, 1) << "a sampled alternative is not";
   }
 }

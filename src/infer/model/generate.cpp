@@ -62,7 +62,7 @@ core::Result<std::vector<tokenizer::TokenId>> search_first_line(
        .forced = forced,
        .out_of_time =
            [&] { return policy.check(0, false, Clock::now(), false) != StopReason::kNone; },
-       .needs_text = options.first_line_needs_text},
+       .rules = options.first_line},
       cancel);
   if (!line) return line.error();
   const tokenizer::Tokenizer& vocabulary = session.model().tokenizer();

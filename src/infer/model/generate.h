@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "infer/model/line_rules.h"
 #include "infer/model/session.h"
 #include "infer/sampling/sampler.h"
 #include "infer/sampling/stop.h"
@@ -36,9 +37,9 @@ struct GenerateOptions {
   // width (line_search.h), and greedy decoding goes on after it. Streaming then starts when the
   // line is chosen. 1 to Session::kMaxBranches.
   int32_t line_beams = 1;
-  // With line_beams above 1: the searched line must hold a non-blank character (the caller knows
-  // the cursor sits on an empty line, where an empty first line is no suggestion).
-  bool first_line_needs_text = false;
+  // With line_beams above 1: what the searched line must be (line_search.h), which the caller
+  // knows from where the cursor sits.
+  LineRules first_line = {};
 };
 
 struct GenerateResult {

@@ -8,6 +8,8 @@
 #include <optional>
 #include <utility>
 
+#include "core/text.h"
+
 namespace ward::infer::model {
 namespace {
 
@@ -17,7 +19,7 @@ struct Hypothesis {
   std::vector<TokenId> tokens;
   double score = 0;  // the sum of the tokens' log-probabilities
   ForcedText forced;
-  bool has_text = false;  // a non-blank character before the line's end
+  std::string line;  // its text so far, after the forced text
 };
 
 struct Candidate {
@@ -54,8 +56,11 @@ std::vector<std::pair<double, TokenId>> likeliest(std::span<const float> logits,
   return best;
 }
 
-bool is_blank(std::string_view text) {
-  return text.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos;
+bool breaks(const LineRules& rules, std::string_view line) {
+  const std::string_view text = core::trim(line);
+  if (rules.needs_text && text.empty()) return true;
+  const std::string_view other = core::trim(rules.differs_from);
+  return !other.empty() && text == other;
 }
 
 }  // namespace
@@ -74,7 +79,7 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
   const auto vocab = static_cast<size_t>(session.model().vocab_size());
   const auto cached = static_cast<int32_t>(session.tokens().size());
 
-  std::vector<Hypothesis> live = {{.tokens = {}, .score = 0, .forced = options.forced}};
+  std::vector<Hypothesis> live = {{.tokens = {}, .score = 0, .forced = options.forced, .line = {}}};
   std::optional<Hypothesis> finished;
   for (int32_t length = 1;; ++length) {
     // Every live line's likeliest continuations; one more than the width, so that lines that
@@ -99,9 +104,9 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
       const std::string_view text = h.forced.consume(piece ? *piece : std::string_view());
       const bool ends_generation = vocabulary.is_end_of_generation(c.token);
       const size_t newline = text.find('\n');
-      if (!ends_generation) h.has_text = h.has_text || !is_blank(text.substr(0, newline));
+      if (!ends_generation) h.line += text.substr(0, newline);
       if (ends_generation || newline != std::string_view::npos) {
-        if (options.needs_text && !h.has_text) continue;
+        if (breaks(options.rules, h.line)) continue;
         if (!finished || h.score > finished->score) finished = std::move(h);
       } else if (next.size() < width) {
         tokens.push_back(c.token);

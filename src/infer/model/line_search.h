@@ -8,9 +8,8 @@
 // grow less likely. A line is finished by a token whose text, after any forced text, holds a
 // newline, or by an end-of-generation token.
 //
-// With `needs_text`, a line that ends before any non-blank character is not a candidate: when the
-// cursor sits on an empty line, an empty first line is never the suggestion the user wants, yet
-// the sum of log-probabilities, which favours short lines, often picks it.
+// LineRules take lines the caller knows to be wrong out of the candidates (docs/engine.md has
+// what each changed).
 //
 // Threads: runs on the calling thread, as generate() does.
 
@@ -22,6 +21,7 @@
 
 #include "core/error.h"
 #include "infer/model/forced_text.h"
+#include "infer/model/line_rules.h"
 #include "infer/model/session.h"
 #include "infer/tokenizer/tokenizer.h"
 
@@ -32,7 +32,7 @@ struct LineSearchOptions {
   int32_t max_tokens = 0;             // tokens in the line at most; 0: until the context is full
   ForcedText forced{""};              // token healing's constraint (forced_text.h)
   std::function<bool()> out_of_time;  // optional: true ends the search with the best line so far
-  bool needs_text = false;            // a finished line must hold a non-blank character
+  LineRules rules;
 };
 
 // The tokens of the likeliest line found after the session's cached tokens, which `logits`

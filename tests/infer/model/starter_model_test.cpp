@@ -155,9 +155,26 @@ TEST(StarterModel, ASearchForTextPassesOverBlankLines) {
                              "where it does";
   const std::string with_text = first_line(
       complete(after_print,
-               {.limits = {.max_tokens = 24}, .line_beams = 3, .first_line_needs_text = true})
+               {.limits = {.max_tokens = 24}, .line_beams = 3, .first_line = {.needs_text = true}})
           .text);
   EXPECT_NE(with_text.find_first_not_of(" \t"), std::string::npos) << with_text;
+}
+
+// A small model often repeats the line above, which code seldom does: told which line that is
+// (as Ward's completion path does on an empty line), the search finds another.
+TEST(StarterModel, ASearchToldTheLineAboveDoesNotRepeatIt) {
+  const std::string above = "from typing import List";
+  const auto after_imports = prompt_at("import os\nimport sys\n" + above + "\n");
+  const GenerateOptions options{.limits = {.max_tokens = 24}, .line_beams = 3,
+                                .first_line = {.needs_text = true}};
+  EXPECT_EQ(first_line(complete(after_imports, options).text), above)
+      << "the search no longer repeats the line above here; choose a prompt where it does";
+  GenerateOptions told = options;
+  told.first_line.differs_from = "  " + above + " ";  // surrounding whitespace aside
+  const std::string other = first_line(complete(after_imports, told).text);
+  EXPECT_NE(other, above);
+  EXPECT_NE(other.find_first_not_of(" \t"), std::string::npos) << other;
+  EXPECT_TRUE(other.starts_with("import ") || other.starts_with("from ")) << other;
 }
 
 // After the searched line, generation goes on greedily, as if the line had been in the prompt;

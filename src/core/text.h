@@ -1,0 +1,17 @@
+#pragma once
+// Small text helpers shared across modules.
+
+#include <string_view>
+
+namespace ward::core {
+
+// `text` without leading and trailing whitespace (space, tab, line breaks, form feed, vertical
+// tab).
+constexpr std::string_view trim(std::string_view text) {
+  constexpr std::string_view kWhitespace = " \t\r\n\f\v";
+  const size_t first = text.find_first_not_of(kWhitespace);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(kWhitespace) - first + 1);
+}
+
+}  // namespace ward::core
