@@ -10,7 +10,7 @@ namespace ward::infer::model {
 // the line above, which code seldom does (docs/engine.md has the figures).
 struct LineRules {
   bool needs_text = false;        // a non-blank character
-  std::string differs_from = {};  // when not blank: a different text, surrounding whitespace aside
+  std::string differs_from = {};  // when not blank: other characters, whitespace aside
 };
 
 }  // namespace ward::infer::model

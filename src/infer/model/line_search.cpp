@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -56,11 +57,25 @@ std::vector<std::pair<double, TokenId>> likeliest(std::span<const float> logits,
   return best;
 }
 
+bool is_whitespace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
+
+// The same characters but for whitespace: a model kept from repeating a line writes it again
+// with a space more ("f( x)") as readily.
+bool same_but_whitespace(std::string_view a, std::string_view b) {
+  const auto visible = [](std::string_view text) {
+    std::string kept;
+    std::copy_if(text.begin(), text.end(), std::back_inserter(kept),
+                 [](char c) { return !is_whitespace(c); });
+    return kept;
+  };
+  return visible(a) == visible(b);
+}
+
 bool breaks(const LineRules& rules, std::string_view line) {
-  const std::string_view text = core::trim(line);
-  if (rules.needs_text && text.empty()) return true;
-  const std::string_view other = core::trim(rules.differs_from);
-  return !other.empty() && text == other;
+  if (rules.needs_text && core::trim(line).empty()) return true;
+  return !core::trim(rules.differs_from).empty() && same_but_whitespace(line, rules.differs_from);
 }
 
 }  // namespace
