@@ -61,7 +61,7 @@ struct GenerationRequest {
   // (infer/model/line_search.h), where the backend runs the model itself; an upstream server
   // decodes its own way and ignores it.
   int32_t line_beams = 1;
-  // With line_beams above 1: what the searched line must be (infer/model/line_search.h).
+  // With line_beams above 1: what the searched line must be (infer/model/line_rules.h).
   infer::model::LineRules first_line{};
 };
 

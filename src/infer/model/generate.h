@@ -37,7 +37,7 @@ struct GenerateOptions {
   // width (line_search.h), and greedy decoding goes on after it. Streaming then starts when the
   // line is chosen. 1 to Session::kMaxBranches.
   int32_t line_beams = 1;
-  // With line_beams above 1: what the searched line must be (line_search.h), which the caller
+  // With line_beams above 1: what the searched line must be (line_rules.h), which the caller
   // knows from where the cursor sits.
   LineRules first_line = {};
 };
