@@ -39,17 +39,14 @@ std::string_view last_line_with_text(std::string_view code) {
 }
 
 // What the searched first line must be (infer/model/line_rules.h): only where the cursor's line
-// holds nothing but whitespace, before and after it. Elsewhere the first line is the rest of
-// the cursor's line, where nothing more, or what the line above ends with, may be right.
-infer::model::LineRules first_line_rules(const CompletionRequest& request) {
-  const std::string_view prefix = request.prefix;
-  const std::string_view suffix = request.suffix;
+// holds nothing but whitespace, before and after it (after it: multi-line mode). Elsewhere the
+// first line is the rest of the cursor's line, where nothing more, or what the line above ends
+// with, may be right.
+infer::model::LineRules first_line_rules(std::string_view prefix, CompletionMode mode) {
   const size_t line_start = prefix.rfind('\n');
   const std::string_view before =
       line_start == std::string_view::npos ? prefix : prefix.substr(line_start + 1);
-  if (!core::trim(before).empty() || !core::trim(suffix.substr(0, suffix.find('\n'))).empty()) {
-    return {};
-  }
+  if (mode != CompletionMode::kMultiLine || !core::trim(before).empty()) return {};
   const std::string_view above =
       line_start == std::string_view::npos ? "" : last_line_with_text(prefix.substr(0, line_start));
   return {.needs_text = true,
@@ -76,7 +73,7 @@ backend::GenerationRequest generation_for(const CompletionRequest& request, Comp
   const bool greedy = index == 0 && request.temperature < 0;
   if (greedy) {
     generation.line_beams = kFirstLineBeams;
-    generation.first_line = first_line_rules(request);
+    generation.first_line = first_line_rules(request.prefix, mode);
   } else {
     generation.sampler = infer::sampling::SamplerOptions{};
     generation.sampler.temperature =

@@ -5,10 +5,15 @@
 
 namespace ward::core {
 
-// `text` without leading and trailing whitespace (space, tab, line breaks, form feed, vertical
-// tab).
+// Space, tab, line breaks, form feed, vertical tab.
+constexpr std::string_view kWhitespace = " \t\r\n\f\v";
+
+constexpr bool is_whitespace(char c) {
+  return kWhitespace.find(c) != std::string_view::npos;
+}
+
+// `text` without leading and trailing whitespace.
 constexpr std::string_view trim(std::string_view text) {
-  constexpr std::string_view kWhitespace = " \t\r\n\f\v";
   const size_t first = text.find_first_not_of(kWhitespace);
   if (first == std::string_view::npos) return {};
   return text.substr(first, text.find_last_not_of(kWhitespace) - first + 1);

@@ -57,26 +57,30 @@ std::vector<std::pair<double, TokenId>> likeliest(std::span<const float> logits,
   return best;
 }
 
-bool is_whitespace(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+// `text` without its whitespace. Lines are compared so: a model kept from repeating a line
+// writes it again with a space more ("f( x)") as readily.
+std::string visible(std::string_view text) {
+  std::string kept;
+  std::copy_if(text.begin(), text.end(), std::back_inserter(kept),
+               [](char c) { return !core::is_whitespace(c); });
+  return kept;
 }
 
-// The same characters but for whitespace: a model kept from repeating a line writes it again
-// with a space more ("f( x)") as readily.
-bool same_but_whitespace(std::string_view a, std::string_view b) {
-  const auto visible = [](std::string_view text) {
-    std::string kept;
-    std::copy_if(text.begin(), text.end(), std::back_inserter(kept),
-                 [](char c) { return !is_whitespace(c); });
-    return kept;
-  };
-  return visible(a) == visible(b);
-}
+// LineRules, with the line not to repeat prepared once for the many lines checked.
+class LineCheck {
+ public:
+  explicit LineCheck(const LineRules& rules)
+      : needs_text_(rules.needs_text), repeat_(visible(rules.differs_from)) {}
 
-bool breaks(const LineRules& rules, std::string_view line) {
-  if (rules.needs_text && core::trim(line).empty()) return true;
-  return !core::trim(rules.differs_from).empty() && same_but_whitespace(line, rules.differs_from);
-}
+  bool rejects(std::string_view line) const {
+    if (needs_text_ && core::trim(line).empty()) return true;
+    return !repeat_.empty() && visible(line) == repeat_;
+  }
+
+ private:
+  bool needs_text_;
+  std::string repeat_;  // empty: any line may follow
+};
 
 }  // namespace
 
@@ -94,6 +98,7 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
   const auto vocab = static_cast<size_t>(session.model().vocab_size());
   const auto cached = static_cast<int32_t>(session.tokens().size());
 
+  const LineCheck check(options.rules);
   std::vector<Hypothesis> live = {{.tokens = {}, .score = 0, .forced = options.forced, .line = {}}};
   std::optional<Hypothesis> finished;
   for (int32_t length = 1;; ++length) {
@@ -121,7 +126,7 @@ core::Result<std::vector<TokenId>> search_line(Session& session, std::span<const
       const size_t newline = text.find('\n');
       if (!ends_generation) h.line += text.substr(0, newline);
       if (ends_generation || newline != std::string_view::npos) {
-        if (breaks(options.rules, h.line)) continue;
+        if (check.rejects(h.line)) continue;
         if (!finished || h.score > finished->score) finished = std::move(h);
       } else if (next.size() < width) {
         tokens.push_back(c.token);
