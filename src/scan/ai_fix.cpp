@@ -1,7 +1,6 @@
 #include "scan/ai_fix.h"
 
 #include <algorithm>
-#include <cstring>
 #include <map>
 #include <set>
 
@@ -92,29 +91,6 @@ size_t count_ignores(std::string_view text) {
     if (text.substr(i, 6) == "ignore") ++count;
   }
   return count;
-}
-
-// Start bytes of the ERROR and MISSING nodes of `text` parsed as `language`, in document order.
-// Only subtrees that hold an error are entered, so a clean file costs one parse.
-std::vector<uint32_t> syntax_error_starts(Language language, std::string_view text) {
-  SyntaxTree tree(language, text);
-  std::vector<uint32_t> starts;
-  if (!tree.has_errors()) return starts;
-  TSTreeCursor cursor = ts_tree_cursor_new(tree.root());
-  for (;;) {
-    TSNode node = ts_tree_cursor_current_node(&cursor);
-    if (ts_node_is_missing(node) || std::strcmp(ts_node_type(node), "ERROR") == 0) {
-      starts.push_back(ts_node_start_byte(node));
-    }
-    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    bool moved = false;
-    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor))) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) break;
-    }
-    if (!moved) break;
-  }
-  ts_tree_cursor_delete(&cursor);
-  return starts;
 }
 
 bool overlaps(const Span& span, uint32_t start, uint32_t end) {
@@ -352,7 +328,7 @@ core::Result<RewriteSession> RewriteSession::start(const RuleSet& rules, std::fi
   session.name_ = std::move(name);
   session.language_ = language;
   session.limits_ = limits;
-  session.errors_ = static_cast<uint32_t>(syntax_error_starts(language, text).size());
+  session.errors_ = static_cast<uint32_t>(SyntaxTree(language, text).error_starts().size());
   session.text_ = std::move(text);
   session.findings_ = std::move(scanned->findings);
   session.find_secrets_in_text();
@@ -414,7 +390,7 @@ RewriteSession::Verdict RewriteSession::try_rewrite(const Finding& target, uint3
   rewritten.append(text_, 0, start).append(replacement).append(text_, end);
   const auto new_end = static_cast<uint32_t>(start + replacement.size());
 
-  const std::vector<uint32_t> errors = syntax_error_starts(language_, rewritten);
+  const std::vector<uint32_t> errors = SyntaxTree(language_, rewritten).error_starts();
   if (errors.size() > errors_) {
     uint32_t at = errors.front();
     for (uint32_t e : errors) {

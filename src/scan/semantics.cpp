@@ -6,6 +6,8 @@
 namespace ward::scan {
 namespace {
 
+constexpr size_t kMaxQualifiedNameBytes = 512;
+
 bool is_identifier(std::string_view type) {
   return one_of(type, {"identifier", "property_identifier", "field_identifier", "type_identifier",
                        "package_identifier", "namespace_identifier", "shorthand_property_identifier",
@@ -313,6 +315,9 @@ std::string Semantics::qualified_name(TSNode node) const {
     std::string prefix = qualified_name(object);
     if (prefix.empty()) return {};
     if (type == "qualified_identifier" && prefix == "std") return member;
+    // Rules name calls with a few segments; a chain of hundreds (generated code, or text made to
+    // slow the scanner) would otherwise build names whose total length grows with its cube.
+    if (prefix.size() + member.size() >= kMaxQualifiedNameBytes) return {};
     return prefix + "." + member;
   }
   if (is_call(node)) {
@@ -329,6 +334,15 @@ std::string Semantics::qualified_name(TSNode node) const {
 }
 
 std::string Semantics::callee_name(const CallView& view) const {
+  const std::pair<const void*, uint32_t> key{
+      view.node.id, ts_node_is_null(view.node) ? 0 : ts_node_start_byte(view.node)};
+  if (auto it = callee_names_.find(key); it != callee_names_.end()) return it->second;
+  std::string name = name_callee(view);
+  callee_names_.emplace(key, name);
+  return name;
+}
+
+std::string Semantics::name_callee(const CallView& view) const {
   if (node_type(view.node) == "method_invocation") {
     std::string method(tree_.text(view.callee));
     if (ts_node_is_null(view.receiver)) return method;

@@ -62,12 +62,17 @@ class Semantics {
   void add_java_import(TSNode node);
   void add_macro_alias(TSNode node);
   std::string resolve(std::string name) const;
+  std::string name_callee(const CallView& view) const;
 
   const SyntaxTree& tree_;
   std::map<std::string, std::string, std::less<>> aliases_;  // local name → qualified name
   std::map<std::string, std::string, std::less<>> macro_literals_;
   mutable std::optional<std::vector<TSNode>> functions_;
   mutable std::unordered_map<std::pair<const void*, uint32_t>, CallView, NodeKeyHash> calls_;
+  // callee_name() by call node: the name of a call in a chain (`a.b().c()`) includes the names of
+  // the calls before it, so naming each call of a long chain afresh would be quadratic.
+  mutable std::unordered_map<std::pair<const void*, uint32_t>, std::string, NodeKeyHash>
+      callee_names_;
 };
 
 // Does a qualified name match a rule's pattern? Patterns are dotted names where `*` matches one

@@ -164,19 +164,55 @@ const std::vector<TSNode>& SyntaxTree::children(TSNode node) const {
   return it->second;
 }
 
-// Every child, named or not: a MISSING token (an unclosed parenthesis) is anonymous.
-static uint32_t first_error_line_below(TSNode node) {
-  if (!ts_node_has_error(node)) return 0;
-  if (node_type(node) == "ERROR" || ts_node_is_missing(node)) return ts_node_start_point(node).row + 1;
-  for (uint32_t i = 0; i < child_count(node); ++i) {
-    if (uint32_t line = first_error_line_below(child_at(node, i)); line != 0) return line;
+// One cursor, entering only subtrees that hold an error: a clean file costs nothing more, and no
+// recursion (a tree can be as deep as the file is long).
+std::vector<uint32_t> SyntaxTree::error_starts() const {
+  std::vector<uint32_t> starts;
+  if (!has_errors()) return starts;
+  TSTreeCursor cursor = ts_tree_cursor_new(root());
+  for (;;) {
+    TSNode node = ts_tree_cursor_current_node(&cursor);
+    // A MISSING token (an unclosed parenthesis) is anonymous: every child counts, named or not.
+    if (ts_node_is_missing(node) || node_type(node) == "ERROR")
+      starts.push_back(ts_node_start_byte(node));
+    if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
+    bool moved = false;
+    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor))) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) break;
+    }
+    if (!moved) break;
   }
-  return 0;
+  ts_tree_cursor_delete(&cursor);
+  return starts;
 }
 
 uint32_t SyntaxTree::first_error_line() const {
-  uint32_t line = first_error_line_below(root());
-  return line != 0 || !has_errors() ? line : 1;
+  if (!has_errors()) return 0;
+  const std::vector<uint32_t> starts = error_starts();
+  return starts.empty() ? 1 : lines_.line_of(starts.front());
+}
+
+SyntaxTree::Nesting SyntaxTree::nesting() const {
+  TSTreeCursor cursor = ts_tree_cursor_new(root());
+  Nesting deepest{1, 1};
+  uint32_t depth = 1;
+  for (bool more = true; more;) {
+    if (ts_tree_cursor_goto_first_child(&cursor)) {
+      if (++depth > deepest.depth) {
+        deepest = {depth, ts_node_start_point(ts_tree_cursor_current_node(&cursor)).row + 1};
+      }
+      continue;
+    }
+    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+      if (!ts_tree_cursor_goto_parent(&cursor)) {
+        more = false;
+        break;
+      }
+      --depth;
+    }
+  }
+  ts_tree_cursor_delete(&cursor);
+  return deepest;
 }
 
 TSNode field(TSNode node, std::string_view name) {

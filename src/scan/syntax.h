@@ -53,8 +53,17 @@ class SyntaxTree {
   std::string_view source() const { return text_; }
   TSNode root() const { return ts_tree_root_node(tree_.get()); }
   bool has_errors() const { return ts_node_has_error(root()); }
+  // Start bytes of the ERROR nodes and MISSING tokens, in document order.
+  std::vector<uint32_t> error_starts() const;
   // The line of the first syntax error (1-based); 0 when none.
   uint32_t first_error_line() const;
+  // How deep the tree nests (the root alone is 1) and the line (1-based) where it is deepest.
+  // Analyses that recurse over the tree need a bounded depth: each level costs them stack.
+  struct Nesting {
+    uint32_t depth = 0;
+    uint32_t line = 0;
+  };
+  Nesting nesting() const;
   const LineIndex& lines() const { return lines_; }
 
   std::string_view text(TSNode node) const;  // empty for a null node
