@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "core/json.h"
 #include "crypto/tls.h"
 
 namespace ward::backend {
@@ -157,10 +158,10 @@ class EventStream {
         done_ = true;
         return false;
       }
-      const json chunk = json::parse(line, nullptr, /*allow_exceptions=*/false);
-      if (chunk.is_discarded() || !chunk.is_object()) {
+      const auto parsed = core::parse_json(line);
+      if (!parsed || !parsed->is_object())
         return fail("streamed something that is not OpenAI's JSON");
-      }
+      const json& chunk = *parsed;
       if (chunk.contains("error")) return fail("reported an error: " + chunk["error"].dump());
       take_usage(chunk, generation_);
       const auto choices = chunk.find("choices");
@@ -338,11 +339,12 @@ core::Result<Generation> OpenAiBackend::generate(const GenerationRequest& reques
       if (generation.completion_tokens == 0) generation.completion_tokens = events.pieces();
       return generation;
     }
-    const json answer = json::parse(whole, nullptr, /*allow_exceptions=*/false);
-    if (answer.is_discarded() || !answer.is_object() || !answer.contains("choices") ||
-        !answer["choices"].is_array() || answer["choices"].empty()) {
+    const auto parsed = core::parse_json(whole);
+    if (!parsed || !parsed->is_object() || !parsed->contains("choices") ||
+        !(*parsed)["choices"].is_array() || (*parsed)["choices"].empty()) {
       return Error(Code::kBadGateway, where, "the upstream's answer is not OpenAI's JSON");
     }
+    const json& answer = *parsed;
     generation.text = choice_text(answer["choices"][0]);
     generation.finish = finish_of(answer["choices"][0], FinishReason::kStop);
     take_usage(answer, generation);

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/file.h"
+#include "core/json.h"
 #include "crypto/tls.h"
 
 namespace ward::cli {
@@ -83,11 +84,12 @@ core::Result<std::string> read_token(const RemoteAdmin& remote,
 
 // The server's {"error": {"code", "message"}} as an Error; the code's name maps back to its Code.
 Error server_error(const std::string& where, int status, const std::string& body) {
-  const json parsed = json::parse(body, nullptr, false);
+  const auto parsed = core::parse_json(body);
   std::string code_text;
   std::string message = fmt::format("the server answered HTTP {}", status);
-  if (parsed.is_object() && parsed.contains("error") && parsed["error"].is_object()) {
-    const json& error = parsed["error"];
+  if (parsed && parsed->is_object() && parsed->contains("error") &&
+      (*parsed)["error"].is_object()) {
+    const json& error = (*parsed)["error"];
     if (error.contains("code") && error["code"].is_string()) code_text = error["code"];
     if (error.contains("message") && error["message"].is_string()) message = error["message"];
   }
@@ -171,9 +173,10 @@ core::Result<json> AdminApi::send(const std::string& method, const std::string& 
   if (result->status < 200 || result->status >= 300) {
     return server_error(where, result->status, result->body);
   }
-  json reply = json::parse(result->body, nullptr, false);
-  if (reply.is_discarded()) {
-    return Error(Code::kUnavailable, where, "the server's answer is not JSON; is this a Ward server?");
+  auto reply = core::parse_json(result->body);
+  if (!reply) {
+    return Error(Code::kUnavailable, where,
+                 "the server's answer " + reply.error().message() + "; is this a Ward server?");
   }
   return reply;
 }

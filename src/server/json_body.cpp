@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/json.h"
+
 namespace ward::server {
 
 using core::Code;
@@ -9,12 +11,10 @@ using core::Error;
 using nlohmann::json;
 
 core::Result<json> parse_json_object(std::string_view text) {
-  json body = json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (body.is_discarded()) {
-    return Error(Code::kInvalidArgument, "body",
-                 "the request body is not valid JSON (or not valid UTF-8)");
-  }
-  if (!body.is_object()) {
+  auto body = core::parse_json(text);
+  if (!body)
+    return Error(Code::kInvalidArgument, "body", "the request body " + body.error().message());
+  if (!body->is_object()) {
     return Error(Code::kInvalidArgument, "body", "the request body must be a JSON object");
   }
   return body;

@@ -112,6 +112,21 @@ TEST_F(GatewayTest, BadBodiesGetA400NamingTheField) {
   expect(400, "GET", "/api/v1/audit/events?limit=-3", admin);
 }
 
+// A body nested deeper than any request needs is refused before anything copies or dumps it (a
+// policy document is dumped to be stored: 200,000 levels of it used to overflow the stack).
+TEST_F(GatewayTest, DeeplyNestedBodiesGetA400AndTheServerCarriesOn) {
+  const std::string admin = bootstrap();
+  const int levels = 200'000;
+  const std::string document = std::string(levels, '[') + std::string(levels, ']');
+  auto deep = call("POST", "/api/v1/admin/policies", admin,
+                   "{\"user\": \"alice\", \"document\": {\"Statement\": " + document + "}}");
+  ASSERT_TRUE(deep);
+  EXPECT_EQ(deep->status, 400);
+  EXPECT_NE(deep->body.find("the request body nests more than 64 levels deep"), std::string::npos)
+      << deep->body.substr(0, 300);
+  expect(200, "GET", "/api/v1/me", admin);
+}
+
 TEST_F(GatewayTest, TheTiersQuotaAnswers429WithRetryAfter) {
   const std::string admin = bootstrap();
   auto moved =
