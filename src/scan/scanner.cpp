@@ -25,7 +25,8 @@ constexpr uint32_t kMaxSnippetLines = 4;
 // library, Debian's Python packages, Boost, npm packages) one in 10,000 went past 143 and the
 // deepest reached 680. Each level costs the recursive analyses up to about 4 KiB of stack, and a
 // call may start a helper's analysis three deep: hence 1,000 levels on a 64 MiB stack of the
-// scanner's own (the inherited stack may be as small as the environment chooses).
+// scanner's own (the inherited stack may be as small as the environment chooses). The limit also
+// bounds tree-sitter's query time, which grows with the square of the depth.
 constexpr uint32_t kMaxAnalysedDepth = 1000;
 constexpr size_t kAnalysisStackBytes = size_t{64} << 20;
 
