@@ -63,11 +63,13 @@ TEST(ServerRequestCorpus, WellFormedBodiesParse) {
 }
 
 TEST(ServerRequestCorpus, MalformedBodiesAreRefusedNamingTheField) {
-  for (const char* name : {"not-json.txt", "array.json", "invalid-utf8.json"}) {
+  for (const char* name : {"not-json.txt", "array.json", "invalid-utf8.json", "too-deep.json"}) {
     auto body = parse_json_object(seed(name));
     ASSERT_FALSE(body.ok()) << name;
     EXPECT_EQ(body.error().where(), "body") << name;
   }
+  EXPECT_EQ(parse_json_object(seed("too-deep.json")).error().message(),
+            "the request body nests more than 64 levels deep");
   const auto where = [](const core::Error& error) { return error.where(); };
   const json wrong = *parse_json_object(seed("wrong-types.json"));
   EXPECT_EQ(where(completion_request(wrong, "t/u").error()), "prefix");
