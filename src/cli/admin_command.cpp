@@ -321,32 +321,36 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
         ->allow_extra_args(false);
     create->add_flag("--password-stdin", o->password_stdin,
                      "read the user's password from the first line of standard input");
-    on_run(*create, context, [o](DataDir& data) -> Result<Outcome> {
-      gov::NewUser request;
-      request.tenant = o->tenant;
-      request.name = o->name;
-      request.roles = o->roles;
-      request.groups = o->groups;
-      if (o->password_stdin) {
-        auto password = read_password_line();
-        if (!password) return password.error();
-        request.password = std::move(*password);
-      }
-      gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
-      auto created = directory.create_user(request);
-      if (!created) return created.error();
-      const std::string change = created_user_text(gov::user_json(*created));
-      return Outcome{change + "\n", change};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      if (o->password_stdin) {
-        return Error(Code::kInvalidArgument, "--password-stdin",
-                     "passwords are set on the data directory, never sent through the API; create "
-                     "the user here, then run `ward admin user set-password` on the server");
-      }
-      return changed(api.post("/api/v1/admin/users",
-                              {{"name", o->name}, {"roles", o->roles}, {"groups", o->groups}}),
-                     created_user_text);
-    });
+    on_run(
+        *create, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          gov::NewUser request;
+          request.tenant = o->tenant;
+          request.name = o->name;
+          request.roles = o->roles;
+          request.groups = o->groups;
+          if (o->password_stdin) {
+            auto password = read_password_line();
+            if (!password) return password.error();
+            request.password = std::move(*password);
+          }
+          gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+          auto created = directory.create_user(request);
+          if (!created) return created.error();
+          const std::string change = created_user_text(gov::user_json(*created));
+          return Outcome{change + "\n", change};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          if (o->password_stdin) {
+            return Error(
+                Code::kInvalidArgument, "--password-stdin",
+                "passwords are set on the data directory, never sent through the API; create "
+                "the user here, then run `ward admin user set-password` on the server");
+          }
+          return changed(api.post("/api/v1/admin/users",
+                                  {{"name", o->name}, {"roles", o->roles}, {"groups", o->groups}}),
+                         created_user_text);
+        });
   }
 
   {
@@ -358,19 +362,22 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
     auto* list = user->add_subcommand("list", "list the users of a tenant");
     add_tenant_option(*list, o->tenant);
     list->add_flag("--json", o->json, "print a JSON array");
-    on_run(*list, context, [o](DataDir& data) -> Result<Outcome> {
-      gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
-      auto users = directory.list_users(o->tenant);
-      if (!users) return users.error();
-      json listed = json::array();
-      for (const auto& u : *users) listed.push_back(gov::user_json(u));
-      return Outcome{o->json ? listed.dump(2) + "\n" : user_table(listed), ""};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      auto reply = api.get("/api/v1/admin/users");
-      if (!reply) return reply.error();
-      const json& listed = (*reply)["users"];
-      return o->json ? listed.dump(2) + "\n" : user_table(listed);
-    });
+    on_run(
+        *list, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+          auto users = directory.list_users(o->tenant);
+          if (!users) return users.error();
+          json listed = json::array();
+          for (const auto& u : *users) listed.push_back(gov::user_json(u));
+          return Outcome{o->json ? listed.dump(2) + "\n" : user_table(listed), ""};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          auto reply = api.get("/api/v1/admin/users");
+          if (!reply) return reply.error();
+          const json& listed = (*reply)["users"];
+          return o->json ? listed.dump(2) + "\n" : user_table(listed);
+        });
   }
 
   {
@@ -427,28 +434,31 @@ void add_user_commands(CLI::App& admin, CommandContext& context) {
     add_tenant_option(*del, o->tenant);
     del->add_option("--grace", o->grace, "how long the user can still be restored (default 30d)")
         ->type_name("DURATION");
-    on_run(*del, context, [o](DataDir& data) -> Result<Outcome> {
-      std::optional<std::chrono::seconds> grace;
-      if (!o->grace.empty()) {
-        auto parsed = parse_duration("--grace", o->grace);
-        if (!parsed) return parsed.error();
-        grace = *parsed;
-      }
-      gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
-      auto scheduled = directory.schedule_user_deletion(o->tenant, o->name, grace);
-      if (!scheduled) return scheduled.error();
-      const json scheduled_user = gov::user_json(*scheduled);
-      return Outcome{deletion_scheduled_output(scheduled_user),
-                     deletion_scheduled_text(scheduled_user)};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      if (!o->grace.empty()) {
-        return Error(Code::kInvalidArgument, "--grace",
-                     "through the API the tenant's grace period applies; drop --grace");
-      }
-      auto reply = api.remove("/api/v1/admin/users/" + path_segment(o->name));
-      if (!reply) return reply.error();
-      return deletion_scheduled_output(*reply);
-    });
+    on_run(
+        *del, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          std::optional<std::chrono::seconds> grace;
+          if (!o->grace.empty()) {
+            auto parsed = parse_duration("--grace", o->grace);
+            if (!parsed) return parsed.error();
+            grace = *parsed;
+          }
+          gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+          auto scheduled = directory.schedule_user_deletion(o->tenant, o->name, grace);
+          if (!scheduled) return scheduled.error();
+          const json scheduled_user = gov::user_json(*scheduled);
+          return Outcome{deletion_scheduled_output(scheduled_user),
+                         deletion_scheduled_text(scheduled_user)};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          if (!o->grace.empty()) {
+            return Error(Code::kInvalidArgument, "--grace",
+                         "through the API the tenant's grace period applies; drop --grace");
+          }
+          auto reply = api.remove("/api/v1/admin/users/" + path_segment(o->name));
+          if (!reply) return reply.error();
+          return deletion_scheduled_output(*reply);
+        });
   }
 
   {
@@ -581,47 +591,51 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
         ->add_option("--session-policy", o->session_policy,
                      "a JSON policy document that limits what the token may do")
         ->type_name("FILE");
-    on_run(*create, context, [o](DataDir& data) -> Result<Outcome> {
-      gov::TokenRequest request;
-      request.tenant = o->tenant;
-      request.user = o->user;
-      if (!o->expires.empty()) {
-        auto lifetime = parse_duration("--expires", o->expires);
-        if (!lifetime) return lifetime.error();
-        request.lifetime = *lifetime;
-      }
-      if (!o->session_policy.empty()) {
-        auto text = gov::read_policy_file(o->session_policy);
-        if (!text) return text.error();
-        request.session_policy = std::move(*text);
-      }
-      gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
-      auto issued = tokens.create(request);
-      if (!issued) return issued.error();
-      const json created = gov::token_json(issued->info, core::system_clock().now());
-      return Outcome{token_created_output(created, issued->token, o->session_policy),
-                     token_created_text(created)};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      json body = {{"user", o->user}};
-      if (!o->expires.empty()) {
-        auto lifetime = parse_duration("--expires", o->expires);
-        if (!lifetime) return lifetime.error();
-        const auto days = std::chrono::duration_cast<std::chrono::days>(*lifetime);
-        if (days != *lifetime) {
-          return Error(Code::kInvalidArgument, "--expires",
-                       "through the API a token's lifetime is whole days, e.g. 30d");
-        }
-        body["expires_in_days"] = days.count();
-      }
-      if (!o->session_policy.empty()) {
-        auto document = policy_document(o->session_policy);
-        if (!document) return document.error();
-        body["session_policy"] = std::move(*document);
-      }
-      auto reply = api.post("/api/v1/admin/tokens", body);
-      if (!reply) return reply.error();
-      return token_created_output(*reply, (*reply)["token"].get<std::string>(), o->session_policy);
-    });
+    on_run(
+        *create, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          gov::TokenRequest request;
+          request.tenant = o->tenant;
+          request.user = o->user;
+          if (!o->expires.empty()) {
+            auto lifetime = parse_duration("--expires", o->expires);
+            if (!lifetime) return lifetime.error();
+            request.lifetime = *lifetime;
+          }
+          if (!o->session_policy.empty()) {
+            auto text = gov::read_policy_file(o->session_policy);
+            if (!text) return text.error();
+            request.session_policy = std::move(*text);
+          }
+          gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
+          auto issued = tokens.create(request);
+          if (!issued) return issued.error();
+          const json created = gov::token_json(issued->info, core::system_clock().now());
+          return Outcome{token_created_output(created, issued->token, o->session_policy),
+                         token_created_text(created)};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          json body = {{"user", o->user}};
+          if (!o->expires.empty()) {
+            auto lifetime = parse_duration("--expires", o->expires);
+            if (!lifetime) return lifetime.error();
+            const auto days = std::chrono::duration_cast<std::chrono::days>(*lifetime);
+            if (days != *lifetime) {
+              return Error(Code::kInvalidArgument, "--expires",
+                           "through the API a token's lifetime is whole days, e.g. 30d");
+            }
+            body["expires_in_days"] = days.count();
+          }
+          if (!o->session_policy.empty()) {
+            auto document = policy_document(o->session_policy);
+            if (!document) return document.error();
+            body["session_policy"] = std::move(*document);
+          }
+          auto reply = api.post("/api/v1/admin/tokens", body);
+          if (!reply) return reply.error();
+          return token_created_output(*reply, (*reply)["token"].get<std::string>(),
+                                      o->session_policy);
+        });
   }
 
   {
@@ -635,46 +649,52 @@ void add_token_commands(CLI::App& admin, CommandContext& context) {
     list->add_option("--user", o->user, "only this user's tokens")->type_name("NAME");
     add_tenant_option(*list, o->tenant);
     list->add_flag("--json", o->json, "print a JSON array");
-    on_run(*list, context, [o](DataDir& data) -> Result<Outcome> {
-      gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
-      auto listed = tokens.list(
-          o->tenant, o->user.empty() ? std::nullopt : std::optional<std::string_view>(o->user));
-      if (!listed) return listed.error();
-      const core::TimePoint now = core::system_clock().now();
-      json tokens_json = json::array();
-      for (const auto& t : *listed) tokens_json.push_back(gov::token_json(t, now));
-      return Outcome{o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json), ""};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      auto reply = api.get("/api/v1/admin/tokens");
-      if (!reply) return reply.error();
-      json tokens_json = json::array();
-      for (const json& t : (*reply)["tokens"]) {
-        if (o->user.empty() || t["user"] == o->user) tokens_json.push_back(t);
-      }
-      return o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json);
-    });
+    on_run(
+        *list, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
+          auto listed = tokens.list(
+              o->tenant, o->user.empty() ? std::nullopt : std::optional<std::string_view>(o->user));
+          if (!listed) return listed.error();
+          const core::TimePoint now = core::system_clock().now();
+          json tokens_json = json::array();
+          for (const auto& t : *listed) tokens_json.push_back(gov::token_json(t, now));
+          return Outcome{o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json), ""};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          auto reply = api.get("/api/v1/admin/tokens");
+          if (!reply) return reply.error();
+          json tokens_json = json::array();
+          for (const json& t : (*reply)["tokens"]) {
+            if (o->user.empty() || t["user"] == o->user) tokens_json.push_back(t);
+          }
+          return o->json ? tokens_json.dump(2) + "\n" : token_table(tokens_json);
+        });
   }
 
   {
     auto id = std::make_shared<std::string>();
     auto* revoke = token->add_subcommand("revoke", "revoke an API token");
     revoke->add_option("ID", *id, "the token id (or a leaked token's full text)")->required();
-    on_run(*revoke, context, [id](DataDir& data) -> Result<Outcome> {
-      gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
-      auto revoked = tokens.revoke(*id);
-      if (!revoked) return revoked.error();
-      const std::string change =
-          token_revoked_text(gov::token_json(*revoked, core::system_clock().now()));
-      return Outcome{change + "\n", change};
-    }, [id](const AdminApi& api) -> Result<std::string> {
-      // A leaked token's full text names its id after the prefix: ward_pat_<id>_<secret>.
-      std::string token_id = *id;
-      if (token_id.rfind("ward_pat_", 0) == 0) {
-        token_id = token_id.substr(9, token_id.find('_', 9) - 9);
-      }
-      return changed(api.remove("/api/v1/admin/tokens/" + path_segment(token_id)),
-                     token_revoked_text);
-    });
+    on_run(
+        *revoke, context,
+        [id](DataDir& data) -> Result<Outcome> {
+          gov::Tokens tokens(*data.db, core::system_clock(), identity_options(data));
+          auto revoked = tokens.revoke(*id);
+          if (!revoked) return revoked.error();
+          const std::string change =
+              token_revoked_text(gov::token_json(*revoked, core::system_clock().now()));
+          return Outcome{change + "\n", change};
+        },
+        [id](const ApiClient& api) -> Result<std::string> {
+          // A leaked token's full text names its id after the prefix: ward_pat_<id>_<secret>.
+          std::string token_id = *id;
+          if (token_id.rfind("ward_pat_", 0) == 0) {
+            token_id = token_id.substr(9, token_id.find('_', 9) - 9);
+          }
+          return changed(api.remove("/api/v1/admin/tokens/" + path_segment(token_id)),
+                         token_revoked_text);
+        });
   }
 }
 
@@ -832,7 +852,7 @@ struct AttachOptions : PrincipalOptions {
   std::string file;
 };
 
-Result<std::string> attach_through_api(const AdminApi& api, const AttachOptions& o) {
+Result<std::string> attach_through_api(const ApiClient& api, const AttachOptions& o) {
   json body = json::object();
   if (!o.user.empty()) body["user"] = o.user;
   if (!o.group.empty()) body["group"] = o.group;
@@ -873,9 +893,10 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
           return usage_error("give either --managed NAME or --file FILE");
         }
         if (context.remote.enabled()) {
-          return run_remote_admin(context, *attach, [o](const AdminApi& api) -> Result<std::string> {
-            return attach_through_api(api, *o);
-          });
+          return run_remote_admin(context, *attach,
+                                  [o](const ApiClient& api) -> Result<std::string> {
+                                    return attach_through_api(api, *o);
+                                  });
         }
         return run_admin(
             context, "policy attach", [o, principal](DataDir& data) -> Result<Outcome> {
@@ -933,16 +954,20 @@ void add_policy_commands_for_admin(CLI::App& admin, CommandContext& context) {
     detach->add_option("ID", o->id, "the attachment id (from `ward admin policy list`)")
         ->required();
     add_tenant_option(*detach, o->tenant);
-    on_run(*detach, context, [o](DataDir& data) -> Result<Outcome> {
-      gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
-      auto detached = directory.detach_policy(o->tenant, o->id);
-      if (!detached) return detached.error();
-      const std::string change = detached_text(gov::attachment_json(*detached), o->tenant);
-      return Outcome{change + "\n", change};
-    }, [o](const AdminApi& api) -> Result<std::string> {
-      return changed(api.remove("/api/v1/admin/policies/" + path_segment(o->id)),
-                     [](const json& a) { return detached_text(a, std::string(gov::kDefaultTenant)); });
-    });
+    on_run(
+        *detach, context,
+        [o](DataDir& data) -> Result<Outcome> {
+          gov::Directory directory(*data.db, core::system_clock(), identity_options(data));
+          auto detached = directory.detach_policy(o->tenant, o->id);
+          if (!detached) return detached.error();
+          const std::string change = detached_text(gov::attachment_json(*detached), o->tenant);
+          return Outcome{change + "\n", change};
+        },
+        [o](const ApiClient& api) -> Result<std::string> {
+          return changed(
+              api.remove("/api/v1/admin/policies/" + path_segment(o->id)),
+              [](const json& a) { return detached_text(a, std::string(gov::kDefaultTenant)); });
+        });
   }
 }
 

@@ -5,10 +5,10 @@
 // code and prints its own errors. Everything here runs once, on the main thread.
 
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 
+#include "cli/api_client.h"
 #include "core/config.h"
 #include "gov/identity/model.h"
 #include "gov/keys/keyring.h"
@@ -25,19 +25,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;  // the command ran and failed
 inline constexpr int kExitUsage = 2;    // bad flags or arguments
 
-// `ward admin --server URL`: where admin commands go instead of the data directory
-// (remote_admin.h). Empty `server`: the data directory.
-struct RemoteAdmin {
-  std::string server;      // https://HOST[:PORT]
-  std::string ca_file;     // PEM CA bundle to verify the server with; empty: the system's
-  std::string token_file;  // the caller's API token; empty: $WARD_TOKEN
-  bool enabled() const { return !server.empty(); }
-};
-
 struct CommandContext {
   core::ConfigInputs inputs;     // filled by the global flags and the environment
   std::function<int()> action;  // set by the selected subcommand's callback
-  RemoteAdmin remote;           // set by `ward admin --server …`
+  ServerAccess remote;          // set by `ward admin --server …` (remote_admin.h)
 };
 
 // Prints "ward: error: <error>" to stderr and returns kExitFailure.
@@ -96,5 +87,6 @@ void add_model_perplexity_command(CLI::App& model, CommandContext& context);
 void add_keys_commands(CLI::App& admin, CommandContext& context);
 void add_admin_commands(CLI::App& admin, CommandContext& context);
 void add_retention_commands(CLI::App& admin, CommandContext& context);
+void add_lsp_command(CLI::App& app, CommandContext& context);
 
 }  // namespace ward::cli

@@ -180,14 +180,14 @@ int run_operation(const CommandContext& context, const CLI::App& command,
                   const KeysOptions& options, const std::string& operation,
                   const LocalKeyWork& local, const std::function<core::Result<json>()>& body) {
   if (context.remote.enabled()) {
-    return run_remote_admin(
-        context, command, [&](const AdminApi& api) -> core::Result<std::string> {
-          auto request = body();
-          if (!request) return request.error();
-          auto reply = api.post("/api/v1/admin/keys/" + operation, *request);
-          if (!reply) return reply.error();
-          return change_line(*reply);
-        });
+    return run_remote_admin(context, command,
+                            [&](const ApiClient& api) -> core::Result<std::string> {
+                              auto request = body();
+                              if (!request) return request.error();
+                              auto reply = api.post("/api/v1/admin/keys/" + operation, *request);
+                              if (!reply) return reply.error();
+                              return change_line(*reply);
+                            });
   }
   return with_keyring(context.inputs, operation, options.tenant, local);
 }
@@ -246,7 +246,7 @@ void add_keys_commands(CLI::App& admin, CommandContext& context) {
     context.action = [&context, options, status] {
       if (!context.remote.enabled()) return run_status(context.inputs, options->tenant);
       return run_remote_admin(context, *status,
-                              [](const AdminApi& api) -> core::Result<std::string> {
+                              [](const ApiClient& api) -> core::Result<std::string> {
                                 auto reply = api.get("/api/v1/admin/keys");
                                 if (!reply) return reply.error();
                                 return status_text(*reply);

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, context);
   add_doctor_command(app, context);
   add_scan_command(app, context);
+  add_lsp_command(app, context);
   add_audit_commands(app, context);
   add_policy_commands(app, context);
   add_model_commands(app, context);

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "core/text.h"
+
 namespace ward::core {
 
 void fill_random(std::uint8_t* out, std::size_t size) {
@@ -33,17 +35,6 @@ std::string Uuid::to_string() const {
   return text;
 }
 
-namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-}  // namespace
-
 Result<Uuid> Uuid::parse(std::string_view text) {
   auto invalid = [&] {
     return Error(Code::kInvalidArgument, std::string(text),
@@ -58,7 +49,7 @@ Result<Uuid> Uuid::parse(std::string_view text) {
       ++i;
       continue;
     }
-    int high = hex_value(text[i]), low = hex_value(text[i + 1]);
+    int high = hex_digit_value(text[i]), low = hex_digit_value(text[i + 1]);
     if (high < 0 || low < 0) return invalid();
     bytes[out++] = static_cast<std::uint8_t>(high << 4 | low);
     i += 2;

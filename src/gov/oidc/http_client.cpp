@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "core/owned.h"
+#include "core/text.h"
 #include "crypto/tls.h"
 
 namespace ward::gov::oidc {
@@ -218,13 +219,6 @@ bool is_unreserved(unsigned char c) {
          c == '.' || c == '_' || c == '~';
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 }  // namespace
 
 bool is_loopback_http(std::string_view url) {
@@ -277,8 +271,8 @@ std::optional<std::string> url_decode(std::string_view text) {
       out.push_back(' ');
     } else if (text[i] == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      const int high = hex_value(text[i + 1]);
-      const int low = hex_value(text[i + 2]);
+      const int high = core::hex_digit_value(text[i + 1]);
+      const int low = core::hex_digit_value(text[i + 2]);
       if (high < 0 || low < 0) return std::nullopt;
       out.push_back(static_cast<char>(high * 16 + low));
       i += 2;

@@ -1,0 +1,448 @@
+#include "lsp/server.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <iostream>
+#include <list>
+#include <map>
+#include <memory>
+#include <set>
+#include <thread>
+#include <variant>
+
+#include "lsp/document.h"
+#include "lsp/findings.h"
+#include "lsp/transport.h"
+#include "ward/version.h"
+
+namespace ward::lsp {
+namespace {
+
+using core::Code;
+using core::Error;
+using nlohmann::json;
+
+// JSON-RPC's and LSP's error codes.
+constexpr int kParseError = -32700;
+constexpr int kInvalidRequest = -32600;
+constexpr int kMethodNotFound = -32601;
+constexpr int kInvalidParams = -32602;
+constexpr int kServerNotInitialized = -32002;
+constexpr int kRequestFailed = -32803;
+constexpr int kRequestCancelled = -32800;
+
+// LSP's MessageType for window/logMessage.
+constexpr int kLogError = 1;
+constexpr int kLogWarning = 2;
+
+// The code sent to the gateway on each side of the cursor, at most (it keeps what fits the
+// model's window, nearest the cursor, and takes 256 KiB a side).
+constexpr std::size_t kMaxContextBytes = 64 * 1024;
+constexpr std::size_t kMaxDocumentKeyBytes = 4096;
+constexpr std::size_t kMaxLabelCharacters = 80;
+
+json error_reply(const json& id, int code, const std::string& message) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+json result_reply(const json& id, json result) {
+  return {{"jsonrpc", "2.0"}, {"id", id}, {"result", std::move(result)}};
+}
+
+json notification(const std::string& method, json params) {
+  return {{"jsonrpc", "2.0"}, {"method", method}, {"params", std::move(params)}};
+}
+
+// At most `limit` bytes of `text` that end where `text` does, starting after a line break when
+// cut (so the cut never splits a character).
+std::string_view tail_lines(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  text = text.substr(text.size() - limit);
+  const std::size_t newline = text.find('\n');
+  return newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
+}
+
+// At most `limit` bytes of `text` from its start, ending after a line break when cut.
+std::string_view head_lines(std::string_view text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  text = text.substr(0, limit);
+  const std::size_t newline = text.rfind('\n');
+  return newline == std::string_view::npos ? std::string_view() : text.substr(0, newline + 1);
+}
+
+// The first line of a suggestion, shortened for a completion menu.
+std::string menu_label(const std::string& suggestion) {
+  std::string_view line = std::string_view(suggestion).substr(0, suggestion.find('\n'));
+  line.remove_prefix(std::min(line.size(), line.find_first_not_of(" \t")));
+  std::size_t bytes = 0;
+  for (std::size_t characters = 0; bytes < line.size() && characters < kMaxLabelCharacters;
+       ++characters) {
+    bytes += utf8_sequence_length(static_cast<unsigned char>(line[bytes]));
+  }
+  std::string label(line.substr(0, std::min(bytes, line.size())));
+  return bytes < line.size() ? label + "…" : label;
+}
+
+class Session {
+ public:
+  Session(LanguageServerOptions options, int in_fd, int out_fd)
+      : scanner_(std::move(options.rules)),
+        complete_(std::move(options.complete)),
+        scan_delay_(options.scan_delay),
+        reader_(in_fd),
+        writer_(out_fd) {}
+
+  ~Session() { finish_completions(); }
+
+  int run() {
+    for (;;) {
+      reap_completions();
+      auto wait = dirty_.empty() ? std::nullopt : std::optional(scan_delay_);
+      auto outcome = reader_.read(wait);
+      if (!outcome) {
+        std::cerr << "ward lsp: error: " << outcome.error().to_string() << "\n";
+        return 1;
+      }
+      if (std::holds_alternative<Timeout>(*outcome)) {
+        scan_changed_documents();
+      } else if (std::holds_alternative<EndOfInput>(*outcome)) {
+        return shutdown_ ? 0 : 1;
+      } else if (auto* bad = std::get_if<MalformedBody>(&*outcome)) {
+        send(error_reply(nullptr, kParseError, bad->error.to_string()));
+      } else if (handle(std::get<json>(*outcome))) {
+        return shutdown_ ? 0 : 1;  // exit
+      }
+    }
+  }
+
+ private:
+  struct Completion {
+    json id;
+    std::atomic<bool> cancelled = false;
+    std::atomic<bool> finished = false;
+    std::thread thread;
+  };
+
+  void send(const json& message) { (void)writer_.write(message); }
+
+  void log(int type, const std::string& message) {
+    send(notification("window/logMessage", {{"type", type}, {"message", "ward: " + message}}));
+  }
+
+  // Handles one message; true when it was the exit notification.
+  bool handle(const json& message) {
+    if (!message.is_object() || !message.contains("method")) {
+      // A response to a request of ours (there are none) or junk: nothing to answer.
+      if (message.is_object() && message.contains("id")) return false;
+      send(
+          error_reply(nullptr, kInvalidRequest, "a message must be a JSON object with \"method\""));
+      return false;
+    }
+    const json& method_value = message["method"];
+    const bool is_request = message.contains("id");
+    const json id = is_request ? message["id"] : json();
+    if (is_request && !id.is_number_integer() && !id.is_string()) {
+      send(
+          error_reply(nullptr, kInvalidRequest, "a request's \"id\" must be a number or a string"));
+      return false;
+    }
+    if (!method_value.is_string()) {
+      if (is_request) send(error_reply(id, kInvalidRequest, "\"method\" must be a string"));
+      return false;
+    }
+    const std::string& method = method_value.get_ref<const std::string&>();
+    const json params = message.value("params", json::object());
+    if (method == "exit") return true;
+    if (!is_request) {
+      if (initialized_ && !shutdown_) handle_notification(method, params);
+      return false;
+    }
+    if (method == "initialize") {
+      send(initialize(id, params));
+    } else if (!initialized_) {
+      send(error_reply(id, kServerNotInitialized, "the editor must send initialize first"));
+    } else if (shutdown_) {
+      send(error_reply(id, kInvalidRequest, "the server is shutting down; send exit"));
+    } else {
+      handle_request(id, method, params);
+    }
+    return false;
+  }
+
+  json initialize(const json& id, const json& params) {
+    if (initialized_) return error_reply(id, kInvalidRequest, "initialize was already sent");
+    if (!params.is_object()) return error_reply(id, kInvalidParams, "initialize needs params");
+    const json encodings = params.value("capabilities", json::object())
+                               .value("general", json::object())
+                               .value("positionEncodings", json::array());
+    const bool utf8 = encodings.is_array() &&
+                      std::find(encodings.begin(), encodings.end(), "utf-8") != encodings.end();
+    encoding_ = utf8 ? PositionEncoding::kUtf8 : PositionEncoding::kUtf16;
+    if (params.value("rootUri", json()).is_string()) {
+      root_ = file_path_of(params["rootUri"].get<std::string>()).value_or("");
+    }
+    initialized_ = true;
+    json capabilities = {
+        {"positionEncoding", utf8 ? "utf-8" : "utf-16"},
+        {"textDocumentSync",
+         {{"openClose", true}, {"change", 2}, {"save", {{"includeText", false}}}}},
+        {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
+    };
+    if (complete_) {
+      capabilities["inlineCompletionProvider"] = json::object();
+      capabilities["completionProvider"] = {{"resolveProvider", false}};
+    }
+    return result_reply(id, {{"capabilities", capabilities},
+                             {"serverInfo", {{"name", "ward"}, {"version", kVersion}}}});
+  }
+
+  void handle_notification(const std::string& method, const json& params) {
+    if (method == "textDocument/didOpen") {
+      did_open(params);
+    } else if (method == "textDocument/didChange") {
+      did_change(params);
+    } else if (method == "textDocument/didSave") {
+      if (const Document* document = find_document(params)) publish(*document);
+    } else if (method == "textDocument/didClose") {
+      did_close(params);
+    } else if (method == "$/cancelRequest") {
+      cancel(params.value("id", json()));
+    }
+    // Others (initialized, $/setTrace, workspace/didChangeConfiguration, …) need nothing.
+  }
+
+  void handle_request(const json& id, const std::string& method, const json& params) {
+    if (method == "shutdown") {
+      finish_completions();
+      shutdown_ = true;
+      send(result_reply(id, nullptr));
+    } else if (method == "textDocument/codeAction") {
+      code_action(id, params);
+    } else if (complete_ &&
+               (method == "textDocument/inlineCompletion" || method == "textDocument/completion")) {
+      start_completion(id, method == "textDocument/inlineCompletion", params);
+    } else {
+      send(error_reply(id, kMethodNotFound, "ward lsp does not serve " + method));
+    }
+  }
+
+  static std::string uri_of(const json& params) {
+    const json document = params.is_object() ? params.value("textDocument", json()) : json();
+    return document.is_object() && document.value("uri", json()).is_string()
+               ? document["uri"].get<std::string>()
+               : std::string();
+  }
+
+  Document* find_document(const json& params) {
+    auto it = documents_.find(uri_of(params));
+    return it == documents_.end() ? nullptr : &it->second;
+  }
+
+  void did_open(const json& params) {
+    const json item = params.value("textDocument", json());
+    if (!item.is_object() || !item.value("uri", json()).is_string() ||
+        !item.value("text", json()).is_string()) {
+      log(kLogError, "didOpen needs textDocument with \"uri\" and \"text\"");
+      return;
+    }
+    const std::string uri = item["uri"];
+    const json version = item.value("version", json(0));
+    const json language = item.value("languageId", json(""));
+    scanner_.forget(uri);
+    dirty_.erase(uri);
+    auto [it, added] = documents_.insert_or_assign(
+        uri, Document(uri, language.is_string() ? language.get<std::string>() : "",
+                      version.is_number_integer() ? version.get<std::int64_t>() : 0,
+                      item["text"].get<std::string>(), encoding_));
+    publish(it->second);
+  }
+
+  void did_change(const json& params) {
+    Document* document = find_document(params);
+    const json changes = params.value("contentChanges", json());
+    if (document == nullptr || !changes.is_array()) {
+      log(kLogError, "didChange for a document that is not open, or without contentChanges");
+      return;
+    }
+    for (const json& change : changes) {
+      if (auto status = document->apply_change(change); !status) {
+        log(kLogError, status.error().to_string() + "; close and reopen " + document->uri());
+        return;
+      }
+    }
+    const json version = params.at("textDocument").value("version", json());
+    if (version.is_number_integer()) document->set_version(version.get<std::int64_t>());
+    dirty_.insert(document->uri());
+  }
+
+  void did_close(const json& params) {
+    const std::string uri = uri_of(params);
+    if (documents_.erase(uri) == 0) return;
+    scanner_.forget(uri);
+    dirty_.erase(uri);
+    send(notification("textDocument/publishDiagnostics",
+                      {{"uri", uri}, {"diagnostics", json::array()}}));
+  }
+
+  // Scans the document (if its text changed since the last scan) and publishes its findings.
+  void publish(const Document& document) {
+    dirty_.erase(document.uri());
+    auto result = scanner_.scan(document);
+    if (!result) {
+      // Earlier findings would point at text that has changed: clear them.
+      log(kLogWarning, "not scanned: " + result.error().to_string());
+      send(notification("textDocument/publishDiagnostics",
+                        scanner_.diagnostics(document, scan::ScanResult())));
+      return;
+    }
+    send(notification("textDocument/publishDiagnostics", scanner_.diagnostics(document, **result)));
+  }
+
+  void scan_changed_documents() {
+    const std::set<std::string> changed = std::move(dirty_);
+    dirty_.clear();
+    for (const std::string& uri : changed) {
+      if (auto it = documents_.find(uri); it != documents_.end()) publish(it->second);
+    }
+  }
+
+  void code_action(const json& id, const json& params) {
+    const Document* document = find_document(params);
+    if (document == nullptr) {
+      send(error_reply(id, kInvalidParams, "the document is not open: " + uri_of(params)));
+      return;
+    }
+    const json range = params.value("range", json());
+    auto start =
+        parse_position(range.is_object() ? range.value("start", json()) : json(), "range.start");
+    auto end = parse_position(range.is_object() ? range.value("end", json()) : json(), "range.end");
+    if (!start || !end) {
+      send(error_reply(id, kInvalidParams, (!start ? start : end).error().to_string()));
+      return;
+    }
+    if (dirty_.count(document->uri()) != 0) publish(*document);
+    auto result = scanner_.scan(*document);
+    if (!result) {
+      send(result_reply(id, json::array()));
+      return;
+    }
+    send(result_reply(id, scanner_.code_actions(*document, **result, document->offset_of(*start),
+                                                document->offset_of(*end))));
+  }
+
+  // The body of POST /api/v1/complete for the cursor at `offset`.
+  json completion_body(const Document& document, std::size_t offset) const {
+    const std::string_view text = document.text();
+    json body = {{"prefix", tail_lines(text.substr(0, offset), kMaxContextBytes)},
+                 {"suffix", head_lines(text.substr(offset), kMaxContextBytes)},
+                 {"language", document.language_id().substr(0, 64)}};
+    if (auto path = file_path_of(document.uri())) {
+      // Relative to the workspace, as the file's header in the prompt; the machine's own
+      // directories are none of the gateway's business.
+      std::filesystem::path relative = std::filesystem::path(*path).lexically_relative(root_);
+      const bool inside = !root_.empty() && !relative.empty() && *relative.begin() != "..";
+      body["path"] = inside ? relative.string() : std::filesystem::path(*path).filename().string();
+    }
+    if (document.uri().size() <= kMaxDocumentKeyBytes) body["document"] = document.uri();
+    return body;
+  }
+
+  void start_completion(const json& id, bool inline_items, const json& params) {
+    const Document* document = find_document(params);
+    if (document == nullptr) {
+      send(error_reply(id, kInvalidParams, "the document is not open: " + uri_of(params)));
+      return;
+    }
+    auto position = parse_position(params.value("position", json()), "position");
+    if (!position) {
+      send(error_reply(id, kInvalidParams, position.error().to_string()));
+      return;
+    }
+    if (completions_.size() >= static_cast<std::size_t>(kMaxCompletionsInFlight)) {
+      send(error_reply(id, kRequestFailed,
+                       fmt::format("{} completions are already waiting for the server; try again",
+                                   kMaxCompletionsInFlight)));
+      return;
+    }
+    const json range = {{"start", to_json(*position)}, {"end", to_json(*position)}};
+    auto completion = std::make_unique<Completion>();
+    Completion& job = *completion;
+    job.id = id;
+    job.thread = std::thread([this, &job, inline_items, range,
+                              body = completion_body(*document, document->offset_of(*position))] {
+      auto answer = complete_(body);
+      if (job.cancelled) {
+        send(error_reply(job.id, kRequestCancelled, "the editor cancelled this completion"));
+      } else if (!answer) {
+        send(error_reply(job.id, kRequestFailed, "ward serve: " + answer.error().to_string()));
+      } else {
+        send(result_reply(job.id, completion_items(*answer, inline_items, range)));
+      }
+      job.finished = true;
+    });
+    completions_.push_back(std::move(completion));
+  }
+
+  static json completion_items(const json& answer, bool inline_items, const json& range) {
+    json items = json::array();
+    const json suggestions = answer.is_object() ? answer.value("suggestions", json()) : json();
+    for (const json& suggestion : suggestions.is_array() ? suggestions : json::array()) {
+      if (!suggestion.is_string() || suggestion.get_ref<const std::string&>().empty()) continue;
+      const std::string& text = suggestion.get_ref<const std::string&>();
+      if (inline_items) {
+        items.push_back({{"insertText", text}, {"range", range}});
+      } else {
+        items.push_back({{"label", menu_label(text)},
+                         {"kind", 1},  // Text
+                         {"detail", "Ward"},
+                         {"insertTextFormat", 1},  // plain text, not a snippet
+                         {"textEdit", {{"range", range}, {"newText", text}}}});
+      }
+    }
+    if (inline_items) return {{"items", items}};
+    return {{"isIncomplete", true}, {"items", items}};  // asked again as the user types
+  }
+
+  void cancel(const json& id) {
+    for (const auto& completion : completions_) {
+      if (completion->id == id) completion->cancelled = true;
+    }
+  }
+
+  void reap_completions() {
+    completions_.remove_if([](const std::unique_ptr<Completion>& completion) {
+      if (!completion->finished) return false;
+      completion->thread.join();
+      return true;
+    });
+  }
+
+  void finish_completions() {
+    for (const auto& completion : completions_) completion->thread.join();
+    completions_.clear();
+  }
+
+  DocumentScanner scanner_;
+  CompleteFunction complete_;
+  std::chrono::milliseconds scan_delay_;
+  MessageReader reader_;
+  MessageWriter writer_;
+  PositionEncoding encoding_ = PositionEncoding::kUtf16;
+  std::filesystem::path root_;
+  bool initialized_ = false;
+  bool shutdown_ = false;
+  std::map<std::string, Document> documents_;
+  std::set<std::string> dirty_;  // changed since they were last scanned
+  std::list<std::unique_ptr<Completion>> completions_;
+};
+
+}  // namespace
+
+int serve(LanguageServerOptions options, int in_fd, int out_fd) {
+  return Session(std::move(options), in_fd, out_fd).run();
+}
+
+}  // namespace ward::lsp
