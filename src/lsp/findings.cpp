@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/text.h"
+#include "scan/files.h"
 
 namespace ward::lsp {
 namespace {
@@ -84,6 +85,7 @@ std::optional<std::string> file_path_of(std::string_view uri) {
                                      core::hex_digit_value(rest[i + 2])));
     i += 2;
   }
+  if (!scan::valid_utf8(path)) return std::nullopt;  // %FF and the like
   return path;
 }
 

@@ -21,7 +21,8 @@ namespace ward::lsp {
 // path; nullopt when neither is a language the scanner knows.
 std::optional<scan::Language> scanned_language(const Document& document);
 
-// The file a file:// URI names (percent-decoded); nullopt for other schemes or a malformed URI.
+// The file a file:// URI names (percent-decoded); nullopt for other schemes, a malformed URI or
+// one that decodes to bytes that are not UTF-8.
 std::optional<std::string> file_path_of(std::string_view uri);
 
 class DocumentScanner {

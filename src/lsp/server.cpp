@@ -30,6 +30,7 @@ constexpr int kParseError = -32700;
 constexpr int kInvalidRequest = -32600;
 constexpr int kMethodNotFound = -32601;
 constexpr int kInvalidParams = -32602;
+constexpr int kInternalError = -32603;
 constexpr int kServerNotInitialized = -32002;
 constexpr int kRequestFailed = -32803;
 constexpr int kRequestCancelled = -32800;
@@ -41,7 +42,8 @@ constexpr int kLogWarning = 2;
 // The code sent to the gateway on each side of the cursor, at most (it keeps what fits the
 // model's window, nearest the cursor, and takes 256 KiB a side).
 constexpr std::size_t kMaxContextBytes = 64 * 1024;
-constexpr std::size_t kMaxDocumentKeyBytes = 4096;
+constexpr std::size_t kMaxDocumentKeyBytes = 4096;  // the API's bounds
+constexpr std::size_t kMaxLanguageBytes = 64;
 constexpr std::size_t kMaxLabelCharacters = 80;
 
 json error_reply(const json& id, int code, const std::string& message) {
@@ -112,7 +114,7 @@ class Session {
         return shutdown_ ? 0 : 1;
       } else if (auto* bad = std::get_if<MalformedBody>(&*outcome)) {
         send(error_reply(nullptr, kParseError, bad->error.to_string()));
-      } else if (handle(std::get<json>(*outcome))) {
+      } else if (handle_safely(std::get<json>(*outcome))) {
         return shutdown_ ? 0 : 1;  // exit
       }
     }
@@ -130,6 +132,21 @@ class Session {
 
   void log(int type, const std::string& message) {
     send(notification("window/logMessage", {{"type", type}, {"message", "ward: " + message}}));
+  }
+
+  // handle(), with any exception from a message of a shape no check foresaw answered as an
+  // internal error (for a request) instead of ending the server.
+  bool handle_safely(const json& message) {
+    try {
+      return handle(message);
+    } catch (const std::exception& e) {
+      const json id = message.is_object() ? message.value("id", json()) : json();
+      log(kLogError, std::string("internal error on a message: ") + e.what());
+      if (id.is_number_integer() || id.is_string()) {
+        send(error_reply(id, kInternalError, "internal error; see the editor's log"));
+      }
+      return false;
+    }
   }
 
   // Handles one message; true when it was the exit notification.
@@ -154,7 +171,10 @@ class Session {
       return false;
     }
     const std::string& method = method_value.get_ref<const std::string&>();
-    const json params = message.value("params", json::object());
+    // Every method served takes an object (or nothing); anything else counts as nothing.
+    const json params = message.contains("params") && message["params"].is_object()
+                            ? message["params"]
+                            : json::object();
     if (method == "exit") return true;
     if (!is_request) {
       if (initialized_ && !shutdown_) handle_notification(method, params);
@@ -193,7 +213,14 @@ class Session {
     };
     if (complete_) {
       capabilities["inlineCompletionProvider"] = json::object();
-      capabilities["completionProvider"] = {{"resolveProvider", false}};
+      // An editor that shows ghost text would otherwise ask for the same suggestion twice per
+      // keystroke (and spend the user's request quota twice): the menu is for the others.
+      const bool editor_has_ghost_text = params.value("capabilities", json::object())
+                                             .value("textDocument", json::object())
+                                             .contains("inlineCompletion");
+      if (!editor_has_ghost_text) {
+        capabilities["completionProvider"] = {{"resolveProvider", false}};
+      }
     }
     return result_reply(id, {{"capabilities", capabilities},
                              {"serverInfo", {{"name", "ward"}, {"version", kVersion}}}});
@@ -336,9 +363,12 @@ class Session {
   // The body of POST /api/v1/complete for the cursor at `offset`.
   json completion_body(const Document& document, std::size_t offset) const {
     const std::string_view text = document.text();
-    json body = {{"prefix", tail_lines(text.substr(0, offset), kMaxContextBytes)},
-                 {"suffix", head_lines(text.substr(offset), kMaxContextBytes)},
-                 {"language", document.language_id().substr(0, 64)}};
+    json body = {
+        {"prefix", tail_lines(text.substr(0, offset), kMaxContextBytes)},
+        {"suffix", head_lines(text.substr(offset), kMaxContextBytes)},
+    };
+    if (document.language_id().size() <= kMaxLanguageBytes)
+      body["language"] = document.language_id();
     if (auto path = file_path_of(document.uri())) {
       // Relative to the workspace, as the file's header in the prompt; the machine's own
       // directories are none of the gateway's business.
@@ -373,7 +403,12 @@ class Session {
     job.id = id;
     job.thread = std::thread([this, &job, inline_items, range,
                               body = completion_body(*document, document->offset_of(*position))] {
-      auto answer = complete_(body);
+      core::Result<json> answer = Error(Code::kInternal, "ward lsp", "the request failed");
+      try {
+        answer = complete_(body);
+      } catch (const std::exception& e) {
+        answer = Error(Code::kInternal, "ward lsp", std::string("the request failed: ") + e.what());
+      }
       if (job.cancelled) {
         send(error_reply(job.id, kRequestCancelled, "the editor cancelled this completion"));
       } else if (!answer) {
@@ -403,7 +438,8 @@ class Session {
       }
     }
     if (inline_items) return {{"items", items}};
-    return {{"isIncomplete", true}, {"items", items}};  // asked again as the user types
+    // Complete: as the user types on, the editor filters this list instead of asking again.
+    return {{"isIncomplete", false}, {"items", items}};
   }
 
   void cancel(const json& id) {

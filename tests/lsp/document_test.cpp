@@ -97,6 +97,7 @@ TEST(LspDocument, FileUrisBecomePaths) {
   EXPECT_EQ(file_path_of("untitled:Untitled-1"), std::nullopt);
   EXPECT_EQ(file_path_of("file:///bad%2"), std::nullopt);
   EXPECT_EQ(file_path_of("file:///bad%zz"), std::nullopt);
+  EXPECT_EQ(file_path_of("file:///x%FF.py"), std::nullopt);  // not UTF-8: not a name to send on
 }
 
 TEST(LspDocument, TheScannedLanguageComesFromTheLanguageIdOrTheExtension) {

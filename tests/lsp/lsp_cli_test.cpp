@@ -23,21 +23,26 @@ json notification(const std::string& method, const json& params) {
   return {{"jsonrpc", "2.0"}, {"method", method}, {"params", params}};
 }
 
-// A whole editor session: open the file, ask for completions at line 3 after its indentation,
-// shut down and exit.
+// A whole editor session: open two files, ask for ghost text in one and the completion menu in
+// the other (for one document, a newer request would stop the older one at the gateway), both at
+// line 3 after its indentation; shut down and exit.
 std::string session_input() {
-  const json cursor = {{"textDocument", {{"uri", kUri}}},
-                       {"position", {{"line", 3}, {"character", 8}}}};
+  const std::string other = "file:///src/shop/tax.py";
+  auto cursor = [](const std::string& uri) {
+    return json{{"textDocument", {{"uri", uri}}}, {"position", {{"line", 3}, {"character", 8}}}};
+  };
+  auto open = [](const std::string& uri) {
+    return notification(
+        "textDocument/didOpen",
+        {{"textDocument",
+          {{"uri", uri}, {"languageId", "python"}, {"version", 1}, {"text", kText}}}});
+  };
   std::string input;
   for (const json& m :
        {message(1, "initialize", {{"capabilities", json::object()}, {"rootUri", "file:///src"}}),
-        notification("initialized", json::object()),
-        notification(
-            "textDocument/didOpen",
-            {{"textDocument",
-              {{"uri", kUri}, {"languageId", "python"}, {"version", 1}, {"text", kText}}}}),
-        message(2, "textDocument/inlineCompletion", cursor),
-        message(3, "textDocument/completion", cursor), message(4, "shutdown", nullptr),
+        notification("initialized", json::object()), open(kUri), open(other),
+        message(2, "textDocument/inlineCompletion", cursor(kUri)),
+        message(3, "textDocument/completion", cursor(other)), message(4, "shutdown", nullptr),
         notification("exit", nullptr)}) {
     input += lsp_frame(m);
   }

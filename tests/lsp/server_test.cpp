@@ -175,6 +175,15 @@ TEST_F(LspServerTest, Utf8IsChosenWhenTheEditorOffersItAndCompletionWithAGateway
   EXPECT_TRUE(capabilities.contains("completionProvider"));
 }
 
+TEST_F(LspServerTest, AnEditorWithGhostTextIsNotOfferedTheMenuToo) {
+  Gateway gateway;
+  start(gateway.function());
+  json reply = initialize({{"textDocument", {{"inlineCompletion", json::object()}}}});
+  const json& capabilities = reply["result"]["capabilities"];
+  EXPECT_TRUE(capabilities.contains("inlineCompletionProvider"));
+  EXPECT_FALSE(capabilities.contains("completionProvider"));
+}
+
 TEST_F(LspServerTest, ProtocolErrorsAreAnsweredAndTheServerGoesOn) {
   start();
   EXPECT_EQ(client_->request(5, "textDocument/codeAction", json::object())["error"]["code"],
@@ -196,6 +205,13 @@ TEST_F(LspServerTest, ProtocolErrorsAreAnsweredAndTheServerGoesOn) {
                              {{"textDocument", document("file:///not/open.py")},
                               {"range", range(0, 0, 0, 0)}})["error"]["code"],
             -32602);
+  // Params of the wrong shape are ignored in notifications and refused in requests.
+  for (const json& params : {json::array({1}), json(nullptr), json("text")}) {
+    client_->notify("textDocument/didOpen", params);
+    client_->notify("textDocument/didChange", params);
+    client_->notify("$/cancelRequest", params);
+    EXPECT_EQ(client_->request(7, "textDocument/codeAction", params)["error"]["code"], -32602);
+  }
   client_->notify("exit", nullptr);  // without shutdown
   EXPECT_EQ(finish(), 1);
 }
@@ -342,7 +358,7 @@ TEST_F(LspServerTest, CompletionSendsTheCursorsContextAndAnswersWithItems) {
   ASSERT_EQ(menu.size(), 1u);
   EXPECT_EQ(menu[0]["label"], "cmd = request.args[\"cmd\"]");
   EXPECT_EQ(menu[0]["textEdit"]["newText"], "cmd = request.args[\"cmd\"]\n    log(cmd)");
-  EXPECT_EQ(reply["result"]["isIncomplete"], true);
+  EXPECT_EQ(reply["result"]["isIncomplete"], false);
 }
 
 TEST_F(LspServerTest, CancelledAndFailedCompletionsAnswerWithErrors) {
