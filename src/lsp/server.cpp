@@ -9,9 +9,12 @@
 #include <list>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
+#include <utility>
 #include <variant>
+#include <vector>
 
 #include "lsp/document.h"
 #include "lsp/findings.h"
@@ -44,7 +47,21 @@ constexpr int kLogWarning = 2;
 constexpr std::size_t kMaxContextBytes = 64 * 1024;
 constexpr std::size_t kMaxDocumentKeyBytes = 4096;  // the API's bounds
 constexpr std::size_t kMaxLanguageBytes = 64;
+// Other open files sent as repository context: a few, small, and little in all, since an editor
+// asks at every pause in typing.
+constexpr std::size_t kMaxRelatedFiles = 3;
+constexpr std::size_t kMaxRelatedFileBytes = 32 * 1024;
+constexpr std::size_t kMaxRelatedBytes = 64 * 1024;
 constexpr std::size_t kMaxLabelCharacters = 80;
+
+// object[key], or null when `object` is not an object or has no such key (editors' capabilities
+// are nested objects, any level of which may be missing).
+const json& member(const json& object, const char* key) {
+  static const json kNull;
+  if (!object.is_object()) return kNull;
+  const auto it = object.find(key);
+  return it == object.end() ? kNull : *it;
+}
 
 json error_reply(const json& id, int code, const std::string& message) {
   return {{"jsonrpc", "2.0"}, {"id", id}, {"error", {{"code", code}, {"message", message}}}};
@@ -195,14 +212,13 @@ class Session {
   json initialize(const json& id, const json& params) {
     if (initialized_) return error_reply(id, kInvalidRequest, "initialize was already sent");
     if (!params.is_object()) return error_reply(id, kInvalidParams, "initialize needs params");
-    const json encodings = params.value("capabilities", json::object())
-                               .value("general", json::object())
-                               .value("positionEncodings", json::array());
+    const json& capabilities_offered = member(params, "capabilities");
+    const json& encodings = member(member(capabilities_offered, "general"), "positionEncodings");
     const bool utf8 = encodings.is_array() &&
                       std::find(encodings.begin(), encodings.end(), "utf-8") != encodings.end();
     encoding_ = utf8 ? PositionEncoding::kUtf8 : PositionEncoding::kUtf16;
-    if (params.value("rootUri", json()).is_string()) {
-      root_ = file_path_of(params["rootUri"].get<std::string>()).value_or("");
+    if (const json& root = member(params, "rootUri"); root.is_string()) {
+      root_ = file_path_of(root.get<std::string>()).value_or("");
     }
     initialized_ = true;
     json capabilities = {
@@ -215,9 +231,8 @@ class Session {
       capabilities["inlineCompletionProvider"] = json::object();
       // An editor that shows ghost text would otherwise ask for the same suggestion twice per
       // keystroke (and spend the user's request quota twice): the menu is for the others.
-      const bool editor_has_ghost_text = params.value("capabilities", json::object())
-                                             .value("textDocument", json::object())
-                                             .contains("inlineCompletion");
+      const bool editor_has_ghost_text =
+          !member(member(capabilities_offered, "textDocument"), "inlineCompletion").is_null();
       if (!editor_has_ghost_text) {
         capabilities["completionProvider"] = {{"resolveProvider", false}};
       }
@@ -280,6 +295,7 @@ class Session {
     const json language = item.value("languageId", json(""));
     scanner_.forget(uri);
     dirty_.erase(uri);
+    last_edit_[uri] = ++edits_;
     auto [it, added] = documents_.insert_or_assign(
         uri, Document(uri, language.is_string() ? language.get<std::string>() : "",
                       version.is_number_integer() ? version.get<std::int64_t>() : 0,
@@ -303,11 +319,13 @@ class Session {
     const json version = params.at("textDocument").value("version", json());
     if (version.is_number_integer()) document->set_version(version.get<std::int64_t>());
     dirty_.insert(document->uri());
+    last_edit_[document->uri()] = ++edits_;
   }
 
   void did_close(const json& params) {
     const std::string uri = uri_of(params);
     if (documents_.erase(uri) == 0) return;
+    last_edit_.erase(uri);
     scanner_.forget(uri);
     dirty_.erase(uri);
     send(notification("textDocument/publishDiagnostics",
@@ -360,6 +378,41 @@ class Session {
                                                 document->offset_of(*end))));
   }
 
+  // The file's path relative to the workspace, as the prompt's file header names it (the
+  // machine's own directories are none of the gateway's business); its name alone when it lies
+  // outside; nullopt for a document that is not a file.
+  std::optional<std::string> workspace_path(const Document& document) const {
+    auto path = file_path_of(document.uri());
+    if (!path) return std::nullopt;
+    const std::filesystem::path relative = std::filesystem::path(*path).lexically_relative(root_);
+    const bool inside = !root_.empty() && !relative.empty() && *relative.begin() != "..";
+    return inside ? relative.string() : std::filesystem::path(*path).filename().string();
+  }
+
+  // Repository context for a completion in `document`: the other open files in its language,
+  // the most recently edited first, whole (the prompt builder takes whole files) and bounded.
+  json related_files(const Document& document) const {
+    std::vector<std::pair<std::uint64_t, const Document*>> candidates;
+    for (const auto& [uri, other] : documents_) {
+      if (uri == document.uri() || other.language_id() != document.language_id() ||
+          other.text().size() > kMaxRelatedFileBytes || !workspace_path(other)) {
+        continue;
+      }
+      candidates.emplace_back(last_edit_.at(uri), &other);
+    }
+    std::sort(candidates.rbegin(), candidates.rend());
+    json files = json::array();
+    std::size_t bytes = 0;
+    for (const auto& [edit, other] : candidates) {
+      if (files.size() == kMaxRelatedFiles || bytes + other->text().size() > kMaxRelatedBytes) {
+        break;
+      }
+      bytes += other->text().size();
+      files.push_back({{"path", *workspace_path(*other)}, {"content", other->text()}});
+    }
+    return files;
+  }
+
   // The body of POST /api/v1/complete for the cursor at `offset`.
   json completion_body(const Document& document, std::size_t offset) const {
     const std::string_view text = document.text();
@@ -367,16 +420,14 @@ class Session {
         {"prefix", tail_lines(text.substr(0, offset), kMaxContextBytes)},
         {"suffix", head_lines(text.substr(offset), kMaxContextBytes)},
     };
-    if (document.language_id().size() <= kMaxLanguageBytes)
+    if (document.language_id().size() <= kMaxLanguageBytes) {
       body["language"] = document.language_id();
-    if (auto path = file_path_of(document.uri())) {
-      // Relative to the workspace, as the file's header in the prompt; the machine's own
-      // directories are none of the gateway's business.
-      std::filesystem::path relative = std::filesystem::path(*path).lexically_relative(root_);
-      const bool inside = !root_.empty() && !relative.empty() && *relative.begin() != "..";
-      body["path"] = inside ? relative.string() : std::filesystem::path(*path).filename().string();
     }
+    if (auto path = workspace_path(document)) body["path"] = *path;
     if (document.uri().size() <= kMaxDocumentKeyBytes) body["document"] = document.uri();
+    if (json related = related_files(document); !related.empty()) {
+      body["related_files"] = std::move(related);
+    }
     return body;
   }
 
@@ -471,6 +522,8 @@ class Session {
   bool initialized_ = false;
   bool shutdown_ = false;
   std::map<std::string, Document> documents_;
+  std::map<std::string, std::uint64_t> last_edit_;  // per open document: when it last changed
+  std::uint64_t edits_ = 0;
   std::set<std::string> dirty_;  // changed since they were last scanned
   std::list<std::unique_ptr<Completion>> completions_;
 };

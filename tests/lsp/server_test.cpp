@@ -175,6 +175,14 @@ TEST_F(LspServerTest, Utf8IsChosenWhenTheEditorOffersItAndCompletionWithAGateway
   EXPECT_TRUE(capabilities.contains("completionProvider"));
 }
 
+TEST_F(LspServerTest, CapabilitiesOfAnyShapeAreReadAsNone) {
+  start();
+  json reply = client_->request(
+      1, "initialize",
+      {{"capabilities", {{"general", "utf-8"}, {"textDocument", 3}}}, {"rootUri", 42}});
+  EXPECT_EQ(reply["result"]["capabilities"]["positionEncoding"], "utf-16") << reply.dump();
+}
+
 TEST_F(LspServerTest, AnEditorWithGhostTextIsNotOfferedTheMenuToo) {
   Gateway gateway;
   start(gateway.function());
@@ -359,6 +367,40 @@ TEST_F(LspServerTest, CompletionSendsTheCursorsContextAndAnswersWithItems) {
   EXPECT_EQ(menu[0]["label"], "cmd = request.args[\"cmd\"]");
   EXPECT_EQ(menu[0]["textEdit"]["newText"], "cmd = request.args[\"cmd\"]\n    log(cmd)");
   EXPECT_EQ(reply["result"]["isIncomplete"], false);
+}
+
+TEST_F(LspServerTest, OtherOpenFilesInTheLanguageGoAlongAsRepositoryContext) {
+  Gateway gateway;
+  start(gateway.function());
+  initialize();
+  auto open_as = [&](const std::string& name, const std::string& language,
+                     const std::string& text) {
+    client_->notify("textDocument/didOpen", {{"textDocument",
+                                              {{"uri", "file:///work/" + name},
+                                               {"languageId", language},
+                                               {"version", 1},
+                                               {"text", text}}}});
+  };
+  open_as("pkg/app.py", "python", kSource);
+  open_as("pkg/models.py", "python", "class Cart:\n    pass\n");
+  open_as("pkg/util.py", "python", "def money(x):\n    return round(x, 2)\n");
+  open_as("main.go", "go", "package main\n");                           // another language
+  open_as("pkg/big.py", "python", std::string(40 * 1024, '#') + "\n");  // over 32 KiB
+  open_as("../elsewhere/x.py", "python", "X = 1\n");  // outside the workspace: named alone
+  // models.py changed last of the Python files: it goes first.
+  client_->notify("textDocument/didChange",
+                  {{"textDocument", {{"uri", "file:///work/pkg/models.py"}, {"version", 2}}},
+                   {"contentChanges", {{{"text", "class Cart:\n    items = []\n"}}}}});
+  client_->request(2, "textDocument/inlineCompletion",
+                   {{"textDocument", document()}, {"position", position(4, 4)}});
+  const json related = gateway.body(0)["related_files"];
+  EXPECT_EQ(related,
+            json::array({
+                {{"path", "pkg/models.py"}, {"content", "class Cart:\n    items = []\n"}},
+                {{"path", "x.py"}, {"content", "X = 1\n"}},
+                {{"path", "pkg/util.py"}, {"content", "def money(x):\n    return round(x, 2)\n"}},
+            }))
+      << related.dump(2);
 }
 
 TEST_F(LspServerTest, CancelledAndFailedCompletionsAnswerWithErrors) {
