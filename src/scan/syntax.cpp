@@ -176,11 +176,7 @@ std::vector<uint32_t> SyntaxTree::error_starts() const {
     if (ts_node_is_missing(node) || node_type(node) == "ERROR")
       starts.push_back(ts_node_start_byte(node));
     if (ts_node_has_error(node) && ts_tree_cursor_goto_first_child(&cursor)) continue;
-    bool moved = false;
-    while (!(moved = ts_tree_cursor_goto_next_sibling(&cursor))) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) break;
-    }
-    if (!moved) break;
+    if (!skip_subtree(cursor)) break;
   }
   ts_tree_cursor_delete(&cursor);
   return starts;
@@ -203,16 +199,21 @@ SyntaxTree::Nesting SyntaxTree::nesting() const {
       }
       continue;
     }
-    while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
-      if (!ts_tree_cursor_goto_parent(&cursor)) {
-        more = false;
-        break;
-      }
-      --depth;
-    }
+    const auto climbed = skip_subtree(cursor);
+    more = climbed.has_value();
+    depth -= climbed.value_or(0);
   }
   ts_tree_cursor_delete(&cursor);
   return deepest;
+}
+
+std::optional<uint32_t> skip_subtree(TSTreeCursor& cursor) {
+  uint32_t climbed = 0;
+  while (!ts_tree_cursor_goto_next_sibling(&cursor)) {
+    if (!ts_tree_cursor_goto_parent(&cursor)) return std::nullopt;
+    ++climbed;
+  }
+  return climbed;
 }
 
 TSNode field(TSNode node, std::string_view name) {

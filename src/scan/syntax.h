@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -120,6 +121,13 @@ class NodeTypes {
 
 std::vector<TSNode> named_children(TSNode node);  // empty for a null node
 
+// Moves `cursor` past its current node's subtree, to the next node in document order: its next
+// sibling, or else the next sibling of its nearest ancestor that has one. Returns how many levels
+// it climbed on the way (0 for a sibling), or nullopt when no node follows below the node the
+// cursor was created on (the walk is over). No recursion: a tree can be as deep as its file is
+// long.
+std::optional<uint32_t> skip_subtree(TSTreeCursor& cursor);
+
 // Calls `visit` on `node` and every named node below it, in document order (the named children
 // of each node, as named_children() gives them). `visit` returns false to skip a node's children.
 // One tree cursor walks the whole subtree: ts_node_named_child(node, i) scans from the first
@@ -129,25 +137,13 @@ template <typename Visit>
 void walk(TSNode node, Visit&& visit) {
   if (ts_node_is_null(node) || !visit(node)) return;
   TSTreeCursor cursor = ts_tree_cursor_new(node);
-  uint32_t depth = 0;  // of the cursor's node below `node`
-  bool descend = ts_tree_cursor_goto_first_child(&cursor);
-  if (descend) ++depth;
-  while (depth > 0) {
-    if (descend) {
-      TSNode current = ts_tree_cursor_current_node(&cursor);
-      // An anonymous node's subtree is skipped, as named_children() leaves it out.
-      if (ts_node_is_named(current) && visit(current) && ts_tree_cursor_goto_first_child(&cursor)) {
-        ++depth;
-        continue;
-      }
+  for (bool more = ts_tree_cursor_goto_first_child(&cursor); more;) {
+    TSNode current = ts_tree_cursor_current_node(&cursor);
+    // An anonymous node's subtree is skipped, as named_children() leaves it out.
+    if (ts_node_is_named(current) && visit(current) && ts_tree_cursor_goto_first_child(&cursor)) {
+      continue;
     }
-    if (ts_tree_cursor_goto_next_sibling(&cursor)) {
-      descend = true;
-    } else {
-      ts_tree_cursor_goto_parent(&cursor);
-      --depth;
-      descend = false;
-    }
+    more = skip_subtree(cursor).has_value();
   }
   ts_tree_cursor_delete(&cursor);
 }
