@@ -1,5 +1,7 @@
 #include "lsp/document.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <limits>
 
@@ -49,12 +51,31 @@ Document::Document(std::string uri, std::string language_id, std::int64_t versio
   index_lines();
 }
 
+bool Document::starts_line(std::size_t offset) const {
+  const char before = text_[offset - 1];
+  return before == '\n' || (before == '\r' && (offset == text_.size() || text_[offset] != '\n'));
+}
+
 void Document::index_lines() {
   line_starts_.assign(1, 0);
-  for (std::size_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\r' && i + 1 < text_.size() && text_[i + 1] == '\n') ++i;
-    if (text_[i] == '\n' || text_[i] == '\r') line_starts_.push_back(i + 1);
+  for (std::size_t offset = 1; offset <= text_.size(); ++offset) {
+    if (starts_line(offset)) line_starts_.push_back(offset);
   }
+}
+
+// Whether a line starts at an offset depends on the two bytes around it, so only the starts in
+// the replaced range (its ends included) can change; those after it move by the size difference.
+void Document::replace(std::size_t from, std::size_t to, std::string_view text) {
+  const auto first_changed = std::lower_bound(line_starts_.begin() + 1, line_starts_.end(), from);
+  const auto first_after = std::upper_bound(first_changed, line_starts_.end(), to);
+  std::vector<std::size_t> after(first_after, line_starts_.end());
+  line_starts_.erase(first_changed, line_starts_.end());
+  text_.replace(from, to - from, text);
+  for (std::size_t offset = std::max<std::size_t>(from, 1); offset <= from + text.size();
+       ++offset) {
+    if (offset <= text_.size() && starts_line(offset)) line_starts_.push_back(offset);
+  }
+  for (std::size_t start : after) line_starts_.push_back(start - to + from + text.size());
 }
 
 std::size_t Document::line_end(std::size_t line) const {
@@ -93,15 +114,28 @@ Position Document::position_of(std::size_t offset) const {
   return Position{static_cast<std::uint32_t>(line), units};
 }
 
+core::Status Document::apply_changes(const nlohmann::json& changes) {
+  if (!changes.is_array()) {
+    return Error(Code::kInvalidArgument, "contentChanges", "must be an array of changes");
+  }
+  Document edited = *this;
+  for (const nlohmann::json& change : changes) {
+    if (auto status = edited.apply_change(change); !status) return status;
+  }
+  *this = std::move(edited);
+  ++revision_;
+  return {};
+}
+
 core::Status Document::apply_change(const nlohmann::json& change) {
   if (!change.is_object() || !change.contains("text") || !change["text"].is_string()) {
     return Error(Code::kInvalidArgument, "contentChanges",
                  "each change needs \"text\", a string (and \"range\" for part of the document)");
   }
   const std::string& text = change["text"].get_ref<const std::string&>();
-  if (!change.contains("range")) {
-    text_ = text;
-  } else {
+  std::size_t from = 0;
+  std::size_t to = text_.size();
+  if (change.contains("range")) {
     const nlohmann::json& range = change["range"];
     if (!range.is_object()) {
       return Error(Code::kInvalidArgument, "contentChanges.range",
@@ -112,15 +146,20 @@ core::Status Document::apply_change(const nlohmann::json& change) {
     if (!start) return start.error();
     auto end = parse_position(range.value("end", nlohmann::json()), "contentChanges.range.end");
     if (!end) return end.error();
-    const std::size_t from = offset_of(*start);
-    const std::size_t to = offset_of(*end);
+    from = offset_of(*start);
+    to = offset_of(*end);
     if (to < from) {
       return Error(Code::kInvalidArgument, "contentChanges.range",
                    "the range ends before it starts");
     }
-    text_.replace(from, to - from, text);
   }
-  index_lines();
+  if (text_.size() - (to - from) + text.size() > kMaxDocumentBytes) {
+    return Error(Code::kResourceExhausted, uri_,
+                 fmt::format("the document would hold more than the {} MiB Ward keeps of one "
+                             "document",
+                             kMaxDocumentBytes / (1024 * 1024)));
+  }
+  replace(from, to, text);
   return {};
 }
 

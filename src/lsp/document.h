@@ -22,6 +22,9 @@ std::size_t utf8_sequence_length(unsigned char lead);
 
 enum class PositionEncoding { kUtf16, kUtf8 };
 
+// The most text a document may hold (as many bytes as one message may carry).
+inline constexpr std::size_t kMaxDocumentBytes = 16 * 1024 * 1024;
+
 struct Position {
   std::uint32_t line = 0;
   std::uint32_t character = 0;
@@ -48,13 +51,21 @@ class Document {
   std::size_t offset_of(Position position) const;
   Position position_of(std::size_t offset) const;
 
-  // One entry of didChange's contentChanges: {"text"} replaces the whole text, {"range",
-  // "text"} the range. Errors (invalid_argument): a malformed change or a range that ends before
-  // it starts; the document is then unchanged.
-  core::Status apply_change(const nlohmann::json& change);
+  // didChange's contentChanges, in order: {"text"} replaces the whole text, {"range", "text"}
+  // the range. All or nothing: errors (invalid_argument for a malformed change or a range that
+  // ends before it starts, resource_exhausted for a text over kMaxDocumentBytes) leave the
+  // document as it was. Each change costs the text after it and the lines, not a scan of the
+  // whole text (an editor's replace-all sends thousands of changes at once).
+  core::Status apply_changes(const nlohmann::json& changes);
   void set_version(std::int64_t version) { version_ = version; }
+  // Counts the changes made since the document was opened: unlike the editor's version, which
+  // a didChange need not carry, it names the text.
+  std::uint64_t revision() const { return revision_; }
 
  private:
+  core::Status apply_change(const nlohmann::json& change);
+  void replace(std::size_t from, std::size_t to, std::string_view text);
+  bool starts_line(std::size_t offset) const;  // a line begins at `offset` (not 0)
   void index_lines();
   std::size_t line_end(std::size_t line) const;  // before its line break
 
@@ -64,6 +75,7 @@ class Document {
   std::string text_;
   PositionEncoding encoding_;
   std::vector<std::size_t> line_starts_;
+  std::uint64_t revision_ = 0;
 };
 
 }  // namespace ward::lsp

@@ -91,7 +91,7 @@ std::optional<std::string> file_path_of(std::string_view uri) {
 
 core::Result<const scan::ScanResult*> DocumentScanner::scan(const Document& document) {
   auto known = results_.find(document.uri());
-  if (known != results_.end() && known->second.version == document.version()) {
+  if (known != results_.end() && known->second.revision == document.revision()) {
     return &known->second.result;
   }
   scan::ScanResult result;
@@ -102,7 +102,7 @@ core::Result<const scan::ScanResult*> DocumentScanner::scan(const Document& docu
     result = std::move(*scanned);
   }
   Scanned& entry = results_[document.uri()];
-  entry = Scanned{document.version(), std::move(result)};
+  entry = Scanned{document.revision(), std::move(result)};
   return &entry.result;
 }
 

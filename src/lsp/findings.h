@@ -29,8 +29,8 @@ class DocumentScanner {
  public:
   explicit DocumentScanner(scan::RuleSet rules) : rules_(std::move(rules)) {}
 
-  // The findings for the document's current text (scanned again only when its version changed;
-  // forget() a document when it is closed, since a reopened one may reuse version numbers).
+  // The findings for the document's current text (scanned again only when its revision changed;
+  // forget() a document when it is closed, since a reopened one counts revisions from 0 again).
   // A document in a language the scanner does not read has none. Errors: scan_text's (a
   // document over the scanner's 2 MiB limit).
   core::Result<const scan::ScanResult*> scan(const Document& document);
@@ -38,13 +38,14 @@ class DocumentScanner {
 
   // publishDiagnostics' params for the document's findings.
   nlohmann::json diagnostics(const Document& document, const scan::ScanResult& result) const;
-  // The quick fixes of the findings that overlap [from, to) (byte offsets), as CodeAction[].
+  // The quick fixes of the findings that overlap or touch [from, to] (byte offsets; a cursor is
+  // from == to), as CodeAction[].
   nlohmann::json code_actions(const Document& document, const scan::ScanResult& result,
                               std::size_t from, std::size_t to) const;
 
  private:
   struct Scanned {
-    std::int64_t version;
+    std::uint64_t revision;
     scan::ScanResult result;
   };
   scan::RuleSet rules_;

@@ -16,9 +16,11 @@
 #include <variant>
 #include <vector>
 
+#include "core/text.h"
 #include "lsp/document.h"
 #include "lsp/findings.h"
 #include "lsp/transport.h"
+#include "scan/digest.h"
 #include "ward/version.h"
 
 namespace ward::lsp {
@@ -37,6 +39,7 @@ constexpr int kInternalError = -32603;
 constexpr int kServerNotInitialized = -32002;
 constexpr int kRequestFailed = -32803;
 constexpr int kRequestCancelled = -32800;
+constexpr int kServerCancelled = -32802;
 
 // LSP's MessageType for window/logMessage.
 constexpr int kLogError = 1;
@@ -45,13 +48,14 @@ constexpr int kLogWarning = 2;
 // The code sent to the gateway on each side of the cursor, at most (it keeps what fits the
 // model's window, nearest the cursor, and takes 256 KiB a side).
 constexpr std::size_t kMaxContextBytes = 64 * 1024;
-constexpr std::size_t kMaxDocumentKeyBytes = 4096;  // the API's bounds
 constexpr std::size_t kMaxLanguageBytes = 64;
 // Other open files sent as repository context: a few, small, and little in all, since an editor
 // asks at every pause in typing.
 constexpr std::size_t kMaxRelatedFiles = 3;
 constexpr std::size_t kMaxRelatedFileBytes = 32 * 1024;
 constexpr std::size_t kMaxRelatedBytes = 64 * 1024;
+// All open documents together, at most.
+constexpr std::size_t kMaxOpenBytes = 256 * 1024 * 1024;
 constexpr std::size_t kMaxLabelCharacters = 80;
 
 // object[key], or null when `object` is not an object or has no such key (editors' capabilities
@@ -94,8 +98,13 @@ std::string_view head_lines(std::string_view text, std::size_t limit) {
 
 // The first line of a suggestion, shortened for a completion menu.
 std::string menu_label(const std::string& suggestion) {
-  std::string_view line = std::string_view(suggestion).substr(0, suggestion.find('\n'));
-  line.remove_prefix(std::min(line.size(), line.find_first_not_of(" \t")));
+  // The first line with text: a suggestion at the end of a line starts with its line break.
+  std::string_view line;
+  for (std::string_view rest = suggestion; line.empty() && !rest.empty();) {
+    const std::size_t newline = rest.find('\n');
+    line = core::trim(rest.substr(0, newline));
+    rest = newline == std::string_view::npos ? std::string_view() : rest.substr(newline + 1);
+  }
   std::size_t bytes = 0;
   for (std::size_t characters = 0; bytes < line.size() && characters < kMaxLabelCharacters;
        ++characters) {
@@ -119,14 +128,22 @@ class Session {
   int run() {
     for (;;) {
       reap_completions();
-      auto wait = dirty_.empty() ? std::nullopt : std::optional(scan_delay_);
+      std::optional<std::chrono::milliseconds> wait;
+      if (!dirty_.empty()) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= scan_due_) {
+          scan_changed_documents();
+          continue;
+        }
+        wait = std::chrono::ceil<std::chrono::milliseconds>(scan_due_ - now);
+      }
       auto outcome = reader_.read(wait);
       if (!outcome) {
         std::cerr << "ward lsp: error: " << outcome.error().to_string() << "\n";
         return 1;
       }
       if (std::holds_alternative<Timeout>(*outcome)) {
-        scan_changed_documents();
+        continue;  // the scan is due: the loop's top runs it
       } else if (std::holds_alternative<EndOfInput>(*outcome)) {
         return shutdown_ ? 0 : 1;
       } else if (auto* bad = std::get_if<MalformedBody>(&*outcome)) {
@@ -141,6 +158,7 @@ class Session {
   struct Completion {
     json id;
     std::atomic<bool> cancelled = false;
+    std::atomic<bool> answered = false;  // whoever sets it first sends the one reply
     std::atomic<bool> finished = false;
     std::thread thread;
   };
@@ -225,8 +243,13 @@ class Session {
         {"positionEncoding", utf8 ? "utf-8" : "utf-16"},
         {"textDocumentSync",
          {{"openClose", true}, {"change", 2}, {"save", {{"includeText", false}}}}},
-        {"codeActionProvider", {{"codeActionKinds", {"quickfix"}}}},
     };
+    // Quick fixes are CodeAction literals, which an editor must say it takes.
+    if (!member(member(member(capabilities_offered, "textDocument"), "codeAction"),
+                "codeActionLiteralSupport")
+             .is_null()) {
+      capabilities["codeActionProvider"] = {{"codeActionKinds", {"quickfix"}}};
+    }
     if (complete_) {
       capabilities["inlineCompletionProvider"] = json::object();
       // An editor that shows ghost text would otherwise ask for the same suggestion twice per
@@ -258,7 +281,13 @@ class Session {
 
   void handle_request(const json& id, const std::string& method, const json& params) {
     if (method == "shutdown") {
-      finish_completions();
+      // Completions still with the gateway are answered now, so that the editor's shutdown is
+      // not held up by a slow model; their threads end when the gateway answers.
+      for (const auto& completion : completions_) {
+        if (!completion->answered.exchange(true)) {
+          send(error_reply(completion->id, kRequestCancelled, "the server is shutting down"));
+        }
+      }
       shutdown_ = true;
       send(result_reply(id, nullptr));
     } else if (method == "textDocument/codeAction") {
@@ -291,6 +320,12 @@ class Session {
       return;
     }
     const std::string uri = item["uri"];
+    if (open_bytes(uri) + item["text"].get_ref<const std::string&>().size() > kMaxOpenBytes) {
+      log(kLogError, fmt::format("not opened: the open documents would hold more than {} MiB; "
+                                 "close some ({})",
+                                 kMaxOpenBytes / (1024 * 1024), uri));
+      return;
+    }
     const json version = item.value("version", json(0));
     const json language = item.value("languageId", json(""));
     scanner_.forget(uri);
@@ -305,25 +340,39 @@ class Session {
 
   void did_change(const json& params) {
     Document* document = find_document(params);
-    const json changes = params.value("contentChanges", json());
-    if (document == nullptr || !changes.is_array()) {
-      log(kLogError, "didChange for a document that is not open, or without contentChanges");
+    if (document == nullptr) {
+      log(kLogError, "didChange for a document that is not open: " + uri_of(params));
       return;
     }
-    for (const json& change : changes) {
-      if (auto status = document->apply_change(change); !status) {
-        log(kLogError, status.error().to_string() + "; close and reopen " + document->uri());
-        return;
-      }
+    if (auto status = document->apply_changes(params.value("contentChanges", json())); !status) {
+      // The editor and the server no longer agree on the text: findings and fixes would land in
+      // the wrong places, so the document is dropped until the editor opens it again.
+      const std::string uri = document->uri();
+      log(kLogError, status.error().to_string() + "; the server closed " + uri +
+                         ": close and reopen it in the editor");
+      close_document(uri);
+      return;
     }
     const json version = params.at("textDocument").value("version", json());
     if (version.is_number_integer()) document->set_version(version.get<std::int64_t>());
     dirty_.insert(document->uri());
     last_edit_[document->uri()] = ++edits_;
+    scan_due_ = std::chrono::steady_clock::now() + scan_delay_;
   }
 
-  void did_close(const json& params) {
-    const std::string uri = uri_of(params);
+  // The bytes of all open documents but `uri`.
+  std::size_t open_bytes(const std::string& uri) const {
+    std::size_t bytes = 0;
+    for (const auto& [other, document] : documents_) {
+      if (other != uri) bytes += document.text().size();
+    }
+    return bytes;
+  }
+
+  void did_close(const json& params) { close_document(uri_of(params)); }
+
+  // Forgets the document and clears its diagnostics in the editor.
+  void close_document(const std::string& uri) {
     if (documents_.erase(uri) == 0) return;
     last_edit_.erase(uri);
     scanner_.forget(uri);
@@ -424,7 +473,8 @@ class Session {
       body["language"] = document.language_id();
     }
     if (auto path = workspace_path(document)) body["path"] = *path;
-    if (document.uri().size() <= kMaxDocumentKeyBytes) body["document"] = document.uri();
+    // The gateway needs only to tell documents apart; their URIs name the user's directories.
+    body["document"] = scan::sha256_hex(document.uri());
     if (json related = related_files(document); !related.empty()) {
       body["related_files"] = std::move(related);
     }
@@ -442,8 +492,10 @@ class Session {
       send(error_reply(id, kInvalidParams, position.error().to_string()));
       return;
     }
+    reap_completions();
     if (completions_.size() >= static_cast<std::size_t>(kMaxCompletionsInFlight)) {
-      send(error_reply(id, kRequestFailed,
+      // ServerCancelled: editors drop it quietly, where RequestFailed would show an error.
+      send(error_reply(id, kServerCancelled,
                        fmt::format("{} completions are already waiting for the server; try again",
                                    kMaxCompletionsInFlight)));
       return;
@@ -460,7 +512,9 @@ class Session {
       } catch (const std::exception& e) {
         answer = Error(Code::kInternal, "ward lsp", std::string("the request failed: ") + e.what());
       }
-      if (job.cancelled) {
+      if (job.answered.exchange(true)) {
+        // answered already (at shutdown)
+      } else if (job.cancelled) {
         send(error_reply(job.id, kRequestCancelled, "the editor cancelled this completion"));
       } else if (!answer) {
         send(error_reply(job.id, kRequestFailed, "ward serve: " + answer.error().to_string()));
@@ -474,7 +528,10 @@ class Session {
 
   static json completion_items(const json& answer, bool inline_items, const json& range) {
     json items = json::array();
-    const json suggestions = answer.is_object() ? answer.value("suggestions", json()) : json();
+    // A newer request for the document stopped this one at the gateway: what it wrote is cut off.
+    const bool superseded = answer.is_object() && answer.value("finish", json()) == "cancelled";
+    const json suggestions =
+        answer.is_object() && !superseded ? answer.value("suggestions", json()) : json();
     for (const json& suggestion : suggestions.is_array() ? suggestions : json::array()) {
       if (!suggestion.is_string() || suggestion.get_ref<const std::string&>().empty()) continue;
       const std::string& text = suggestion.get_ref<const std::string&>();
@@ -525,6 +582,7 @@ class Session {
   std::map<std::string, std::uint64_t> last_edit_;  // per open document: when it last changed
   std::uint64_t edits_ = 0;
   std::set<std::string> dirty_;  // changed since they were last scanned
+  std::chrono::steady_clock::time_point scan_due_;  // scan_delay_ after the last change
   std::list<std::unique_ptr<Completion>> completions_;
 };
 

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 
@@ -105,7 +106,7 @@ core::Result<ReadOutcome> MessageReader::read(std::optional<std::chrono::millise
     std::string_view unread = std::string_view(buffer_).substr(consumed_);
     if (!in_body_) {
       const std::size_t newline = unread.find('\n');
-      if (newline == std::string_view::npos && unread.size() > kMaxHeaderLineBytes) {
+      if (std::min(newline, unread.size()) > kMaxHeaderLineBytes) {
         return framing_error(
             fmt::format("a header line is longer than {} bytes", kMaxHeaderLineBytes));
       }

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "lsp/findings.h"
 
 namespace ward::lsp {
@@ -62,14 +64,14 @@ TEST(LspDocument, RangedAndWholeChangesEditTheText) {
                   {"end", {{"line", l1}, {"character", c1}}}}},
                 {"text", text}};
   };
-  ASSERT_TRUE(doc.apply_change(change(1, 11, 1, 12, "42")));
+  ASSERT_TRUE(doc.apply_changes(json::array({change(1, 11, 1, 12, "42")})));
   EXPECT_EQ(doc.text(), "def f():\n    return 42\n");
-  ASSERT_TRUE(doc.apply_change(change(0, 8, 1, 4, " ")));  // join the lines
+  ASSERT_TRUE(doc.apply_changes(json::array({change(0, 8, 1, 4, " ")})));  // join the lines
   EXPECT_EQ(doc.text(), "def f(): return 42\n");
-  ASSERT_TRUE(doc.apply_change(change(1, 0, 1, 0, "x = f()\n")));
+  ASSERT_TRUE(doc.apply_changes(json::array({change(1, 0, 1, 0, "x = f()\n")})));
   EXPECT_EQ(doc.text(), "def f(): return 42\nx = f()\n");
   EXPECT_EQ(doc.offset_of({1, 4}), 23u);  // lines were indexed again
-  ASSERT_TRUE(doc.apply_change(json{{"text", "new"}}));
+  ASSERT_TRUE(doc.apply_changes(json::array({json{{"text", "new"}}})));
   EXPECT_EQ(doc.text(), "new");
 }
 
@@ -79,15 +81,76 @@ TEST(LspDocument, BadChangesAreErrorsAndLeaveTheTextAlone) {
       {"range",
        {{"start", {{"line", 0}, {"character", 2}}}, {"end", {{"line", 0}, {"character", 1}}}}},
       {"text", "x"}};
-  auto error = doc.apply_change(backwards);
+  auto error = doc.apply_changes(json::array({backwards}));
   ASSERT_FALSE(error);
   EXPECT_NE(error.error().message().find("ends before it starts"), std::string::npos);
   for (const json& bad :
        {json{{"range", {{"start", {{"line", -1}, {"character", 0}}}}}, {"text", ""}},
         json{{"range", "0:1"}, {"text", ""}}, json{{"text", 5}}, json("text")}) {
-    EXPECT_FALSE(doc.apply_change(bad)) << bad;
+    EXPECT_FALSE(doc.apply_changes(json::array({bad}))) << bad;
   }
   EXPECT_EQ(doc.text(), "abc\n");
+}
+
+TEST(LspDocument, ChangesApplyAllOrNothing) {
+  Document doc("file:///x.py", "python", 1, "abc\n", PositionEncoding::kUtf16);
+  const json insert = {
+      {"range",
+       {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+      {"text", "x\n"}};
+  EXPECT_FALSE(doc.apply_changes(json::array({insert, json{{"text", 5}}})));
+  EXPECT_EQ(doc.text(), "abc\n");
+  EXPECT_EQ(doc.revision(), 0u);
+  ASSERT_TRUE(doc.apply_changes(json::array({insert, insert})));
+  EXPECT_EQ(doc.text(), "x\nx\nabc\n");
+  EXPECT_EQ(doc.revision(), 1u);
+  EXPECT_FALSE(doc.apply_changes(json{{"text", "not an array"}}));
+}
+
+TEST(LspDocument, ADocumentCannotGrowPastItsBound) {
+  Document doc("file:///x.py", "python", 1, std::string(kMaxDocumentBytes - 1, 'a'),
+               PositionEncoding::kUtf16);
+  auto grown = doc.apply_changes(json::array({json{
+      {"range",
+       {{"start", {{"line", 0}, {"character", 0}}}, {"end", {{"line", 0}, {"character", 0}}}}},
+      {"text", "bb"}}}));
+  ASSERT_FALSE(grown);
+  EXPECT_EQ(grown.error().code(), core::Code::kResourceExhausted);
+  EXPECT_EQ(doc.text().size(), kMaxDocumentBytes - 1);
+}
+
+// Lines are indexed again only around each edit: after many random edits (line breaks of every
+// kind made and split by them, multi-byte characters), every position must be what a document
+// opened with the final text gives.
+TEST(LspDocument, EditedLineIndexesMatchAFreshDocument) {
+  const std::vector<std::string> pieces = {"a", "\n", "\r", "\r\n", "é", "😀", "xy", ""};
+  std::mt19937 random(7);
+  for (PositionEncoding encoding : {PositionEncoding::kUtf16, PositionEncoding::kUtf8}) {
+    Document doc("file:///x.py", "python", 1, "one\r\ntwo\rthree\n", encoding);
+    for (int step = 0; step < 500; ++step) {
+      const Document before = doc;
+      const std::size_t lines = before.position_of(before.text().size()).line + 1;
+      auto place = [&] {
+        return Position{static_cast<std::uint32_t>(random() % (lines + 1)),
+                        static_cast<std::uint32_t>(random() % 12)};
+      };
+      Position start = place(), end = place();
+      if (before.offset_of(start) > before.offset_of(end)) std::swap(start, end);
+      const std::string text = pieces[random() % pieces.size()] + pieces[random() % pieces.size()];
+      ASSERT_TRUE(doc.apply_changes(json::array(
+          {json{{"range", {{"start", to_json(start)}, {"end", to_json(end)}}}, {"text", text}}})));
+      const Document fresh("file:///x.py", "python", 1, doc.text(), encoding);
+      for (std::size_t offset = 0; offset <= doc.text().size(); ++offset) {
+        const Position got = doc.position_of(offset);
+        const Position want = fresh.position_of(offset);
+        ASSERT_EQ(got.line, want.line) << "step " << step << " offset " << offset;
+        ASSERT_EQ(got.character, want.character) << "step " << step << " offset " << offset;
+      }
+      for (std::uint32_t line = 0; line <= lines + 1; ++line) {
+        ASSERT_EQ(doc.offset_of({line, 0}), fresh.offset_of({line, 0})) << "step " << step;
+      }
+    }
+  }
 }
 
 TEST(LspDocument, FileUrisBecomePaths) {

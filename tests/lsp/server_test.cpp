@@ -94,6 +94,13 @@ class Gateway {
   bool released_ = true;
 };
 
+// What editors say they take: quick fixes as CodeAction literals.
+json editor_capabilities() {
+  return {{"textDocument",
+           {{"codeAction",
+             {{"codeActionLiteralSupport", {{"codeActionKind", {{"valueSet", {"quickfix"}}}}}}}}}}};
+}
+
 class LspServerTest : public ::testing::Test {
  public:
   void start(CompleteFunction complete = {}) {
@@ -111,7 +118,7 @@ class LspServerTest : public ::testing::Test {
     client_ = std::make_unique<LspClient>(to_server_[1], from_server_[0]);
   }
 
-  json initialize(const json& capabilities = json::object()) {
+  json initialize(const json& capabilities = editor_capabilities()) {
     json reply = client_->request(1, "initialize",
                                   {{"capabilities", capabilities}, {"rootUri", "file:///work"}});
     client_->notify("initialized", json::object());
@@ -181,6 +188,8 @@ TEST_F(LspServerTest, CapabilitiesOfAnyShapeAreReadAsNone) {
       1, "initialize",
       {{"capabilities", {{"general", "utf-8"}, {"textDocument", 3}}}, {"rootUri", 42}});
   EXPECT_EQ(reply["result"]["capabilities"]["positionEncoding"], "utf-16") << reply.dump();
+  // No word of CodeAction literals: no quick fixes offered, since they are literals.
+  EXPECT_FALSE(reply["result"]["capabilities"].contains("codeActionProvider"));
 }
 
 TEST_F(LspServerTest, AnEditorWithGhostTextIsNotOfferedTheMenuToo) {
@@ -291,10 +300,10 @@ TEST_F(LspServerTest, ADocumentTooLargeToScanIsSaidAndHasNoFindings) {
 }
 
 // The call ends after "é😀" inside its string: 3 UTF-16 units, or 6 bytes.
-json range_after_non_ascii(LspServerTest& test, const std::string& encoding) {
+json range_after_non_ascii(LspServerTest& test, const json& capabilities) {
   const std::string line = "    os.system(\"é😀\" + request.args[\"c\"])";
   test.start();
-  test.initialize({{"general", {{"positionEncodings", {encoding}}}}});
+  test.initialize(capabilities);
   test.open("import os\nfrom flask import request\ndef f():\n" + line + "\n");
   json published = test.client().next_notification("textDocument/publishDiagnostics");
   EXPECT_EQ(published["params"]["diagnostics"].size(), 1u) << published.dump(2);
@@ -302,11 +311,13 @@ json range_after_non_ascii(LspServerTest& test, const std::string& encoding) {
 }
 
 TEST_F(LspServerTest, RangesCountUtf16UnitsByDefault) {
-  EXPECT_EQ(range_after_non_ascii(*this, "utf-16"), range(3, 4, 3, 40));
+  EXPECT_EQ(range_after_non_ascii(*this, json::object()), range(3, 4, 3, 40));
 }
 
 TEST_F(LspServerTest, RangesCountBytesWhenUtf8IsAgreed) {
-  EXPECT_EQ(range_after_non_ascii(*this, "utf-8"), range(3, 4, 3, 43));
+  EXPECT_EQ(
+      range_after_non_ascii(*this, {{"general", {{"positionEncodings", {"utf-16", "utf-8"}}}}}),
+      range(3, 4, 3, 43));
 }
 
 TEST_F(LspServerTest, QuickFixesCarryTheRulesEdits) {
@@ -354,7 +365,10 @@ TEST_F(LspServerTest, CompletionSendsTheCursorsContextAndAnswersWithItems) {
   EXPECT_EQ(body["suffix"], kSource.substr(cursor));
   EXPECT_EQ(body["path"], "pkg/app.py");  // relative to the workspace
   EXPECT_EQ(body["language"], "python");
-  EXPECT_EQ(body["document"], kUri);
+  // The document's key tells it apart without naming the user's directories.
+  const std::string key = body["document"];
+  EXPECT_EQ(key.size(), 64u);
+  EXPECT_EQ(key.find("work"), std::string::npos);
   const json& items = reply["result"]["items"];
   ASSERT_EQ(items.size(), 1u) << reply.dump(2);  // the empty suggestion is left out
   EXPECT_EQ(items[0]["insertText"], "cmd = request.args[\"cmd\"]\n    log(cmd)");
@@ -367,6 +381,7 @@ TEST_F(LspServerTest, CompletionSendsTheCursorsContextAndAnswersWithItems) {
   EXPECT_EQ(menu[0]["label"], "cmd = request.args[\"cmd\"]");
   EXPECT_EQ(menu[0]["textEdit"]["newText"], "cmd = request.args[\"cmd\"]\n    log(cmd)");
   EXPECT_EQ(reply["result"]["isIncomplete"], false);
+  EXPECT_EQ(gateway.body(1)["document"], key);  // the same document, the same key
 }
 
 TEST_F(LspServerTest, OtherOpenFilesInTheLanguageGoAlongAsRepositoryContext) {
@@ -433,35 +448,109 @@ TEST_F(LspServerTest, CancelledAndFailedCompletionsAnswerWithErrors) {
             std::string::npos);
 }
 
-TEST_F(LspServerTest, CompletionsWaitingForTheGatewayAreBoundedAndShutdownWaitsForThem) {
+json completion_at(int id, int line) {
+  return {{"jsonrpc", "2.0"},
+          {"id", id},
+          {"method", "textDocument/completion"},
+          {"params", {{"textDocument", document()}, {"position", position(line, 0)}}}};
+}
+
+TEST_F(LspServerTest, CompletionsWaitingForTheGatewayAreBounded) {
+  Gateway gateway;
+  gateway.answer({{"suggestions", {"pass"}}});
+  start(gateway.function());
+  initialize();
+  open();
+  gateway.hold();
+  for (int id = 10; id < 10 + kMaxCompletionsInFlight; ++id) client_->send(completion_at(id, 1));
+  gateway.wait_for_requests(kMaxCompletionsInFlight);
+  json refused = client_->request(20, "textDocument/completion",
+                                  {{"textDocument", document()}, {"position", position(1, 0)}});
+  EXPECT_EQ(refused["error"]["code"], -32802);  // ServerCancelled: editors drop it quietly
+  gateway.release();
+  for (int answered = 0; answered < kMaxCompletionsInFlight; ++answered) {
+    auto reply = client_->next(std::chrono::seconds(30));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ((*reply)["result"]["items"][0]["label"], "pass");
+  }
+  // Answered, they no longer count, whether or not the editor has written since.
+  json again = client_->request(21, "textDocument/completion",
+                                {{"textDocument", document()}, {"position", position(1, 0)}});
+  EXPECT_EQ(again["result"]["items"][0]["label"], "pass") << again.dump();
+}
+
+TEST_F(LspServerTest, ShutdownAnswersCompletionsStillWithTheGatewayAtOnce) {
   Gateway gateway;
   start(gateway.function());
   initialize();
   open();
   gateway.hold();
-  for (int id = 10; id < 10 + kMaxCompletionsInFlight; ++id) {
-    client_->send({{"jsonrpc", "2.0"},
-                   {"id", id},
-                   {"method", "textDocument/completion"},
-                   {"params", {{"textDocument", document()}, {"position", position(1, 0)}}}});
-  }
-  gateway.wait_for_requests(kMaxCompletionsInFlight);
-  json refused = client_->request(20, "textDocument/completion",
-                                  {{"textDocument", document()}, {"position", position(1, 0)}});
-  EXPECT_EQ(refused["error"]["code"], -32803);
-  client_->send({{"jsonrpc", "2.0"}, {"id", 21}, {"method", "shutdown"}});
-  EXPECT_FALSE(client_->next(milliseconds(300)));  // still waiting for the gateway
-  gateway.release();
-  int answered = 0;
-  while (auto message = client_->next(std::chrono::seconds(30))) {
-    if ((*message)["id"] == 21) {
-      EXPECT_EQ(answered, kMaxCompletionsInFlight);  // the completions first
-      break;
+  client_->send(completion_at(30, 1));
+  gateway.wait_for_requests(1);
+  client_->send({{"jsonrpc", "2.0"}, {"id", 31}, {"method", "shutdown"}});
+  bool cancelled_first = false;
+  for (;;) {  // the completion's reply, then shutdown's, with the gateway still holding it
+    auto message = client_->next(std::chrono::seconds(10));
+    ASSERT_TRUE(message);
+    if (message->value("id", json()) == 30) {
+      EXPECT_EQ((*message)["error"]["code"], -32800);
+      cancelled_first = true;
     }
-    ++answered;
+    if (message->value("id", json()) == 31) break;
   }
+  EXPECT_TRUE(cancelled_first);
+  gateway.release();
   client_->notify("exit", nullptr);
   EXPECT_EQ(finish(), 0);
+  while (auto late = client_->next(std::chrono::seconds(1))) {
+    EXPECT_NE(late->value("id", json()), 30) << "answered twice: " << late->dump();
+  }
+}
+
+TEST_F(LspServerTest, SuggestionsTheGatewayCutOffAreNotOffered) {
+  Gateway gateway;
+  gateway.answer({{"suggestions", {"retu"}}, {"finish", "cancelled"}});
+  start(gateway.function());
+  initialize();
+  open();
+  json reply = client_->request(2, "textDocument/inlineCompletion",
+                                {{"textDocument", document()}, {"position", position(1, 0)}});
+  EXPECT_EQ(reply["result"]["items"], json::array());
+}
+
+TEST_F(LspServerTest, AMenuEntryIsLabelledWithTheSuggestionsFirstLineOfText) {
+  Gateway gateway;
+  gateway.answer({{"suggestions", {"\n    return 1"}}});
+  start(gateway.function());
+  initialize();
+  open();
+  json reply = client_->request(2, "textDocument/completion",
+                                {{"textDocument", document()}, {"position", position(3, 10)}});
+  EXPECT_EQ(reply["result"]["items"][0]["label"], "return 1");
+  EXPECT_EQ(reply["result"]["items"][0]["textEdit"]["newText"], "\n    return 1");
+}
+
+TEST_F(LspServerTest, AChangeThatCannotBeAppliedClosesTheDocument) {
+  start();
+  initialize();
+  open();
+  ASSERT_EQ(
+      client_->next_notification("textDocument/publishDiagnostics")["params"]["diagnostics"].size(),
+      2u);
+  client_->notify(
+      "textDocument/didChange",
+      {{"textDocument", {{"uri", kUri}, {"version", 2}}},
+       {"contentChanges", {{{"range", range(0, 0, 0, 0)}, {"text", "x\n"}}, {{"text", 5}}}}});
+  json said = client_->next_notification("window/logMessage");
+  EXPECT_NE(said["params"]["message"].get<std::string>().find("close and reopen"),
+            std::string::npos)
+      << said.dump();
+  json cleared = client_->next_notification("textDocument/publishDiagnostics");
+  EXPECT_EQ(cleared["params"]["diagnostics"], json::array());
+  EXPECT_EQ(client_->request(
+                3, "textDocument/codeAction",
+                {{"textDocument", document()}, {"range", range(9, 16, 9, 16)}})["error"]["code"],
+            -32602);  // not open any more: no fixes computed on text the editor does not have
 }
 
 }  // namespace

@@ -93,6 +93,8 @@ TEST(LspTransport, HeadersThatCannotBeFramedAreErrorsNamingTheFault) {
                 "16 MiB"},
            Case{"GET / HTTP/1.1\r\n\r\n", core::Code::kInvalidArgument, "has no ':'"},
            Case{long_line, core::Code::kInvalidArgument, "longer than 1024 bytes"},
+           Case{"Content-Length: " + std::string(3000, '0') + "2\r\n\r\n{}",
+                core::Code::kInvalidArgument, "longer than 1024 bytes"},
            Case{"Content-Length: 10\r\n\r\n{}", core::Code::kInvalidArgument,
                 "ended in the middle of a message"},
        }) {
