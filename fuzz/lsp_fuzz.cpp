@@ -14,10 +14,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <stdexcept>
 #include <thread>
 #include <variant>
 
+#include "builtin_rules.h"
 #include "lsp/server.h"
 #include "lsp/transport.h"
 
@@ -29,15 +29,6 @@ void check(bool condition, const char* what) {
   if (condition) return;
   std::fprintf(stderr, "lsp_fuzz: invariant broken: %s\n", what);
   std::abort();
-}
-
-const scan::RuleSet& rules() {
-  static const scan::RuleSet loaded = [] {
-    auto result = scan::RuleSet::load();
-    if (!result) throw std::runtime_error(result.error().to_string());
-    return std::move(*result);
-  }();
-  return loaded;
 }
 
 // Reads the server's output to its end; every message must frame and parse.
@@ -72,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   });
   std::thread reader([&] { check_output(output[0]); });
   lsp::LanguageServerOptions options{
-      .rules = rules(),
+      .rules = fuzz::builtin_rules(),
       .complete = [](const nlohmann::json&) -> core::Result<nlohmann::json> {
         return nlohmann::json{{"suggestions", {"x = 1\n", "", "y"}}};
       },

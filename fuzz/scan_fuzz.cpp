@@ -12,9 +12,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iterator>
-#include <stdexcept>
 #include <string_view>
 
+#include "builtin_rules.h"
 #include "scan/scanner.h"
 
 namespace {
@@ -30,15 +30,6 @@ void check(bool condition, const char* what) {
   if (!condition) fail(what);
 }
 
-const scan::RuleSet& rules() {
-  static const scan::RuleSet loaded = [] {
-    auto result = scan::RuleSet::load();
-    if (!result) throw std::runtime_error(result.error().to_string());
-    return std::move(*result);
-  }();
-  return loaded;
-}
-
 void check_span(const scan::Span& span, size_t text_size) {
   check(span.start_byte <= span.end_byte, "a span starts before it ends");
   check(span.end_byte <= text_size, "a span lies inside the text");
@@ -52,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const scan::Language language = scan::kAllLanguages[data[0] % std::size(scan::kAllLanguages)];
   const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   try {
-    auto result = scan::scan_text(rules(), text, "input", language);
+    auto result = scan::scan_text(fuzz::builtin_rules(), text, "input", language);
     if (!result) {
       check(result.error().code() == core::Code::kInvalidArgument, "a refusal is invalid_argument");
       return 0;
