@@ -60,6 +60,7 @@ constexpr std::size_t kMaxLabelCharacters = 80;
 
 // object[key], or null when `object` is not an object or has no such key (editors' capabilities
 // are nested objects, any level of which may be missing).
+// A reference, not a copy: a didOpen's params hold the whole document.
 const json& member(const json& object, const char* key) {
   static const json kNull;
   if (!object.is_object()) return kNull;
@@ -155,6 +156,11 @@ class Session {
   }
 
  private:
+  struct OpenDocument {
+    Document document;
+    std::uint64_t last_edit;  // edits_ when it was opened or last changed
+  };
+
   struct Completion {
     json id;
     std::atomic<bool> cancelled = false;
@@ -207,9 +213,8 @@ class Session {
     }
     const std::string& method = method_value.get_ref<const std::string&>();
     // Every method served takes an object (or nothing); anything else counts as nothing.
-    const json params = message.contains("params") && message["params"].is_object()
-                            ? message["params"]
-                            : json::object();
+    static const json kNoParams = json::object();
+    const json& params = member(message, "params").is_object() ? message["params"] : kNoParams;
     if (method == "exit") return true;
     if (!is_request) {
       if (initialized_ && !shutdown_) handle_notification(method, params);
@@ -229,7 +234,6 @@ class Session {
 
   json initialize(const json& id, const json& params) {
     if (initialized_) return error_reply(id, kInvalidRequest, "initialize was already sent");
-    if (!params.is_object()) return error_reply(id, kInvalidParams, "initialize needs params");
     const json& capabilities_offered = member(params, "capabilities");
     const json& encodings = member(member(capabilities_offered, "general"), "positionEncodings");
     const bool utf8 = encodings.is_array() &&
@@ -270,11 +274,11 @@ class Session {
     } else if (method == "textDocument/didChange") {
       did_change(params);
     } else if (method == "textDocument/didSave") {
-      if (const Document* document = find_document(params)) publish(*document);
+      if (const OpenDocument* open = find_document(params)) publish(open->document);
     } else if (method == "textDocument/didClose") {
       did_close(params);
     } else if (method == "$/cancelRequest") {
-      cancel(params.value("id", json()));
+      cancel(member(params, "id"));
     }
     // Others (initialized, $/setTrace, workspace/didChangeConfiguration, …) need nothing.
   }
@@ -301,50 +305,49 @@ class Session {
   }
 
   static std::string uri_of(const json& params) {
-    const json document = params.is_object() ? params.value("textDocument", json()) : json();
-    return document.is_object() && document.value("uri", json()).is_string()
-               ? document["uri"].get<std::string>()
-               : std::string();
+    const json& uri = member(member(params, "textDocument"), "uri");
+    return uri.is_string() ? uri.get<std::string>() : std::string();
   }
 
-  Document* find_document(const json& params) {
+  OpenDocument* find_document(const json& params) {
     auto it = documents_.find(uri_of(params));
     return it == documents_.end() ? nullptr : &it->second;
   }
 
   void did_open(const json& params) {
-    const json item = params.value("textDocument", json());
-    if (!item.is_object() || !item.value("uri", json()).is_string() ||
-        !item.value("text", json()).is_string()) {
+    const json& item = member(params, "textDocument");
+    const json& text = member(item, "text");
+    if (!member(item, "uri").is_string() || !text.is_string()) {
       log(kLogError, "didOpen needs textDocument with \"uri\" and \"text\"");
       return;
     }
     const std::string uri = item["uri"];
-    if (open_bytes(uri) + item["text"].get_ref<const std::string&>().size() > kMaxOpenBytes) {
+    if (open_bytes(uri) + text.get_ref<const std::string&>().size() > kMaxOpenBytes) {
       log(kLogError, fmt::format("not opened: the open documents would hold more than {} MiB; "
                                  "close some ({})",
                                  kMaxOpenBytes / (1024 * 1024), uri));
       return;
     }
-    const json version = item.value("version", json(0));
-    const json language = item.value("languageId", json(""));
+    const json& version = member(item, "version");
+    const json& language = member(item, "languageId");
     scanner_.forget(uri);
     dirty_.erase(uri);
-    last_edit_[uri] = ++edits_;
     auto [it, added] = documents_.insert_or_assign(
-        uri, Document(uri, language.is_string() ? language.get<std::string>() : "",
-                      version.is_number_integer() ? version.get<std::int64_t>() : 0,
-                      item["text"].get<std::string>(), encoding_));
-    publish(it->second);
+        uri, OpenDocument{Document(uri, language.is_string() ? language.get<std::string>() : "",
+                                   version.is_number_integer() ? version.get<std::int64_t>() : 0,
+                                   text.get<std::string>(), encoding_),
+                          ++edits_});
+    publish(it->second.document);
   }
 
   void did_change(const json& params) {
-    Document* document = find_document(params);
-    if (document == nullptr) {
+    OpenDocument* open = find_document(params);
+    if (open == nullptr) {
       log(kLogError, "didChange for a document that is not open: " + uri_of(params));
       return;
     }
-    if (auto status = document->apply_changes(params.value("contentChanges", json())); !status) {
+    Document* document = &open->document;
+    if (auto status = document->apply_changes(member(params, "contentChanges")); !status) {
       // The editor and the server no longer agree on the text: findings and fixes would land in
       // the wrong places, so the document is dropped until the editor opens it again.
       const std::string uri = document->uri();
@@ -353,18 +356,18 @@ class Session {
       close_document(uri);
       return;
     }
-    const json version = params.at("textDocument").value("version", json());
+    const json& version = member(member(params, "textDocument"), "version");
     if (version.is_number_integer()) document->set_version(version.get<std::int64_t>());
     dirty_.insert(document->uri());
-    last_edit_[document->uri()] = ++edits_;
+    open->last_edit = ++edits_;
     scan_due_ = std::chrono::steady_clock::now() + scan_delay_;
   }
 
   // The bytes of all open documents but `uri`.
   std::size_t open_bytes(const std::string& uri) const {
     std::size_t bytes = 0;
-    for (const auto& [other, document] : documents_) {
-      if (other != uri) bytes += document.text().size();
+    for (const auto& [other, open] : documents_) {
+      if (other != uri) bytes += open.document.text().size();
     }
     return bytes;
   }
@@ -374,7 +377,6 @@ class Session {
   // Forgets the document and clears its diagnostics in the editor.
   void close_document(const std::string& uri) {
     if (documents_.erase(uri) == 0) return;
-    last_edit_.erase(uri);
     scanner_.forget(uri);
     dirty_.erase(uri);
     send(notification("textDocument/publishDiagnostics",
@@ -399,20 +401,20 @@ class Session {
     const std::set<std::string> changed = std::move(dirty_);
     dirty_.clear();
     for (const std::string& uri : changed) {
-      if (auto it = documents_.find(uri); it != documents_.end()) publish(it->second);
+      if (auto it = documents_.find(uri); it != documents_.end()) publish(it->second.document);
     }
   }
 
   void code_action(const json& id, const json& params) {
-    const Document* document = find_document(params);
-    if (document == nullptr) {
+    const OpenDocument* open = find_document(params);
+    if (open == nullptr) {
       send(error_reply(id, kInvalidParams, "the document is not open: " + uri_of(params)));
       return;
     }
-    const json range = params.value("range", json());
-    auto start =
-        parse_position(range.is_object() ? range.value("start", json()) : json(), "range.start");
-    auto end = parse_position(range.is_object() ? range.value("end", json()) : json(), "range.end");
+    const Document* document = &open->document;
+    const json& range = member(params, "range");
+    auto start = parse_position(member(range, "start"), "range.start");
+    auto end = parse_position(member(range, "end"), "range.end");
     if (!start || !end) {
       send(error_reply(id, kInvalidParams, (!start ? start : end).error().to_string()));
       return;
@@ -441,23 +443,29 @@ class Session {
   // Repository context for a completion in `document`: the other open files in its language,
   // the most recently edited first, whole (the prompt builder takes whole files) and bounded.
   json related_files(const Document& document) const {
-    std::vector<std::pair<std::uint64_t, const Document*>> candidates;
-    for (const auto& [uri, other] : documents_) {
+    struct Candidate {
+      const OpenDocument* open;
+      std::string path;
+    };
+    std::vector<Candidate> candidates;
+    for (const auto& [uri, open] : documents_) {
+      const Document& other = open.document;
       if (uri == document.uri() || other.language_id() != document.language_id() ||
-          other.text().size() > kMaxRelatedFileBytes || !workspace_path(other)) {
+          other.text().size() > kMaxRelatedFileBytes) {
         continue;
       }
-      candidates.emplace_back(last_edit_.at(uri), &other);
+      if (auto path = workspace_path(other)) candidates.push_back({&open, std::move(*path)});
     }
-    std::sort(candidates.rbegin(), candidates.rend());
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+      return a.open->last_edit > b.open->last_edit;
+    });
     json files = json::array();
     std::size_t bytes = 0;
-    for (const auto& [edit, other] : candidates) {
-      if (files.size() == kMaxRelatedFiles || bytes + other->text().size() > kMaxRelatedBytes) {
-        break;
-      }
-      bytes += other->text().size();
-      files.push_back({{"path", *workspace_path(*other)}, {"content", other->text()}});
+    for (const Candidate& candidate : candidates) {
+      const std::string& text = candidate.open->document.text();
+      if (files.size() == kMaxRelatedFiles || bytes + text.size() > kMaxRelatedBytes) break;
+      bytes += text.size();
+      files.push_back({{"path", candidate.path}, {"content", text}});
     }
     return files;
   }
@@ -482,12 +490,13 @@ class Session {
   }
 
   void start_completion(const json& id, bool inline_items, const json& params) {
-    const Document* document = find_document(params);
-    if (document == nullptr) {
+    const OpenDocument* open = find_document(params);
+    if (open == nullptr) {
       send(error_reply(id, kInvalidParams, "the document is not open: " + uri_of(params)));
       return;
     }
-    auto position = parse_position(params.value("position", json()), "position");
+    const Document* document = &open->document;
+    auto position = parse_position(member(params, "position"), "position");
     if (!position) {
       send(error_reply(id, kInvalidParams, position.error().to_string()));
       return;
@@ -529,10 +538,10 @@ class Session {
   static json completion_items(const json& answer, bool inline_items, const json& range) {
     json items = json::array();
     // A newer request for the document stopped this one at the gateway: what it wrote is cut off.
-    const bool superseded = answer.is_object() && answer.value("finish", json()) == "cancelled";
-    const json suggestions =
-        answer.is_object() && !superseded ? answer.value("suggestions", json()) : json();
-    for (const json& suggestion : suggestions.is_array() ? suggestions : json::array()) {
+    const bool superseded = member(answer, "finish") == "cancelled";
+    const json& suggestions = member(answer, "suggestions");
+    static const json kNone = json::array();
+    for (const json& suggestion : !superseded && suggestions.is_array() ? suggestions : kNone) {
       if (!suggestion.is_string() || suggestion.get_ref<const std::string&>().empty()) continue;
       const std::string& text = suggestion.get_ref<const std::string&>();
       if (inline_items) {
@@ -578,9 +587,8 @@ class Session {
   std::filesystem::path root_;
   bool initialized_ = false;
   bool shutdown_ = false;
-  std::map<std::string, Document> documents_;
-  std::map<std::string, std::uint64_t> last_edit_;  // per open document: when it last changed
-  std::uint64_t edits_ = 0;
+  std::map<std::string, OpenDocument> documents_;
+  std::uint64_t edits_ = 0;      // counts didOpen and didChange, to order documents by their last
   std::set<std::string> dirty_;  // changed since they were last scanned
   std::chrono::steady_clock::time_point scan_due_;  // scan_delay_ after the last change
   std::list<std::unique_ptr<Completion>> completions_;
