@@ -8,12 +8,12 @@ namespace ward::test {
 
 using nlohmann::json;
 
+namespace {
+
 std::string lsp_frame(const json& message) {
   const std::string body = message.dump();
   return "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
-
-namespace {
 
 // Takes one whole message off the front of `buffer`, if there is one.
 std::optional<json> take_message(std::string& buffer) {
@@ -32,14 +32,6 @@ std::optional<json> take_message(std::string& buffer) {
 }
 
 }  // namespace
-
-std::vector<json> parse_lsp_stream(const std::string& bytes) {
-  std::string buffer = bytes;
-  std::vector<json> messages;
-  while (auto message = take_message(buffer)) messages.push_back(std::move(*message));
-  EXPECT_TRUE(buffer.empty()) << "left over: " << buffer;
-  return messages;
-}
 
 void LspClient::send(const json& message) {
   const std::string bytes = lsp_frame(message);

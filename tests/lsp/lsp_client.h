@@ -35,9 +35,4 @@ class LspClient {
   std::vector<nlohmann::json> pending_;  // notifications read while waiting for a response
 };
 
-// The messages in `bytes`, the output of a whole `ward lsp` run.
-std::vector<nlohmann::json> parse_lsp_stream(const std::string& bytes);
-// `message` framed as LSP sends it.
-std::string lsp_frame(const nlohmann::json& message);
-
 }  // namespace ward::test
